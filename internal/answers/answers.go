@@ -1,0 +1,169 @@
+// Package answers parses the JSON answers the probes expect: Elasticsearch's root, license,
+// authenticate and has_privileges APIs, and the two credential-less 401s of Elastic Cloud.
+// Parsers are pure and bounded by the probe's body limit.
+package answers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Root is the part of Elasticsearch's `GET /` answer AutoOps relies on.
+type Root struct {
+	Name        string `json:"name"`
+	ClusterName string `json:"cluster_name"`
+	ClusterUUID string `json:"cluster_uuid"`
+	Version     struct {
+		Number string `json:"number"`
+	} `json:"version"`
+}
+
+// ParseRoot accepts only an Elasticsearch root answer: cluster name, UUID and version present.
+func ParseRoot(body []byte) (Root, error) {
+	var r Root
+	if err := json.Unmarshal(body, &r); err != nil {
+		return r, fmt.Errorf("not JSON: %w", err)
+	}
+	if r.ClusterName == "" || r.ClusterUUID == "" || r.Version.Number == "" {
+		return r, errors.New("JSON without cluster_name, cluster_uuid and version.number")
+	}
+	return r, nil
+}
+
+// Version is a major.minor.patch Elasticsearch version.
+type Version [3]int
+
+// MinimumVersion is the oldest Elasticsearch AutoOps supports.
+var MinimumVersion = Version{7, 17, 0}
+
+// ParseVersion reads "8.15.1" or "9.2.0-SNAPSHOT".
+func ParseVersion(s string) (Version, error) {
+	var v Version
+	core, _, _ := strings.Cut(s, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return v, fmt.Errorf("version %q is not major.minor.patch", s)
+	}
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return v, fmt.Errorf("version %q is not major.minor.patch", s)
+		}
+		v[i] = n
+	}
+	return v, nil
+}
+
+// Less orders versions.
+func (v Version) Less(o Version) bool { return slices.Compare(v[:], o[:]) < 0 }
+
+// License is `GET /_license`'s license.
+type License struct {
+	Status string `json:"status"`
+	Type   string `json:"type"`
+}
+
+// ParseLicense reads `GET /_license`.
+func ParseLicense(body []byte) (License, error) {
+	var w struct {
+		License *License `json:"license"`
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return License{}, fmt.Errorf("not JSON: %w", err)
+	}
+	if w.License == nil || w.License.Status == "" {
+		return License{}, errors.New("JSON without license.status")
+	}
+	return *w.License, nil
+}
+
+// Authenticate is `GET /_security/_authenticate`.
+type Authenticate struct {
+	Username string   `json:"username"`
+	Roles    []string `json:"roles"`
+}
+
+// ParseAuthenticate reads `GET /_security/_authenticate`.
+func ParseAuthenticate(body []byte) (Authenticate, error) {
+	var a Authenticate
+	if err := json.Unmarshal(body, &a); err != nil {
+		return a, fmt.Errorf("not JSON: %w", err)
+	}
+	if a.Username == "" {
+		return a, errors.New("JSON without username")
+	}
+	return a, nil
+}
+
+// IsSuperuser reports whether the user holds the built-in superuser role.
+func (a Authenticate) IsSuperuser() bool { return slices.Contains(a.Roles, "superuser") }
+
+// The privileges AutoOps needs (autoops-facts.md, "What the cluster user needs").
+var (
+	ClusterPrivileges = []string{"monitor", "read_ilm", "read_slm"}
+	IndexPrivileges   = []string{"monitor", "view_index_metadata"}
+)
+
+// HasPrivilegesRequest is the body for `POST /_security/user/_has_privileges`.
+func HasPrivilegesRequest() []byte {
+	b, _ := json.Marshal(map[string]any{
+		"cluster": ClusterPrivileges,
+		"index": []map[string]any{{
+			"names": []string{"*"}, "privileges": IndexPrivileges, "allow_restricted_indices": true,
+		}},
+	})
+	return b
+}
+
+// MissingPrivileges reads a has_privileges answer and names each privilege not held,
+// as "cluster:monitor" or "indices[*]:view_index_metadata".
+func MissingPrivileges(body []byte) ([]string, error) {
+	var a struct {
+		HasAll  *bool                      `json:"has_all_requested"`
+		Cluster map[string]bool            `json:"cluster"`
+		Index   map[string]map[string]bool `json:"index"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	if a.HasAll == nil {
+		return nil, errors.New("JSON without has_all_requested")
+	}
+	var missing []string
+	for _, p := range ClusterPrivileges {
+		if !a.Cluster[p] {
+			missing = append(missing, "cluster:"+p)
+		}
+	}
+	for _, p := range IndexPrivileges {
+		if !a.Index["*"][p] {
+			missing = append(missing, "indices[*]:"+p)
+		}
+	}
+	if !*a.HasAll && len(missing) == 0 {
+		missing = append(missing, "allow_restricted_indices on indices[*]")
+	}
+	return missing, nil
+}
+
+// IsRegistrationUnauthorized matches the registration API's answer to a request without
+// credentials: {"UnauthorizedMessages":[...],"Cause":null}.
+func IsRegistrationUnauthorized(body []byte) bool {
+	var a struct {
+		Messages []string `json:"UnauthorizedMessages"`
+	}
+	return json.Unmarshal(body, &a) == nil && a.Messages != nil
+}
+
+// IsOTLPUnauthenticated matches the intake's gRPC-style answer {"code":16,...}
+// (16 is UNAUTHENTICATED).
+func IsOTLPUnauthenticated(body []byte) bool {
+	var a struct {
+		Code *int `json:"code"`
+	}
+	return json.Unmarshal(body, &a) == nil && a.Code != nil && *a.Code == 16
+}

@@ -1,0 +1,291 @@
+// Package diagnose turns a probe's Evidence into a Verdict: passed or not, one contract
+// error.type, warnings, and the remedy. It is pure: the same evidence gives the same verdict.
+package diagnose
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/elastic/autoops-probe/internal/answers"
+	"github.com/elastic/autoops-probe/internal/probe"
+)
+
+// Context is what the diagnosis needs to know besides the evidence.
+type Context struct {
+	// Credentials is "api_key", "basic" or "" (none configured).
+	Credentials   string
+	APIKeyEncoded bool
+	// InContainer: the collector runs inside a container (see DetectContainer).
+	InContainer bool
+}
+
+// Credential kinds of Context.Credentials.
+const (
+	CredentialsAPIKey = "api_key"
+	CredentialsBasic  = "basic"
+)
+
+// Verdict is the outcome of one probe run.
+type Verdict struct {
+	Probe     probe.Name
+	Passed    bool
+	ErrorType string   // empty when passed
+	Warnings  []string // sorted
+	// Summary says what failed (or passed) and the evidence seen, in one or two sentences.
+	Summary string
+	// Remedy is what to do: for the failure, then for each warning.
+	Remedy string
+	Facts  Facts
+}
+
+// Facts are details worth logging and exporting.
+type Facts struct {
+	Cluster           *answers.Root
+	MissingPrivileges []string
+	Certificate       *Certificate
+	Location          string
+}
+
+// Certificate describes the server certificate seen, verified or not.
+type Certificate struct {
+	Issuer, Subject string
+	DNSNames        []string
+	NotAfter        time.Time
+	SHA256          string
+}
+
+var legacyOTLPHost = regexp.MustCompile(`^otel-collector\.auto-ops\.[a-z0-9-]+\.[a-z]+\.cloud\.elastic\.co$`)
+
+// Diagnose explains ev.
+func Diagnose(ev *probe.Evidence, c Context) Verdict {
+	v := Verdict{Probe: ev.Probe}
+	if cert := ev.LeafCertificate(); cert != nil {
+		v.Facts.Certificate = describeCertificate(cert)
+	}
+	if r := ev.Main.Response; r != nil && r.Status >= 300 && r.Status < 400 {
+		v.Facts.Location = probe.RedactURL(r.Location)
+	}
+	v.Warnings = warnings(ev, c)
+
+	var f failure
+	if ev.Probe == probe.Cluster {
+		f = diagnoseCluster(ev, c, &v.Facts)
+	} else {
+		f = diagnoseCloud(ev)
+	}
+	v.Passed = f.errorType == ""
+	v.ErrorType = f.errorType
+	v.Summary = summarize(ev, f, v.Warnings)
+	v.Remedy = remedyText(ev.Probe == probe.Cluster, f.errorType, v.Warnings)
+	return v
+}
+
+// failure is an error type with the evidence that supports it.
+type failure struct {
+	errorType string
+	evidence  string
+}
+
+func fail(errorType, format string, args ...any) failure {
+	return failure{errorType: errorType, evidence: fmt.Sprintf(format, args...)}
+}
+
+func diagnoseCloud(ev *probe.Evidence) failure {
+	if ev.Main.Response == nil || ev.Main.Err != nil {
+		return transportFailure(ev, Context{})
+	}
+	r := ev.Main.Response
+	if f, ok := proxyAnswer(ev, r); ok {
+		return f
+	}
+	if r.Status != http.StatusUnauthorized {
+		return statusFailure(r)
+	}
+	matches := answers.IsOTLPUnauthenticated
+	want := `{"code":16,...}`
+	if ev.Probe == probe.Registration {
+		matches, want = answers.IsRegistrationUnauthorized, `{"UnauthorizedMessages":[...]}`
+	}
+	if !matches(r.Body) {
+		return fail(UnexpectedResponse, "HTTP 401 came with a body that is not Elastic Cloud's %s: %s", want, snippet(r.Body))
+	}
+	return failure{}
+}
+
+func diagnoseCluster(ev *probe.Evidence, c Context, facts *Facts) failure {
+	if ev.Main.Response == nil || ev.Main.Err != nil {
+		return transportFailure(ev, c)
+	}
+	r := ev.Main.Response
+	if f, ok := proxyAnswer(ev, r); ok {
+		return f
+	}
+	switch r.Status {
+	case http.StatusOK:
+	case http.StatusUnauthorized:
+		if c.Credentials == "" {
+			return fail(AuthMissing, "Elasticsearch answered 401 and no credentials are configured")
+		}
+		return fail(AuthFailed, "Elasticsearch answered 401 to the %s given", credentialWords(c))
+	case http.StatusForbidden:
+		return fail(InsufficientPrivileges, "Elasticsearch answered 403: the %s lacks the privilege to read the cluster's root", credentialWords(c))
+	default:
+		return statusFailure(r)
+	}
+	root, err := answers.ParseRoot(r.Body)
+	if err != nil {
+		return fail(UnexpectedResponse, "HTTP 200 came without Elasticsearch's root JSON (%v): %s", err, snippet(r.Body))
+	}
+	facts.Cluster = &root
+	if ver, err := answers.ParseVersion(root.Version.Number); err == nil && ver.Less(answers.MinimumVersion) {
+		return fail(UnsupportedVersion, "cluster %q runs Elasticsearch %s", root.ClusterName, root.Version.Number)
+	}
+	if f, ok := licenseFailure(ev.License); ok {
+		return f
+	}
+	if ev.Privileges != nil {
+		if f, ok := privilegesFailure(ev.Privileges, c, facts); ok {
+			return f
+		}
+	}
+	return failure{}
+}
+
+func licenseFailure(ex *probe.Exchange) (failure, bool) {
+	if ex == nil || ex.Response == nil || ex.Response.Status != http.StatusOK {
+		// Without read access to the license the version check stands; privileges say more.
+		return failure{}, false
+	}
+	lic, err := answers.ParseLicense(ex.Response.Body)
+	if err != nil || lic.Status == "active" {
+		return failure{}, false
+	}
+	return fail(LicenseInactive, "GET /_license says the %s license is %q", lic.Type, lic.Status), true
+}
+
+func privilegesFailure(ex *probe.Exchange, c Context, facts *Facts) (failure, bool) {
+	if ex.Response == nil {
+		return failure{}, false
+	}
+	switch ex.Response.Status {
+	case http.StatusOK:
+		missing, err := answers.MissingPrivileges(ex.Response.Body)
+		if err != nil || len(missing) == 0 {
+			return failure{}, false
+		}
+		facts.MissingPrivileges = missing
+		return fail(InsufficientPrivileges, "the %s lacks %s", credentialWords(c), strings.Join(missing, ", ")), true
+	case http.StatusForbidden:
+		return fail(InsufficientPrivileges, "Elasticsearch answered 403 to _has_privileges for the %s", credentialWords(c)), true
+	}
+	// Security disabled (no _security API): there is nothing to check.
+	return failure{}, false
+}
+
+// proxyAnswer recognises an answer a proxy made itself to a plain-http request.
+func proxyAnswer(ev *probe.Evidence, r *probe.Response) (failure, bool) {
+	if r.Status == http.StatusProxyAuthRequired {
+		return fail(ProxyAuthRequired, "the proxy %s answered 407 Proxy Authentication Required", orDirect(ev.Proxy)), true
+	}
+	if ev.Proxy == "" || r.ElasticProduct != "" {
+		return failure{}, false
+	}
+	if ev.Probe == probe.Cluster || strings.HasPrefix(ev.URL, "http://") {
+		switch {
+		case r.Status == http.StatusForbidden:
+			return fail(ProxyBlocked, "the proxy %s answered 403 instead of forwarding: %s", ev.Proxy, snippet(r.Body)), true
+		case r.Status >= 500:
+			return fail(ProxyUpstreamError, "the proxy %s answered %d: it could not reach the destination: %s", ev.Proxy, r.Status, snippet(r.Body)), true
+		}
+	}
+	return failure{}, false
+}
+
+func statusFailure(r *probe.Response) failure {
+	if r.Location != "" {
+		return fail(UnexpectedStatus, "HTTP %d redirecting to %s", r.Status, probe.RedactURL(r.Location))
+	}
+	return fail(UnexpectedStatus, "HTTP %d: %s", r.Status, snippet(r.Body))
+}
+
+func warnings(ev *probe.Evidence, c Context) []string {
+	var w []string
+	if ev.Probe == probe.Cluster {
+		if c.Credentials == CredentialsAPIKey && c.APIKeyEncoded {
+			w = append(w, WarnAPIKeyEncoded)
+		}
+		if ev.Authenticate != nil && ev.Authenticate.Response != nil && ev.Authenticate.Response.Status == http.StatusOK {
+			if a, err := answers.ParseAuthenticate(ev.Authenticate.Response.Body); err == nil && a.IsSuperuser() {
+				w = append(w, WarnSuperuser)
+			}
+		}
+		if ev.SystemTrustChecked && ev.SystemTrustErr == nil {
+			w = append(w, WarnCANotNeeded)
+		}
+	}
+	if ev.HTTPProxyWithoutHTTPS && strings.HasPrefix(ev.URL, "https://") {
+		w = append(w, WarnHTTPSProxy)
+	}
+	if ev.Probe == probe.OTLP && legacyOTLPHost.MatchString(ev.ServerAddress) {
+		w = append(w, WarnLegacyOTLPHost)
+	}
+	slices.Sort(w)
+	return w
+}
+
+func credentialWords(c Context) string {
+	switch c.Credentials {
+	case CredentialsAPIKey:
+		if c.APIKeyEncoded {
+			return "API key (given base64-encoded)"
+		}
+		return "API key (given as id:api_key)"
+	case CredentialsBasic:
+		return "username and password"
+	}
+	return "anonymous request"
+}
+
+func describeCertificate(c *x509.Certificate) *Certificate {
+	sum := sha256.Sum256(c.Raw)
+	return &Certificate{
+		Issuer: c.Issuer.String(), Subject: c.Subject.String(), DNSNames: c.DNSNames,
+		NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:]),
+	}
+}
+
+// snippet quotes the start of a body, on one line, for a log sentence.
+func snippet(body []byte) string {
+	const max = 120
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if s == "" {
+		return "(empty body)"
+	}
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func orDirect(proxy string) string {
+	if proxy == "" {
+		return "in the path"
+	}
+	return proxy
+}
+
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

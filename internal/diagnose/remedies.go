@@ -1,0 +1,206 @@
+package diagnose
+
+// Every error.type and warning of the contract, each with its remedy. Guide names the row
+// or section of troubleshoot-firewalls.md (or autoops-facts.md) the remedy comes from, so the
+// table can be reviewed against the guide row by row.
+type remedy struct {
+	Guide   string
+	Cluster string // remedy when the cluster probe (test 1) has this outcome
+	Cloud   string // remedy for the registration and otlp probes (tests 2 and 3)
+}
+
+// Error types of the contract.
+const (
+	DNSNotFound               = "dns_not_found"
+	DNSError                  = "dns_error"
+	ConnectionRefused         = "connection_refused"
+	ConnectionTimeout         = "connection_timeout"
+	NetworkUnreachable        = "network_unreachable"
+	ConnectionReset           = "connection_reset"
+	ResponseTimeout           = "response_timeout"
+	SchemeMismatch            = "scheme_mismatch"
+	TLSUnknownAuthority       = "tls_unknown_authority"
+	TLSHostnameMismatch       = "tls_hostname_mismatch"
+	TLSCertificateExpired     = "tls_certificate_expired"
+	TLSIntercepted            = "tls_intercepted"
+	TLSHandshakeFailed        = "tls_handshake_failed"
+	ProxyUnreachable          = "proxy_unreachable"
+	ProxyAuthRequired         = "proxy_auth_required"
+	ProxyBlocked              = "proxy_blocked"
+	ProxyUpstreamError        = "proxy_upstream_error"
+	AuthFailed                = "auth_failed"
+	AuthMissing               = "auth_missing"
+	InsufficientPrivileges    = "insufficient_privileges"
+	UnsupportedVersion        = "unsupported_version"
+	LicenseInactive           = "license_inactive"
+	ContainerNetworkIsolation = "container_network_isolation"
+	UnexpectedStatus          = "unexpected_status"
+	UnexpectedResponse        = "unexpected_response"
+)
+
+// Warnings of the contract.
+const (
+	WarnSuperuser      = "superuser_credentials"
+	WarnCANotNeeded    = "ca_not_needed"
+	WarnHTTPSProxy     = "https_proxy_missing"
+	WarnAPIKeyEncoded  = "api_key_encoded_form"
+	WarnLegacyOTLPHost = "legacy_otlp_host"
+)
+
+const allowList = "If the URL is right, your network team may need to allow-list it in the firewall (outbound port 443 to Elastic Cloud)."
+
+var remedies = map[string]remedy{
+	DNSNotFound: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3 'configure your HTTP proxy'",
+		Cluster: "Check the host name in cluster.endpoint (AUTOOPS_ES_URL) for typos; from inside a container or pod, use a name that resolves there.",
+		Cloud:   "Check the endpoint's host name for typos (for the intake: otlp.region and otlp.csp). If this machine resolves outside names only through a proxy, set HTTPS_PROXY or proxy_url.",
+	},
+	DNSError: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
+		Cluster: "The resolver did not answer: check /etc/resolv.conf (or the pod's DNS policy) and that the DNS server is reachable.",
+		Cloud:   "The resolver did not answer: check /etc/resolv.conf (or the pod's DNS policy). Where only a proxy can resolve outside names, set HTTPS_PROXY or proxy_url.",
+	},
+	ConnectionRefused: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'",
+		Cluster: "Make sure the protocol (http or https) and the port are right: the default Elasticsearch port is 9200. If they are, a firewall rejects the connection: your network team may need to allow-list the URL.",
+		Cloud:   "Nothing accepts connections there, or a firewall rejects them. " + allowList,
+	},
+	ConnectionTimeout: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3 'configure your HTTP proxy'",
+		Cluster: "A firewall drops the packets, or the host is down: check the address and port (default 9200), then ask your network team to allow-list the URL.",
+		Cloud:   "A firewall silently drops the packets. " + allowList + " If outbound traffic must go through a proxy, set HTTPS_PROXY or proxy_url.",
+	},
+	NetworkUnreachable: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'",
+		Cluster: "There is no route to the cluster: check the address, the host's routes, and firewall rules that reject with ICMP unreachable.",
+		Cloud:   "There is no route to Elastic Cloud: the host may have no default route, or a firewall rejects it. " + allowList,
+	},
+	ConnectionReset: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
+		Cluster: "Something cut the connection before Elasticsearch answered: check for a firewall or load balancer in between, and that the port is Elasticsearch's.",
+		Cloud:   "Something cut the connection before Elastic Cloud answered, often a firewall or a proxy. " + allowList,
+	},
+	ResponseTimeout: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
+		Cluster: "The connection opened but no answer came in time: check the cluster's health and load, or raise cluster.timeout.",
+		Cloud:   "The connection opened but no answer came in time, often a proxy or firewall holding the request. Check the proxy, or raise the probe's timeout.",
+	},
+	SchemeMismatch: {
+		Guide:   "Test 1, row 'endpoint URL incorrect': 'Make sure you are using the correct protocol in the cluster URL: http or https'",
+		Cluster: "Use the protocol the port speaks: https:// for a cluster with TLS on its HTTP layer, http:// otherwise.",
+		Cloud:   "Elastic Cloud endpoints are https:// on port 443: fix the endpoint's scheme.",
+	},
+	TLSUnknownAuthority: {
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
+		Cluster: "The cluster's certificate is signed by a CA the collector does not trust: set cluster.tls.ca_file to that CA (the agent's AUTOOPS_ES_CA). Only to confirm, curl --insecure should then work; do not disable verification in production.",
+		Cloud:   "The certificate does not chain to a trusted CA: set tls.ca_file to the CA that signs it.",
+	},
+	TLSHostnameMismatch: {
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
+		Cluster: "The certificate is not valid for this host name: use a name listed in the certificate in cluster.endpoint, or set cluster.tls.server_name_override.",
+		Cloud:   "The certificate is not valid for the Elastic Cloud host name, which suggests something in the path answers in its place: check for TLS inspection or a wrong endpoint.",
+	},
+	TLSCertificateExpired: {
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
+		Cluster: "The cluster's certificate is expired or not yet valid: renew it (and check the clocks of both machines).",
+		Cloud:   "The certificate presented is expired or not yet valid: check this machine's clock, and for TLS inspection in the path.",
+	},
+	TLSIntercepted: {
+		Guide:   "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'",
+		Cloud:   "A TLS-inspecting proxy or firewall re-signs the connection. Ask your network team to exempt the Elastic Cloud URLs from TLS inspection, or set tls.ca_file to the inspecting CA.",
+		Cluster: "The certificate does not chain to a trusted CA: set cluster.tls.ca_file (AUTOOPS_ES_CA).",
+	},
+	TLSHandshakeFailed: {
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'; tests 2-3",
+		Cluster: "The TLS handshake failed: check the TLS versions and client certificate settings (cluster.tls.min_version, cert_file, key_file) against the cluster's.",
+		Cloud:   "The TLS handshake failed, often because a firewall or proxy interferes with TLS: check the path to Elastic Cloud, and tls.min_version.",
+	},
+	ProxyUnreachable: {
+		Guide:   "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'",
+		Cluster: "The proxy itself could not be reached: check proxy_url or HTTP(S)_PROXY. If the cluster should be reached directly, add it to NO_PROXY.",
+		Cloud:   "The proxy itself could not be reached: check the host and port in proxy_url or HTTPS_PROXY.",
+	},
+	ProxyAuthRequired: {
+		Guide:   "Tests 2-3, 'configure your HTTP proxy'",
+		Cluster: "The proxy wants credentials: put them in the proxy URL (http://user:password@proxy:port), or add the cluster to NO_PROXY if it should be reached directly.",
+		Cloud:   "The proxy wants credentials: put them in the proxy URL (http://user:password@proxy:port) of proxy_url or HTTPS_PROXY.",
+	},
+	ProxyBlocked: {
+		Guide:   "Test 1, row 'A proxy is blocking communication'; tests 2-3 'configure your HTTP proxy to allow it to reach the URL'",
+		Cluster: "The proxy refuses the cluster: add the cluster's host to NO_PROXY (the guide's fix), or have the proxy allow it.",
+		Cloud:   "The proxy refuses this destination: ask for it to allow POST to the Elastic Cloud URL (with headers and a JSON body).",
+	},
+	ProxyUpstreamError: {
+		Guide:   "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'",
+		Cluster: "The proxy could not reach the cluster: add the cluster's host to NO_PROXY if it is internal, or check the proxy's own route.",
+		Cloud:   "The proxy could not reach Elastic Cloud: check the proxy's own outbound access to port 443.",
+	},
+	AuthFailed: {
+		Guide:   "Test 1, rows 'Your API key is incorrect' and 'Your username or password is incorrect'",
+		Cluster: "Elasticsearch rejected the credentials: recheck for typos. An API key may be given as id:api_key or base64-encoded; agents 9.1.0 to 9.1.3 need the decoded id:api_key form (echo $AUTOOPS_ES_API_KEY | base64 -d).",
+	},
+	AuthMissing: {
+		Guide:   "Test 1, tab 'API key' / 'Basic'",
+		Cluster: "The cluster requires credentials: set cluster.api_key (AUTOOPS_ES_API_KEY) or cluster.username and cluster.password, one kind only.",
+	},
+	InsufficientPrivileges: {
+		Guide:   "Test 1, row 'Your username or password is incorrect': 'ensure that your provided user has the necessary privileges'",
+		Cluster: "Give the user a role with cluster privileges monitor, read_ilm, read_slm, and on indices * the privileges monitor and view_index_metadata with allow_restricted_indices: true.",
+	},
+	UnsupportedVersion: {
+		Guide:   "autoops-facts: 'Elasticsearch 7.17.0 or newer'",
+		Cluster: "AutoOps needs Elasticsearch 7.17.0 or newer: upgrade the cluster.",
+	},
+	LicenseInactive: {
+		Guide:   "autoops-facts: 'license status active (GET /_license)'",
+		Cluster: "The cluster's license is not active: renew or reinstall it (GET /_license shows its status).",
+	},
+	ContainerNetworkIsolation: {
+		Guide:   "Test 1, row 'local development cluster using Docker without --network host'",
+		Cluster: "Inside a container, localhost is the container itself: run the collector with docker run --network host (replace 'docker run -d \\' with 'docker run -d --network host \\'), or point cluster.endpoint at an address the container can reach.",
+	},
+	UnexpectedStatus: {
+		Guide:   "Tests 2-3: 'The command should return an HTTP 401 response'",
+		Cluster: "Elasticsearch answered with a status AutoOps does not expect: check that cluster.endpoint is the cluster's root URL and the cluster's health.",
+		Cloud:   "Something answered with a status Elastic Cloud does not send here: check the endpoint URL, and whether a proxy or gateway answers in its place.",
+	},
+	UnexpectedResponse: {
+		Guide:   "Tests 2-3: the expected body ('Invalid credential headers' / 'no auth provided')",
+		Cluster: "Something that is not Elasticsearch answered: check that cluster.endpoint points at the cluster, and for a proxy or load balancer answering in its place.",
+		Cloud:   "The status was right but the body was not Elastic Cloud's: a proxy, captive portal or gateway answered. Configure the proxy to let the request through to Elastic Cloud.",
+	},
+
+	WarnSuperuser: {
+		Guide:   "Test 1, row 'username or password': 'We do not recommend providing a privileged superuser like elastic'",
+		Cluster: "The credentials hold the superuser role: create a user or API key with only the autoops role's privileges.",
+	},
+	WarnCANotNeeded: {
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
+		Cluster: "cluster.tls.ca_file is set, but the system roots already trust the cluster's certificate: the setting can be dropped.",
+	},
+	WarnHTTPSProxy: {
+		Guide:   "Tests 2-3 note: 'HTTP_PROXY, HTTPS_PROXY and NO_PROXY'",
+		Cluster: "HTTP_PROXY is set but HTTPS_PROXY is not, so https requests go direct: set HTTPS_PROXY too if they must use the proxy.",
+		Cloud:   "HTTP_PROXY is set but HTTPS_PROXY is not, so requests to Elastic Cloud (https) do not use the proxy: set HTTPS_PROXY.",
+	},
+	WarnAPIKeyEncoded: {
+		Guide:   "Test 1, row 'Your API key is incorrect': 'For versions 9.1.4 and above, both formats work'",
+		Cluster: "The API key is in its base64-encoded form: agents 9.1.0 to 9.1.3 need the decoded id:api_key form (echo $AUTOOPS_ES_API_KEY | base64 -d); 9.1.4 and later take both.",
+	},
+	WarnLegacyOTLPHost: {
+		Guide: "autoops-facts: the retired otel-collector.auto-ops.<region>.<csp>.cloud.elastic.co host",
+		Cloud: "The endpoint uses the retired otel-collector.auto-ops host: use https://otel-auto-ops.<region>.<csp>.svc.elastic.cloud (set otlp.region and otlp.csp, or AUTOOPS_OTEL_URL).",
+	},
+}
+
+// Remedy returns the remedy for an error type or warning on the given probe kind.
+func Remedy(value string, cluster bool) string {
+	r := remedies[value]
+	if cluster && r.Cluster != "" || r.Cloud == "" {
+		return r.Cluster
+	}
+	return r.Cloud
+}
+
+// Known reports whether value has a row in the remedies table.
+func Known(value string) bool { _, ok := remedies[value]; return ok }

@@ -1,0 +1,166 @@
+package diagnose
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/elastic/autoops-probe/internal/probe"
+)
+
+// transportFailure explains a request that got no (complete) response.
+func transportFailure(ev *probe.Evidence, c Context) failure {
+	err := ev.Main.Err
+	if err == nil {
+		err = errors.New("no response")
+	}
+	inner := unwrapURLError(err)
+	p := ev.Main.Progress
+	target := net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
+
+	if f, ok := proxyFailure(ev, inner); ok {
+		return f
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		if dnsErr.IsNotFound {
+			return fail(DNSNotFound, "the name %s does not exist (%v)", dnsErr.Name, dnsErr)
+		}
+		return fail(DNSError, "the name %s could not be resolved (%v)", dnsErr.Name, dnsErr)
+	}
+	if isTimeout(err) {
+		switch {
+		case ev.Main.Response != nil:
+			return fail(ResponseTimeout, "the answer from %s stopped arriving before the probe's timeout", target)
+		case !p.Connected:
+			return fail(ConnectionTimeout, "no answer to the connection attempt to %s within the probe's timeout", target)
+		case p.TLSStarted && !p.TLSDone:
+			return fail(ResponseTimeout, "connected to %s, but the TLS handshake did not complete within the probe's timeout", target)
+		default:
+			return fail(ResponseTimeout, "connected to %s and sent the request, but no response came within the probe's timeout", target)
+		}
+	}
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		if c.InContainer && isLoopbackHost(ev.ServerAddress) {
+			return fail(ContainerNetworkIsolation, "%s refused the connection, and the collector runs in a container, where localhost is the container itself", target)
+		}
+		return fail(ConnectionRefused, "%s refused the connection (nothing listens there, or a firewall rejects it)", target)
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return fail(NetworkUnreachable, "%s is unreachable (%v)", target, inner)
+	}
+	if f, ok := tlsFailure(ev, err); ok {
+		return f
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.EPIPE) {
+		if strings.HasPrefix(ev.URL, "http://") && ev.Handshake != nil && ev.Handshake.HandshakeErr == nil && len(ev.Handshake.Chain) > 0 {
+			return fail(SchemeMismatch, "http:// was used, but %s closed the plaintext connection and completes a TLS handshake: the port speaks https", target)
+		}
+		return fail(ConnectionReset, "the connection to %s was cut before a response (%v)", target, inner)
+	}
+	if p.Connected {
+		return fail(ConnectionReset, "the exchange with %s failed before a response (%v)", target, inner)
+	}
+	return fail(NetworkUnreachable, "%s could not be reached (%v)", target, inner)
+}
+
+// proxyFailure explains a failure of the proxy or of its CONNECT tunnel.
+func proxyFailure(ev *probe.Evidence, err error) (failure, bool) {
+	if ev.Proxy == "" {
+		return failure{}, false
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "proxyconnect" {
+		return fail(ProxyUnreachable, "the proxy %s could not be reached (%v)", ev.Proxy, op.Err), true
+	}
+	hc := ev.Handshake
+	if hc == nil || hc.ProxyStatus == 0 || hc.ProxyStatus == http.StatusOK {
+		return failure{}, false
+	}
+	s := hc.ProxyStatus
+	switch {
+	case s == http.StatusProxyAuthRequired:
+		return fail(ProxyAuthRequired, "the proxy %s answered CONNECT with 407 Proxy Authentication Required", ev.Proxy), true
+	case s >= 500:
+		return fail(ProxyUpstreamError, "the proxy %s answered CONNECT with %d %s: it could not reach %s", ev.Proxy, s, hc.ProxyStatusText, ev.ServerAddress), true
+	default:
+		return fail(ProxyBlocked, "the proxy %s refused CONNECT to %s with %d %s", ev.Proxy, ev.ServerAddress, s, hc.ProxyStatusText), true
+	}
+}
+
+// tlsFailure explains a failed TLS handshake from the verification error and the chain seen.
+func tlsFailure(ev *probe.Evidence, err error) (failure, bool) {
+	cloud := ev.Probe != probe.Cluster
+	issuer := ""
+	if cert := ev.LeafCertificate(); cert != nil {
+		issuer = " (certificate issued by " + cert.Issuer.String() + ")"
+	}
+	var unknown x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &unknown):
+		if cloud {
+			hint := "TLS inspection in the path re-signs the connection"
+			if hc := ev.Handshake; hc != nil && hc.NoSystemRoots {
+				hint = "this machine has no CA bundle at all (install ca-certificates), or TLS inspection re-signs the path"
+			}
+			return fail(TLSIntercepted, "the certificate presented for %s does not chain to the trusted roots%s: %s", ev.ServerAddress, issuer, hint), true
+		}
+		return fail(TLSUnknownAuthority, "the cluster's certificate is signed by an authority the collector does not trust%s", issuer), true
+	case errors.As(err, &hostErr):
+		return fail(TLSHostnameMismatch, "the certificate is not valid for %s%s: it names %s", ev.ServerAddress, issuer, certNames(hostErr.Certificate)), true
+	case errors.As(err, &invalid) && (invalid.Reason == x509.Expired):
+		return fail(TLSCertificateExpired, "the certificate%s is expired or not yet valid (valid %s to %s)", issuer,
+			invalid.Cert.NotBefore.UTC().Format("2006-01-02"), invalid.Cert.NotAfter.UTC().Format("2006-01-02")), true
+	}
+	var recErr tls.RecordHeaderError
+	if errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+		return fail(SchemeMismatch, "https:// was used, but %s:%d answers in plain HTTP", ev.ServerAddress, ev.ServerPort), true
+	}
+	var verifyErr *tls.CertificateVerificationError
+	var alert tls.AlertError
+	if errors.As(err, &verifyErr) || errors.As(err, &alert) || (ev.Main.Progress.TLSStarted && !ev.Main.Progress.TLSDone) {
+		return fail(TLSHandshakeFailed, "the TLS handshake with %s failed (%v)", ev.ServerAddress, unwrapURLError(err)), true
+	}
+	return failure{}, false
+}
+
+func certNames(c *x509.Certificate) string {
+	if c == nil {
+		return "no names"
+	}
+	if len(c.DNSNames) > 0 || len(c.IPAddresses) > 0 {
+		names := append([]string{}, c.DNSNames...)
+		for _, ip := range c.IPAddresses {
+			names = append(names, ip.String())
+		}
+		return strings.Join(names, ", ")
+	}
+	return "only CN " + c.Subject.CommonName
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// unwrapURLError drops url.Error's "Post \"https://...\":" prefix, which repeats the URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

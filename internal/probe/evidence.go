@@ -1,0 +1,131 @@
+// Package probe does the network work of the guide's three tests and records what it saw as
+// Evidence. It decides nothing and touches no telemetry: internal/diagnose turns Evidence
+// into a verdict.
+package probe
+
+import (
+	"crypto/x509"
+	"time"
+)
+
+// Name is one of the guide's three tests.
+type Name string
+
+// The three probes, named as in the contract's autoops.probe.name.
+const (
+	Cluster      Name = "cluster"
+	Registration Name = "registration"
+	OTLP         Name = "otlp"
+)
+
+// Phase names, as in the contract's autoops.probe.phase.
+const (
+	PhaseDNS      = "dns"
+	PhaseConnect  = "connect"
+	PhaseTLS      = "tls"
+	PhaseRequest  = "request"
+	PhaseTransfer = "transfer"
+)
+
+// MaxBody bounds what is read of any answer: enough for every JSON the probes parse.
+const MaxBody = 256 << 10
+
+// Evidence is what one run of one probe saw.
+type Evidence struct {
+	Probe         Name
+	URL           string // without credentials
+	ServerAddress string
+	ServerPort    int
+	Proxy         string // proxy URL without credentials; empty when direct
+	Started       time.Time
+	Duration      time.Duration
+
+	// Main is the guide's request (cluster: GET endpoint; cloud: the POST).
+	Main Exchange
+	// Cluster follow-ups, run only after the root answer passed.
+	License, Authenticate, Privileges *Exchange
+
+	// Handshake is a credential-less TLS handshake made after a failure, to see the
+	// certificate chain or to tell whether an http:// port speaks TLS.
+	Handshake *HandshakeCheck
+	// SystemTrustErr is, for a verified cluster answer, the verification of its chain
+	// against the system roots alone (nil: the system trusts it too).
+	SystemTrustErr     error
+	SystemTrustChecked bool
+
+	// Environment facts that diagnosis needs.
+	HTTPProxyWithoutHTTPS bool // HTTP_PROXY set, HTTPS_PROXY not
+	NoProxyCovers         bool // NO_PROXY (or Go's loopback rule) exempts the endpoint
+	EnvProxySet           bool // some proxy variable is set
+}
+
+// Exchange is one HTTP request and what came back.
+type Exchange struct {
+	Method   string
+	Path     string
+	Response *Response // nil when no response arrived
+	Err      error
+
+	Phases   []PhaseTiming
+	Progress Progress
+	// PeerChain is the verified chain the server presented, when TLS succeeded.
+	PeerChain []*x509.Certificate
+}
+
+// Response is the part of an HTTP answer the diagnosis reads.
+type Response struct {
+	Status            int
+	Location          string
+	ContentType       string
+	ElasticProduct    string // X-Elastic-Product: only Elasticsearch sends it
+	ProxyAuthenticate bool   // Proxy-Authenticate header present
+	Server            string
+	Via               string
+	Body              []byte // at most MaxBody bytes
+	Truncated         bool
+}
+
+// Progress says how far a request got: it tells a connect timeout from a response timeout.
+type Progress struct {
+	DNSDone      bool
+	Connected    bool
+	TLSStarted   bool
+	TLSDone      bool
+	WroteRequest bool
+	FirstByte    bool
+}
+
+// PhaseTiming is the duration of one phase that happened.
+type PhaseTiming struct {
+	Phase    string
+	Duration time.Duration
+}
+
+// HandshakeCheck is the outcome of a credential-less TLS handshake to the endpoint.
+type HandshakeCheck struct {
+	// Through a proxy: the proxy's answer to CONNECT.
+	ProxyStatus     int
+	ProxyStatusText string
+	ProxyBody       []byte
+	ProxyErr        error // the proxy could not be reached or answered badly
+
+	HandshakeErr  error               // the handshake itself failed (verification is not part of it)
+	Chain         []*x509.Certificate // what the server presented
+	VerifyErr     error               // the chain checked against the probe's configured roots
+	SystemErr     error               // the chain checked against the system roots alone
+	NoSystemRoots bool                // the machine has no CA bundle at all
+}
+
+// FirstExchangeFailed reports whether the main request gave no response.
+func (e *Evidence) FirstExchangeFailed() bool { return e.Main.Response == nil }
+
+// LeafCertificate is the server certificate seen, verified or not; nil when none was seen.
+func (e *Evidence) LeafCertificate() *x509.Certificate {
+	if len(e.Main.PeerChain) > 0 {
+		return e.Main.PeerChain[0]
+	}
+	if e.Handshake != nil && len(e.Handshake.Chain) > 0 {
+		return e.Handshake.Chain[0]
+	}
+	return nil
+}

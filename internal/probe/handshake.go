@@ -1,0 +1,141 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// systemRoots is looked up once: the bundle does not change while the collector runs.
+var systemRoots = func() func() (*x509.CertPool, bool) {
+	pool, err := x509.SystemCertPool()
+	empty := err != nil || pool == nil || len(pool.Subjects()) == 0 //nolint:staticcheck // only counted
+	return func() (*x509.CertPool, bool) { return pool, empty }
+}()
+
+// checkHandshake opens a connection to hostPort (through proxy when set), completes a TLS
+// handshake without verifying and without sending any request or credential, and then
+// verifies the presented chain twice: against cfg's roots and against the system roots.
+func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *tls.Config) *HandshakeCheck {
+	hc := &HandshakeCheck{}
+	var d net.Dialer
+	var conn net.Conn
+	var err error
+	if proxy != nil {
+		conn, err = connectThroughProxy(ctx, &d, proxy, hostPort, hc)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", hostPort)
+	}
+	if err != nil {
+		if proxy == nil {
+			hc.HandshakeErr = err
+		}
+		return hc
+	}
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+
+	host, _, _ := net.SplitHostPort(hostPort)
+	serverName := host
+	var roots *x509.CertPool
+	diag := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // we verify by hand below, to keep the chain
+	if cfg != nil {
+		diag = cfg.Clone()
+		diag.InsecureSkipVerify = true //nolint:gosec // verified by hand below
+		diag.VerifyPeerCertificate, diag.VerifyConnection = nil, nil
+		if cfg.ServerName != "" {
+			serverName = cfg.ServerName
+		}
+		roots = cfg.RootCAs
+	}
+	diag.ServerName = serverName
+	tconn := tls.Client(conn, diag)
+	if err := tconn.HandshakeContext(ctx); err != nil {
+		hc.HandshakeErr = err
+		return hc
+	}
+	hc.Chain = tconn.ConnectionState().PeerCertificates
+	hc.VerifyErr = verifyChain(hc.Chain, roots, serverName)
+	sys, empty := systemRoots()
+	hc.NoSystemRoots = empty
+	hc.SystemErr = verifyChain(hc.Chain, sys, serverName)
+	return hc
+}
+
+// verifyChain checks chain against roots (nil: the system roots) for serverName.
+func verifyChain(chain []*x509.Certificate, roots *x509.CertPool, serverName string) error {
+	if len(chain) == 0 {
+		return fmt.Errorf("no certificate presented")
+	}
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: serverName, CurrentTime: time.Now()})
+	return err
+}
+
+// connectThroughProxy asks an HTTP proxy for a tunnel, recording its answer in hc. Only the
+// proxy's own credentials are sent, never the probe's.
+func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hostPort string, hc *HandshakeCheck) (net.Conn, error) {
+	proxyHost := proxy.Host
+	if proxy.Port() == "" {
+		port := "80"
+		if proxy.Scheme == "https" {
+			port = "443"
+		}
+		proxyHost = net.JoinHostPort(proxy.Hostname(), port)
+	}
+	conn, err := d.DialContext(ctx, "tcp", proxyHost)
+	if err != nil {
+		hc.ProxyErr = err
+		return nil, err
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	if proxy.Scheme == "https" {
+		tconn := tls.Client(conn, &tls.Config{ServerName: proxy.Hostname(), MinVersion: tls.VersionTLS12})
+		if err = tconn.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			hc.ProxyErr = err
+			return nil, err
+		}
+		conn = tconn
+	}
+	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: hostPort}, Host: hostPort, Header: http.Header{}}
+	if u := proxy.User; u != nil {
+		pass, _ := u.Password()
+		req.Header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pass)))
+	}
+	if err = req.Write(conn); err != nil {
+		conn.Close()
+		hc.ProxyErr = err
+		return nil, err
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		conn.Close()
+		hc.ProxyErr = err
+		return nil, err
+	}
+	hc.ProxyStatus, hc.ProxyStatusText = resp.StatusCode, http.StatusText(resp.StatusCode)
+	if resp.StatusCode != http.StatusOK {
+		hc.ProxyBody, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		conn.Close()
+		return nil, fmt.Errorf("proxy answered CONNECT with %d", resp.StatusCode)
+	}
+	return conn, nil
+}

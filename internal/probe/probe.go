@@ -1,0 +1,237 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/http/httpproxy"
+
+	"github.com/elastic/autoops-probe/internal/answers"
+)
+
+// Paths the cloud probes append to their base URL (the guide's tests 2 and 3).
+const (
+	RegistrationPath = "/api/v1/cloud-connected/clusters"
+	OTLPPath         = "/v1/logs"
+)
+
+// RegistrationBody is the guide's own body, with its placeholder identity: the probe never
+// sends the real cluster's identity.
+const RegistrationBody = `{"self_managed_cluster": {"id": "my-cluster-uuid", "name": "my-cluster-name", "version": "9.1.0"}, "license": {"uid": "my-license-id", "type": "basic"}}`
+
+// Target is everything one probe needs, built once when the receiver starts.
+type Target struct {
+	Name Name
+	// URL is the cluster endpoint exactly as given, or a cloud base URL with its path.
+	URL *url.URL
+	// Client is built by confighttp; NewTarget makes it stop at redirects.
+	Client *http.Client
+	// Proxy is the proxy rule the client applies (proxy_url, or the environment's).
+	Proxy func(*url.URL) (*url.URL, error)
+	// TLS is the client's TLS settings, for the credential-less diagnostic handshake.
+	TLS      *tls.Config
+	CustomCA bool
+	Timeout  time.Duration
+
+	// Cluster only.
+	Authorization   Secret
+	CheckPrivileges bool
+
+	Env Environment
+}
+
+// Environment holds the proxy variables as the process saw them at start.
+type Environment struct {
+	HTTPProxy, HTTPSProxy, NoProxy string
+}
+
+// Secret is a header value that must never be printed.
+type Secret string
+
+// String keeps a Secret out of logs and error messages.
+func (Secret) String() string { return "[REDACTED]" }
+
+// GoString keeps a Secret out of %#v.
+func (Secret) GoString() string { return "[REDACTED]" }
+
+// Run performs the probe once, bounded by the target's timeout.
+func Run(ctx context.Context, t *Target) Evidence {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
+	defer cancel()
+
+	ev := Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), Started: start}
+	ev.ServerAddress, ev.ServerPort = hostPort(t.URL)
+	proxy := t.proxyFor(t.URL)
+	if proxy != nil {
+		ev.Proxy = RedactURL(proxy.String())
+	}
+	ev.EnvProxySet = t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != ""
+	ev.HTTPProxyWithoutHTTPS = t.Env.HTTPProxy != "" && t.Env.HTTPSProxy == ""
+	ev.NoProxyCovers = ev.EnvProxySet && proxy == nil
+
+	switch t.Name {
+	case Cluster:
+		runCluster(ctx, t, &ev)
+	case Registration:
+		ev.Main = exchange(ctx, t.Client, request{
+			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path,
+			header: http.Header{"Content-Type": {"application/json"}}, body: []byte(RegistrationBody),
+		})
+	case OTLP:
+		ev.Main = exchange(ctx, t.Client, request{
+			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path,
+			header: http.Header{"Content-Type": {"application/json"}}, body: []byte{},
+		})
+	}
+	if needsHandshakeCheck(&ev, proxy) && ctx.Err() == nil {
+		ev.Handshake = checkHandshake(ctx, net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort)), proxy, t.TLS)
+	}
+	ev.Duration = time.Since(start)
+	return ev
+}
+
+func runCluster(ctx context.Context, t *Target, ev *Evidence) {
+	header := http.Header{}
+	if t.Authorization != "" {
+		header.Set("Authorization", string(t.Authorization))
+	}
+	ev.Main = exchange(ctx, t.Client, request{method: http.MethodGet, url: t.URL.String(), path: t.URL.Path, header: header})
+	if ev.Main.Err != nil || ev.Main.Response == nil || ev.Main.Response.Status != http.StatusOK {
+		return
+	}
+	if _, err := answers.ParseRoot(ev.Main.Response.Body); err != nil {
+		return
+	}
+	if t.CustomCA && len(ev.Main.PeerChain) > 0 {
+		sys, _ := systemRoots()
+		ev.SystemTrustChecked = true
+		ev.SystemTrustErr = verifyChain(ev.Main.PeerChain, sys, serverName(t))
+	}
+	follow := func(method, path string, body []byte) *Exchange {
+		h := header.Clone()
+		if body != nil {
+			h.Set("Content-Type", "application/json")
+		}
+		ex := exchange(ctx, t.Client, request{method: method, url: joinPath(t.URL, path), path: path, header: h, body: body})
+		return &ex
+	}
+	ev.License = follow(http.MethodGet, "/_license", nil)
+	if t.Authorization != "" {
+		ev.Authenticate = follow(http.MethodGet, "/_security/_authenticate", nil)
+	}
+	if t.CheckPrivileges {
+		ev.Privileges = follow(http.MethodPost, "/_security/user/_has_privileges", answers.HasPrivilegesRequest())
+	}
+}
+
+// needsHandshakeCheck: a handshake tells something only when the request got no answer after
+// reaching a TLS-capable peer, or went through a proxy whose CONNECT answer Go hides.
+func needsHandshakeCheck(ev *Evidence, proxy *url.URL) bool {
+	if ev.Main.Response != nil || ev.Main.Err == nil {
+		return false
+	}
+	var netErr net.Error
+	if errors.As(ev.Main.Err, &netErr) && netErr.Timeout() {
+		return false
+	}
+	if proxy != nil {
+		return strings.HasPrefix(ev.URL, "https://")
+	}
+	return ev.Main.Progress.Connected
+}
+
+func (t *Target) proxyFor(u *url.URL) *url.URL {
+	if t.Proxy == nil {
+		return nil
+	}
+	p, err := t.Proxy(u)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
+func serverName(t *Target) string {
+	if t.TLS != nil && t.TLS.ServerName != "" {
+		return t.TLS.ServerName
+	}
+	return t.URL.Hostname()
+}
+
+func joinPath(base *url.URL, path string) string {
+	u := *base
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	u.RawPath = ""
+	u.RawQuery = ""
+	return u.String()
+}
+
+// hostPort gives the endpoint's host and port, with the scheme's default port.
+func hostPort(u *url.URL) (string, int) {
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		port = 80
+		if u.Scheme == "https" {
+			port = 443
+		}
+	}
+	return u.Hostname(), port
+}
+
+// RedactURL removes any user information, so a URL can be logged.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.LastIndex(raw, "@"); i >= 0 {
+			return raw[i+1:]
+		}
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}
+
+// StopAtRedirects makes client return a 3xx as it is: a redirect on these endpoints means
+// something else answered, and following it could carry credentials elsewhere.
+func StopAtRedirects(client *http.Client) {
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+}
+
+// ReadEnvironment reads the proxy variables the way Go's transport does (upper case first).
+func ReadEnvironment(getenv func(string) string) Environment {
+	first := func(names ...string) string {
+		for _, n := range names {
+			if v := getenv(n); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	return Environment{
+		HTTPProxy:  first("HTTP_PROXY", "http_proxy"),
+		HTTPSProxy: first("HTTPS_PROXY", "https_proxy"),
+		NoProxy:    first("NO_PROXY", "no_proxy"),
+	}
+}
+
+// ProxyRule is the proxy choice confighttp's client makes: a fixed proxy_url (which ignores
+// NO_PROXY), or the environment's variables with Go's NO_PROXY and loopback rules.
+func ProxyRule(proxyURL string, env Environment) (func(*url.URL) (*url.URL, error), error) {
+	if proxyURL != "" {
+		fixed, err := url.ParseRequestURI(proxyURL)
+		if err != nil {
+			return nil, err
+		}
+		return func(*url.URL) (*url.URL, error) { return fixed, nil }, nil
+	}
+	cfg := httpproxy.Config{HTTPProxy: env.HTTPProxy, HTTPSProxy: env.HTTPSProxy, NoProxy: env.NoProxy}
+	return cfg.ProxyFunc(), nil
+}

@@ -1,0 +1,93 @@
+package testutil
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// FakeES answers like Elasticsearch's root, license, authenticate and has_privileges APIs,
+// for unit tests of one piece. End-to-end tests use it too, behind real TLS and networks.
+type FakeES struct {
+	Version       string
+	LicenseStatus string
+	// Authorization, when set, is the only Authorization header accepted.
+	Authorization string
+	Roles         []string
+	// Missing lists privileges has_privileges reports as not held, e.g. "cluster:read_ilm".
+	Missing []string
+}
+
+func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	w.Header().Set("Content-Type", "application/json")
+	if f.Authorization != "" && r.Header.Get("Authorization") != f.Authorization {
+		w.Header().Set("WWW-Authenticate", `Basic realm="security", ApiKey`)
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":{"type":"security_exception","reason":"unable to authenticate user"},"status":401}`))
+		return
+	}
+	var body any
+	switch {
+	case r.URL.Path == "/" || r.URL.Path == "":
+		v := f.Version
+		if v == "" {
+			v = "9.1.3"
+		}
+		body = map[string]any{"name": "node-1", "cluster_name": "my-ccm-cluster", "cluster_uuid": "2O_EjO6kTR6AEVYwL5fPEw",
+			"version": map[string]any{"number": v}, "tagline": "You Know, for Search"}
+	case strings.HasSuffix(r.URL.Path, "/_license"):
+		s := f.LicenseStatus
+		if s == "" {
+			s = "active"
+		}
+		body = map[string]any{"license": map[string]any{"status": s, "type": "basic"}}
+	case strings.HasSuffix(r.URL.Path, "/_security/_authenticate"):
+		roles := f.Roles
+		if roles == nil {
+			roles = []string{"autoops"}
+		}
+		body = map[string]any{"username": "autoops-user", "roles": roles}
+	case strings.HasSuffix(r.URL.Path, "/_security/user/_has_privileges"):
+		body = f.privileges()
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		body = map[string]any{"error": "not found"}
+	}
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func (f *FakeES) privileges() map[string]any {
+	held := func(scope, p string) bool {
+		for _, m := range f.Missing {
+			if m == scope+":"+p {
+				return false
+			}
+		}
+		return true
+	}
+	cluster := map[string]bool{}
+	for _, p := range []string{"monitor", "read_ilm", "read_slm"} {
+		cluster[p] = held("cluster", p)
+	}
+	index := map[string]bool{}
+	for _, p := range []string{"monitor", "view_index_metadata"} {
+		index[p] = held("indices[*]", p)
+	}
+	return map[string]any{"username": "autoops-user", "has_all_requested": len(f.Missing) == 0,
+		"cluster": cluster, "index": map[string]any{"*": index}}
+}
+
+// Registration401 answers like the registration API without credentials.
+func Registration401(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = w.Write([]byte(`{"UnauthorizedMessages":["Invalid credential headers"],"Cause":null}`))
+}
+
+// OTLP401 answers like the AutoOps intake without credentials.
+func OTLP401(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = w.Write([]byte(`{"code":16,"message":"no auth provided"}`))
+}

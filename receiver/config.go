@@ -1,0 +1,194 @@
+package autoopsreceiver
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/scraper/scraperhelper"
+
+	"github.com/elastic/autoops-probe/internal/metadata"
+	"github.com/elastic/autoops-probe/internal/probe"
+)
+
+// Emit modes of logs.emit.
+const (
+	EmitOnChange = "on_change"
+	EmitEveryRun = "every_run"
+)
+
+const (
+	defaultClusterEndpoint      = "http://localhost:9200"
+	defaultRegistrationEndpoint = "https://api.elastic-cloud.com"
+	defaultProbeTimeout         = 10 * time.Second
+)
+
+// PublishedRegions lists, per CSP token, the regions where AutoOps runs (autoops-facts.md).
+var PublishedRegions = map[string][]string{
+	"aws": {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-northeast-1", "ap-southeast-1", "ap-south-1"},
+	"gcp": {"europe-west1", "europe-west2", "europe-west3", "europe-west4", "us-central1", "us-east1", "us-east4", "us-west1"},
+}
+
+// Config is the configuration of one autoops_probe receiver instance.
+type Config struct {
+	scraperhelper.ControllerConfig `mapstructure:",squash"`
+	metadata.MetricsBuilderConfig  `mapstructure:",squash"`
+
+	Logs LogsConfig `mapstructure:"logs"`
+	// Cluster is test 1 of the guide: the agent reaching Elasticsearch.
+	Cluster ClusterConfig `mapstructure:"cluster"`
+	// Registration is test 2: the Cloud Connect registration API.
+	Registration RegistrationConfig `mapstructure:"registration"`
+	// OTLP is test 3: the AutoOps OTLP intake.
+	OTLP OTLPConfig `mapstructure:"otlp"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// LogsConfig says when a probe result becomes a log record.
+type LogsConfig struct {
+	// Emit is on_change (first run and each change of outcome) or every_run.
+	Emit string `mapstructure:"emit"`
+}
+
+// ClusterConfig configures the Elasticsearch probe.
+type ClusterConfig struct {
+	confighttp.ClientConfig `mapstructure:",squash"`
+	Enabled                 bool `mapstructure:"enabled"`
+	// APIKey is "id:api_key" or its base64 form, like AUTOOPS_ES_API_KEY.
+	APIKey   configopaque.String `mapstructure:"api_key"`
+	Username string              `mapstructure:"username"`
+	Password configopaque.String `mapstructure:"password"`
+	// CheckPrivileges asks Elasticsearch whether the credentials hold what AutoOps needs.
+	CheckPrivileges bool `mapstructure:"check_privileges"`
+}
+
+// RegistrationConfig configures the Elastic Cloud registration probe.
+type RegistrationConfig struct {
+	confighttp.ClientConfig `mapstructure:",squash"`
+	Enabled                 bool `mapstructure:"enabled"`
+}
+
+// OTLPConfig configures the AutoOps OTLP intake probe.
+type OTLPConfig struct {
+	confighttp.ClientConfig `mapstructure:",squash"`
+	Enabled                 bool `mapstructure:"enabled"`
+	// Region and CSP build the endpoint when Endpoint is empty.
+	Region string `mapstructure:"region"`
+	CSP    string `mapstructure:"csp"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+func defaultClientConfig(endpoint string) confighttp.ClientConfig {
+	cc := confighttp.NewDefaultClientConfig()
+	cc.Endpoint = endpoint
+	cc.Timeout = defaultProbeTimeout
+	// A probe must open a fresh connection each run, or DNS, connect and TLS go untested.
+	cc.Keepalive = configoptional.None[confighttp.KeepaliveClientConfig]()
+	return cc
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		ControllerConfig:     scraperhelper.NewDefaultControllerConfig(),
+		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
+		Logs:                 LogsConfig{Emit: EmitOnChange},
+		Cluster: ClusterConfig{
+			ClientConfig:    defaultClientConfig(defaultClusterEndpoint),
+			Enabled:         true,
+			CheckPrivileges: true,
+		},
+		Registration: RegistrationConfig{
+			ClientConfig: defaultClientConfig(defaultRegistrationEndpoint),
+			Enabled:      true,
+		},
+		OTLP: OTLPConfig{
+			ClientConfig: defaultClientConfig(""),
+			Enabled:      true,
+		},
+	}
+}
+
+// Validate reports every problem at once, each naming its YAML key.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if cfg.Logs.Emit != EmitOnChange && cfg.Logs.Emit != EmitEveryRun {
+		errs = append(errs, fmt.Errorf("logs.emit: %q is not one of %q, %q", cfg.Logs.Emit, EmitOnChange, EmitEveryRun))
+	}
+	errs = append(errs, cfg.Cluster.validate()...)
+	if cfg.Registration.Enabled {
+		errs = append(errs, validateBaseURL("registration.endpoint", cfg.Registration.Endpoint))
+	}
+	errs = append(errs, cfg.OTLP.validate()...)
+	return errors.Join(errs...)
+}
+
+func (c *ClusterConfig) validate() []error {
+	var errs []error
+	if c.Enabled {
+		errs = append(errs, validateBaseURL("cluster.endpoint", c.Endpoint))
+	}
+	hasBasic := c.Username != "" || c.Password != ""
+	if c.APIKey != "" && hasBasic {
+		errs = append(errs, errors.New("cluster.api_key and cluster.username/cluster.password are both set: choose one type of authentication only"))
+	}
+	if c.Username != "" && c.Password == "" {
+		errs = append(errs, errors.New("cluster.password: must be set when cluster.username is set"))
+	}
+	if c.Password != "" && c.Username == "" {
+		errs = append(errs, errors.New("cluster.username: must be set when cluster.password is set"))
+	}
+	return errs
+}
+
+func (o *OTLPConfig) validate() []error {
+	var errs []error
+	if o.CSP != "" {
+		if _, ok := PublishedRegions[o.CSP]; !ok {
+			errs = append(errs, fmt.Errorf("otlp.csp: %q is not a CSP AutoOps runs in (aws, gcp)", o.CSP))
+		}
+	}
+	if o.Region != "" {
+		if regions, ok := PublishedRegions[o.CSP]; ok && !slices.Contains(regions, o.Region) {
+			errs = append(errs, fmt.Errorf("otlp.region: %q is not a published AutoOps region of %s (%s)", o.Region, o.CSP, strings.Join(regions, ", ")))
+		}
+	}
+	if !o.Enabled {
+		return errs
+	}
+	switch {
+	case o.Endpoint != "":
+		errs = append(errs, validateBaseURL("otlp.endpoint", o.Endpoint))
+	case o.Region == "" || o.CSP == "":
+		errs = append(errs, errors.New("otlp.endpoint: set it (like AUTOOPS_OTEL_URL), or set both otlp.region and otlp.csp"))
+	}
+	return errs
+}
+
+// ResolvedEndpoint is the intake base URL: the endpoint, or the one region and CSP name.
+func (o *OTLPConfig) ResolvedEndpoint() string {
+	if o.Endpoint != "" {
+		return o.Endpoint
+	}
+	return fmt.Sprintf("https://otel-auto-ops.%s.%s.svc.elastic.cloud", o.Region, o.CSP)
+}
+
+func validateBaseURL(key, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s: %q is not an absolute http(s) URL", key, probe.RedactURL(raw))
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s: put credentials in the probe's settings, not in the URL", key)
+	}
+	return nil
+}

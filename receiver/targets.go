@@ -1,0 +1,108 @@
+package autoopsreceiver
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+
+	"github.com/elastic/autoops-probe/internal/diagnose"
+	"github.com/elastic/autoops-probe/internal/probe"
+)
+
+// check is one enabled probe: where it goes and what its diagnosis needs to know.
+type check struct {
+	target  *probe.Target
+	context diagnose.Context
+}
+
+// detectContainer is a variable so tests can place the collector inside or outside a container.
+var detectContainer = diagnose.DetectContainer
+
+// buildChecks turns the configuration into probe targets; the HTTP clients come from
+// confighttp, so proxy_url, tls, headers, auth and the proxy variables apply as usual.
+func buildChecks(ctx context.Context, host component.Host, set component.TelemetrySettings, cfg *Config) ([]check, error) {
+	env := probe.ReadEnvironment(os.Getenv)
+	inContainer := detectContainer()
+	var checks []check
+	add := func(name probe.Name, cc *confighttp.ClientConfig, rawURL string, dc diagnose.Context) error {
+		t, err := newTarget(ctx, host, set, name, cc, rawURL, env)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		dc.InContainer = inContainer
+		checks = append(checks, check{target: t, context: dc})
+		return nil
+	}
+	if c := &cfg.Cluster; c.Enabled {
+		auth, dc := clusterAuthorization(c)
+		if err := add(probe.Cluster, &c.ClientConfig, c.Endpoint, dc); err != nil {
+			return nil, err
+		}
+		checks[len(checks)-1].target.Authorization = auth
+		checks[len(checks)-1].target.CheckPrivileges = c.CheckPrivileges
+	}
+	if r := &cfg.Registration; r.Enabled {
+		if err := add(probe.Registration, &r.ClientConfig, joinBase(r.Endpoint, probe.RegistrationPath), diagnose.Context{}); err != nil {
+			return nil, err
+		}
+	}
+	if o := &cfg.OTLP; o.Enabled {
+		if err := add(probe.OTLP, &o.ClientConfig, joinBase(o.ResolvedEndpoint(), probe.OTLPPath), diagnose.Context{}); err != nil {
+			return nil, err
+		}
+	}
+	return checks, nil
+}
+
+func newTarget(ctx context.Context, host component.Host, set component.TelemetrySettings, name probe.Name, cc *confighttp.ClientConfig, rawURL string, env probe.Environment) (*probe.Target, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("endpoint: %w", err)
+	}
+	client, err := cc.ToClient(ctx, host.GetExtensions(), set)
+	if err != nil {
+		return nil, err
+	}
+	probe.StopAtRedirects(client)
+	tlsCfg, err := cc.TLS.LoadTLSConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	proxy, err := probe.ProxyRule(cc.ProxyURL, env)
+	if err != nil {
+		return nil, fmt.Errorf("proxy_url: %w", err)
+	}
+	timeout := cc.Timeout
+	if timeout <= 0 {
+		timeout = defaultProbeTimeout
+	}
+	return &probe.Target{
+		Name: name, URL: u, Client: client, Proxy: proxy, TLS: tlsCfg, Timeout: timeout, Env: env,
+		CustomCA: cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
+	}, nil
+}
+
+// clusterAuthorization builds the Authorization header the real agent sends: an API key with
+// a colon is the decoded id:api_key form and gets encoded; one without is used as is.
+func clusterAuthorization(c *ClusterConfig) (probe.Secret, diagnose.Context) {
+	switch {
+	case c.APIKey != "":
+		key := string(c.APIKey)
+		if strings.Contains(key, ":") {
+			return probe.Secret("ApiKey " + base64.StdEncoding.EncodeToString([]byte(key))), diagnose.Context{Credentials: diagnose.CredentialsAPIKey}
+		}
+		return probe.Secret("ApiKey " + key), diagnose.Context{Credentials: diagnose.CredentialsAPIKey, APIKeyEncoded: true}
+	case c.Username != "":
+		basic := base64.StdEncoding.EncodeToString([]byte(c.Username + ":" + string(c.Password)))
+		return probe.Secret("Basic " + basic), diagnose.Context{Credentials: diagnose.CredentialsBasic}
+	}
+	return "", diagnose.Context{}
+}
+
+func joinBase(base, path string) string { return strings.TrimSuffix(base, "/") + path }

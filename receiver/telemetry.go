@@ -1,0 +1,207 @@
+package autoopsreceiver
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/receiver"
+
+	"github.com/elastic/autoops-probe/internal/answers"
+	"github.com/elastic/autoops-probe/internal/metadata"
+	"github.com/elastic/autoops-probe/internal/probe"
+)
+
+// EventName is the event name of every log record the receiver emits.
+const EventName = "autoops.probe.result"
+
+// telemetry maps results to metrics, log records and component status. It remembers what
+// on_change and status reporting compare against; one run at a time uses it.
+type telemetry struct {
+	mb        *metadata.MetricsBuilder
+	lb        *metadata.LogsBuilder
+	emitEvery bool
+
+	cluster     *answers.Root // last facts the cluster probe read
+	lastOutcome map[probe.Name]string
+	lastStatus  string
+}
+
+func newTelemetry(cfg *Config, set receiver.Settings) *telemetry {
+	return &telemetry{
+		mb:          metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
+		lb:          metadata.NewLogsBuilder(set),
+		emitEvery:   cfg.Logs.Emit == EmitEveryRun,
+		lastOutcome: map[probe.Name]string{},
+	}
+}
+
+func (t *telemetry) rememberCluster(results []result) {
+	for _, r := range results {
+		if r.verdict.Facts.Cluster != nil {
+			t.cluster = r.verdict.Facts.Cluster
+		}
+	}
+}
+
+func (t *telemetry) resource(rb *metadata.ResourceBuilder) pcommon.Resource {
+	if t.cluster != nil {
+		rb.SetElasticsearchClusterName(t.cluster.ClusterName)
+		rb.SetElasticsearchClusterUUID(t.cluster.ClusterUUID)
+		rb.SetElasticsearchClusterVersion(t.cluster.Version.Number)
+	}
+	return rb.Emit()
+}
+
+// metrics records every contract metric for the run.
+func (t *telemetry) metrics(results []result, now time.Time) pmetric.Metrics {
+	ts := pcommon.NewTimestampFromTime(now)
+	for _, r := range results {
+		ev, v := &r.evidence, &r.verdict
+		name := metadata.MapAttributeAutoopsProbeName[string(ev.Probe)]
+		addr, port := ev.ServerAddress, int64(ev.ServerPort)
+		success := int64(0)
+		if v.Passed {
+			success = 1
+		} else {
+			t.mb.RecordAutoopsProbeFailureDataPoint(ts, 1, name, metadata.MapAttributeErrorType[v.ErrorType], addr, port)
+		}
+		t.mb.RecordAutoopsProbeSuccessDataPoint(ts, success, name, addr, port)
+		t.mb.RecordAutoopsProbeDurationDataPoint(ts, ev.Duration.Seconds(), name, addr, port)
+		for _, ph := range ev.Main.Phases {
+			t.mb.RecordAutoopsProbePhaseDurationDataPoint(ts, ph.Duration.Seconds(), name, metadata.MapAttributeAutoopsProbePhase[ph.Phase], addr, port)
+		}
+		if ev.Main.Response != nil {
+			t.mb.RecordAutoopsProbeHTTPStatusCodeDataPoint(ts, int64(ev.Main.Response.Status), name, addr, port)
+		}
+		if cert := ev.LeafCertificate(); cert != nil {
+			t.mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, int64(cert.NotAfter.Sub(now).Seconds()), name, addr, port)
+		}
+		for _, w := range v.Warnings {
+			t.mb.RecordAutoopsProbeWarningDataPoint(ts, 1, name, metadata.MapAttributeAutoopsProbeWarning[w], addr, port)
+		}
+	}
+	return t.mb.Emit(metadata.WithResource(t.resource(t.mb.NewResourceBuilder())))
+}
+
+// logs makes one record per result that on_change or every_run selects.
+func (t *telemetry) logs(results []result, now time.Time) plog.Logs {
+	ts := pcommon.NewTimestampFromTime(now)
+	for _, r := range results {
+		outcome := outcomeKey(&r)
+		changed := t.lastOutcome[r.evidence.Probe] != outcome
+		t.lastOutcome[r.evidence.Probe] = outcome
+		if !changed && !t.emitEvery {
+			continue
+		}
+		lr := plog.NewLogRecord()
+		fillLogRecord(lr, &r, ts)
+		t.lb.AppendLogRecord(lr)
+	}
+	return t.lb.Emit(metadata.WithLogsResource(t.resource(t.lb.NewResourceBuilder())))
+}
+
+func outcomeKey(r *result) string {
+	return fmt.Sprintf("%t|%s|%s", r.verdict.Passed, r.verdict.ErrorType, strings.Join(r.verdict.Warnings, ","))
+}
+
+func fillLogRecord(lr plog.LogRecord, r *result, ts pcommon.Timestamp) {
+	ev, v := &r.evidence, &r.verdict
+	lr.SetEventName(EventName)
+	lr.SetTimestamp(ts)
+	lr.SetObservedTimestamp(ts)
+	switch {
+	case !v.Passed:
+		lr.SetSeverityNumber(plog.SeverityNumberError)
+		lr.SetSeverityText("ERROR")
+	case len(v.Warnings) > 0:
+		lr.SetSeverityNumber(plog.SeverityNumberWarn)
+		lr.SetSeverityText("WARN")
+	default:
+		lr.SetSeverityNumber(plog.SeverityNumberInfo)
+		lr.SetSeverityText("INFO")
+	}
+	body := v.Summary
+	if v.Remedy != "" {
+		body += " What to do: " + v.Remedy
+	}
+	lr.Body().SetStr(body)
+
+	a := lr.Attributes()
+	a.PutStr("autoops.probe.name", string(ev.Probe))
+	a.PutBool("autoops.probe.success", v.Passed)
+	if !v.Passed {
+		a.PutStr("error.type", v.ErrorType)
+	}
+	if len(v.Warnings) > 0 {
+		ws := a.PutEmptySlice("autoops.probe.warnings")
+		for _, w := range v.Warnings {
+			ws.AppendEmpty().SetStr(w)
+		}
+	}
+	if v.Remedy != "" {
+		a.PutStr("autoops.probe.remedy", v.Remedy)
+	}
+	a.PutStr("url.full", ev.URL)
+	a.PutStr("server.address", ev.ServerAddress)
+	a.PutInt("server.port", int64(ev.ServerPort))
+	if ev.Main.Response != nil {
+		a.PutInt("http.response.status_code", int64(ev.Main.Response.Status))
+	}
+	if ev.Proxy != "" {
+		a.PutStr("autoops.probe.proxy", ev.Proxy)
+	}
+	if c := v.Facts.Certificate; c != nil {
+		a.PutStr("tls.server.issuer", c.Issuer)
+		a.PutStr("tls.server.subject", c.Subject)
+		a.PutStr("tls.server.not_after", c.NotAfter.UTC().Format(time.RFC3339))
+		a.PutStr("tls.server.hash.sha256", c.SHA256)
+		if len(c.DNSNames) > 0 {
+			sans := a.PutEmptySlice("tls.server.subject_alternative_names")
+			for _, n := range c.DNSNames {
+				sans.AppendEmpty().SetStr(n)
+			}
+		}
+	}
+	if len(v.Facts.MissingPrivileges) > 0 {
+		mp := a.PutEmptySlice("autoops.probe.missing_privileges")
+		for _, p := range v.Facts.MissingPrivileges {
+			mp.AppendEmpty().SetStr(p)
+		}
+	}
+	if v.Facts.Location != "" {
+		a.PutStr("http.response.header.location", v.Facts.Location)
+	}
+}
+
+// reportStatus tells the host about a change: OK while every probe passes, RecoverableError
+// naming the failed probes and their error.type otherwise.
+func (t *telemetry) reportStatus(host component.Host, results []result) {
+	var failed []string
+	for _, r := range results {
+		if !r.verdict.Passed {
+			failed = append(failed, fmt.Sprintf("%s: %s", r.evidence.Probe, r.verdict.ErrorType))
+		}
+	}
+	slices.Sort(failed)
+	key := "ok"
+	if len(failed) > 0 {
+		key = "probes failing: " + strings.Join(failed, "; ")
+	}
+	if key == t.lastStatus {
+		return
+	}
+	t.lastStatus = key
+	if len(failed) == 0 {
+		componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
+		return
+	}
+	componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(errors.New(key)))
+}
