@@ -28,6 +28,8 @@ type telemetry struct {
 	mb        *metadata.MetricsBuilder
 	lb        *metadata.LogsBuilder
 	emitEvery bool
+	// Both signals carry the resource attributes as the user enabled them.
+	resourceAttrs metadata.ResourceAttributesConfig
 
 	cluster     *answers.Root // last facts the cluster probe read
 	lastOutcome map[probe.Name]string
@@ -36,10 +38,11 @@ type telemetry struct {
 
 func newTelemetry(cfg *Config, set receiver.Settings) *telemetry {
 	return &telemetry{
-		mb:          metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
-		lb:          metadata.NewLogsBuilder(set),
-		emitEvery:   cfg.Logs.Emit == EmitEveryRun,
-		lastOutcome: map[probe.Name]string{},
+		mb:            metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
+		lb:            metadata.NewLogsBuilder(set),
+		emitEvery:     cfg.Logs.Emit == EmitEveryRun,
+		resourceAttrs: cfg.ResourceAttributes,
+		lastOutcome:   map[probe.Name]string{},
 	}
 }
 
@@ -51,7 +54,8 @@ func (t *telemetry) rememberCluster(results []result) {
 	}
 }
 
-func (t *telemetry) resource(rb *metadata.ResourceBuilder) pcommon.Resource {
+func (t *telemetry) resource() pcommon.Resource {
+	rb := metadata.NewResourceBuilder(t.resourceAttrs)
 	if t.cluster != nil {
 		rb.SetElasticsearchClusterName(t.cluster.ClusterName)
 		rb.SetElasticsearchClusterUUID(t.cluster.ClusterUUID)
@@ -88,7 +92,7 @@ func (t *telemetry) metrics(results []result, now time.Time) pmetric.Metrics {
 			t.mb.RecordAutoopsProbeWarningDataPoint(ts, 1, name, metadata.MapAttributeAutoopsProbeWarning[w], addr, port)
 		}
 	}
-	return t.mb.Emit(metadata.WithResource(t.resource(t.mb.NewResourceBuilder())))
+	return t.mb.Emit(metadata.WithResource(t.resource()))
 }
 
 // logs makes one record per result that on_change or every_run selects.
@@ -105,7 +109,7 @@ func (t *telemetry) logs(results []result, now time.Time) plog.Logs {
 		fillLogRecord(lr, &r, ts)
 		t.lb.AppendLogRecord(lr)
 	}
-	return t.lb.Emit(metadata.WithLogsResource(t.resource(t.lb.NewResourceBuilder())))
+	return t.lb.Emit(metadata.WithLogsResource(t.resource()))
 }
 
 func outcomeKey(r *result) string {

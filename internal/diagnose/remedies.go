@@ -176,7 +176,7 @@ var remedies = map[string]remedy{
 	},
 	WarnCANotNeeded: {
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
-		Cluster: "cluster.tls.ca_file is set, but the system roots already trust the cluster's certificate: the setting can be dropped.",
+		Cluster: "The setting cluster.tls.ca_file is set, but the system roots already trust the cluster's certificate: the setting can be dropped.",
 	},
 	WarnHTTPSProxy: {
 		Guide:   "Tests 2-3 note: 'HTTP_PROXY, HTTPS_PROXY and NO_PROXY'",

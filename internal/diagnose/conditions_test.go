@@ -1,0 +1,291 @@
+package diagnose
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/elastic/autoops-probe/internal/testutil"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// Each test below makes the condition for real (a server, certificate, port or resolver
+// that behaves so), runs the real probe, and checks the verdict users would see.
+
+type setup struct {
+	name     probe.Name
+	url      string
+	roots    *x509.CertPool
+	auth     string
+	resolver string // a DNS server address for the probe's dialer
+	timeout  time.Duration
+	ctx      Context
+}
+
+func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
+	t.Helper()
+	u, err := url.Parse(s.url)
+	require.NoError(t, err)
+	tlsCfg := &tls.Config{RootCAs: s.roots, MinVersion: tls.VersionTLS12}
+	dialer := &net.Dialer{}
+	if s.resolver != "" {
+		dialer.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "udp", s.resolver)
+		}}
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsCfg, DialContext: dialer.DialContext, DisableKeepAlives: true}}
+	probe.StopAtRedirects(client)
+	timeout := s.timeout
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	tg := &probe.Target{Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil,
+		Authorization: probe.Secret(s.auth), CheckPrivileges: true}
+	ev := probe.Run(context.Background(), tg)
+	v := Diagnose(&ev, s.ctx)
+	require.NotContains(t, v.Summary+v.Remedy, "c2VjcmV0", "a credential leaked into the verdict")
+	return v, ev
+}
+
+func esServer(t *testing.T, es *testutil.FakeES) string {
+	srv := httptest.NewServer(es)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func assertFailed(t *testing.T, v Verdict, errorType string, evidence ...string) {
+	t.Helper()
+	assert.False(t, v.Passed, v.Summary)
+	assert.Equal(t, errorType, v.ErrorType, v.Summary)
+	for _, e := range evidence {
+		assert.Contains(t, v.Summary, e)
+	}
+	assert.Equal(t, Remedy(errorType, v.Probe == probe.Cluster), v.Remedy[:len(Remedy(errorType, v.Probe == probe.Cluster))])
+}
+
+func TestClusterPasses(t *testing.T) {
+	v, _ := run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{})})
+	assert.True(t, v.Passed, v.Summary)
+	assert.Empty(t, v.ErrorType)
+	require.NotNil(t, v.Facts.Cluster)
+	assert.Equal(t, "my-ccm-cluster", v.Facts.Cluster.ClusterName)
+	assert.Equal(t, "9.1.3", v.Facts.Cluster.Version.Number)
+}
+
+func TestClusterAuthentication(t *testing.T) {
+	valid := "ApiKey " + base64.StdEncoding.EncodeToString([]byte("id:secret"))
+	url := esServer(t, &testutil.FakeES{Authorization: valid})
+
+	v, _ := run(t, setup{name: probe.Cluster, url: url, auth: valid, ctx: Context{Credentials: CredentialsAPIKey, APIKeyEncoded: true}})
+	assert.True(t, v.Passed, v.Summary)
+	assert.Equal(t, []string{WarnAPIKeyEncoded}, v.Warnings)
+	assert.Contains(t, v.Remedy, "9.1.0 to 9.1.3")
+
+	v, _ = run(t, setup{name: probe.Cluster, url: url, auth: "ApiKey d3Jvbmc=", ctx: Context{Credentials: CredentialsAPIKey}})
+	assertFailed(t, v, AuthFailed, "401", "API key (given as id:api_key)")
+	assert.Contains(t, v.Remedy, "typos")
+
+	v, _ = run(t, setup{name: probe.Cluster, url: url, auth: "Basic d3Jvbmc=", ctx: Context{Credentials: CredentialsBasic}})
+	assertFailed(t, v, AuthFailed, "username and password")
+
+	v, _ = run(t, setup{name: probe.Cluster, url: url})
+	assertFailed(t, v, AuthMissing, "no credentials")
+}
+
+func TestClusterPrivilegesAndSuperuser(t *testing.T) {
+	v, _ := run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{Roles: []string{"superuser"}}), auth: "Basic ZWxhc3RpYzp4", ctx: Context{Credentials: CredentialsBasic}})
+	assert.True(t, v.Passed)
+	assert.Equal(t, []string{WarnSuperuser}, v.Warnings)
+
+	v, _ = run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{Missing: []string{"cluster:read_slm", "indices[*]:view_index_metadata"}}), auth: "Basic dTpw", ctx: Context{Credentials: CredentialsBasic}})
+	assertFailed(t, v, InsufficientPrivileges, "cluster:read_slm", "indices[*]:view_index_metadata")
+	assert.Equal(t, []string{"cluster:read_slm", "indices[*]:view_index_metadata"}, v.Facts.MissingPrivileges)
+
+	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	defer forbidden.Close()
+	v, _ = run(t, setup{name: probe.Cluster, url: forbidden.URL, auth: "Basic dTpw", ctx: Context{Credentials: CredentialsBasic}})
+	assertFailed(t, v, InsufficientPrivileges, "403")
+}
+
+func TestClusterVersionAndLicense(t *testing.T) {
+	v, _ := run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{Version: "7.16.3"})})
+	assertFailed(t, v, UnsupportedVersion, "7.16.3")
+	v, _ = run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{Version: "7.17.0"})})
+	assert.True(t, v.Passed, v.Summary)
+	v, _ = run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{LicenseStatus: "expired"})})
+	assertFailed(t, v, LicenseInactive, `"expired"`)
+}
+
+func TestClusterWrongURL(t *testing.T) {
+	ca := testutil.NewCA(t, "Test ES CA")
+	tlsAddr := testutil.ServeTLSLikeElasticsearch(t, ca.Leaf(t, testutil.LeafOptions{}), &testutil.FakeES{})
+	plain := esServer(t, &testutil.FakeES{})
+
+	v, _ := run(t, setup{name: probe.Cluster, url: "http://" + tlsAddr})
+	assertFailed(t, v, SchemeMismatch, "TLS handshake")
+	assert.Contains(t, v.Remedy, "https://")
+
+	v, _ = run(t, setup{name: probe.Cluster, url: strings.Replace(plain, "http://", "https://", 1)})
+	assertFailed(t, v, SchemeMismatch, "plain HTTP")
+
+	closed := testutil.ClosedPort(t)
+	v, _ = run(t, setup{name: probe.Cluster, url: "http://" + closed})
+	assertFailed(t, v, ConnectionRefused, closed)
+	assert.Contains(t, v.Remedy, "9200")
+
+	_, port, _ := net.SplitHostPort(closed)
+	v, _ = run(t, setup{name: probe.Cluster, url: "http://localhost:" + port, ctx: Context{InContainer: true}})
+	assertFailed(t, v, ContainerNetworkIsolation, "container")
+	assert.Contains(t, v.Remedy, "--network host")
+
+	v, _ = run(t, setup{name: probe.Cluster, url: "http://" + closed, ctx: Context{InContainer: true}})
+	assertFailed(t, v, ContainerNetworkIsolation)
+}
+
+func TestClusterCustomTLS(t *testing.T) {
+	ca := testutil.NewCA(t, "Corp Root CA")
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Cert)
+
+	tests := []struct {
+		name      string
+		leaf      testutil.LeafOptions
+		roots     *x509.CertPool
+		errorType string
+		evidence  string
+	}{
+		{"unknown authority", testutil.LeafOptions{}, nil, TLSUnknownAuthority, "Corp Root CA"},
+		{"hostname mismatch", testutil.LeafOptions{DNSNames: []string{"es.other.example"}}, roots, TLSHostnameMismatch, "es.other.example"},
+		{"expired", testutil.LeafOptions{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-time.Hour)}, roots, TLSCertificateExpired, "expired"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := testutil.ServeTLSLikeElasticsearch(t, ca.Leaf(t, tt.leaf), &testutil.FakeES{})
+			v, ev := run(t, setup{name: probe.Cluster, url: "https://" + addr, roots: tt.roots, auth: "ApiKey c2VjcmV0", ctx: Context{Credentials: CredentialsAPIKey}})
+			assertFailed(t, v, tt.errorType, tt.evidence)
+			require.NotNil(t, ev.Handshake, "a credential-less handshake captures the chain")
+			require.NotNil(t, v.Facts.Certificate)
+			assert.Contains(t, v.Facts.Certificate.Issuer, "Corp Root CA")
+			assert.Len(t, v.Facts.Certificate.SHA256, 64)
+			assert.NotNil(t, ev.LeafCertificate(), "cert remaining can be emitted though verification failed")
+		})
+	}
+
+	addr := testutil.ServeTLSLikeElasticsearch(t, ca.Leaf(t, testutil.LeafOptions{}), &testutil.FakeES{})
+	v, _ := run(t, setup{name: probe.Cluster, url: "https://" + addr, roots: roots})
+	assert.True(t, v.Passed, v.Summary)
+	assert.Empty(t, v.Warnings, "the system roots do not trust the test CA, so ca_file is needed")
+}
+
+func TestCloudAnswers(t *testing.T) {
+	serve := func(h http.HandlerFunc) string {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	reg := serve(testutil.Registration401)
+	otlp := serve(testutil.OTLP401)
+	portal := serve(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte("<html>Please log in to the guest Wi-Fi</html>"))
+	})
+	ok := serve(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello")) })
+	redirect := serve(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://portal.example/login", http.StatusFound) })
+
+	v, _ := run(t, setup{name: probe.Registration, url: reg})
+	assert.True(t, v.Passed, v.Summary)
+	v, _ = run(t, setup{name: probe.OTLP, url: otlp})
+	assert.True(t, v.Passed, v.Summary)
+
+	v, _ = run(t, setup{name: probe.OTLP, url: reg})
+	assertFailed(t, v, UnexpectedResponse, "401")
+	v, _ = run(t, setup{name: probe.Registration, url: portal})
+	assertFailed(t, v, UnexpectedResponse, "guest Wi-Fi")
+	v, _ = run(t, setup{name: probe.Registration, url: ok})
+	assertFailed(t, v, UnexpectedStatus, "HTTP 200")
+	v, _ = run(t, setup{name: probe.OTLP, url: redirect})
+	assertFailed(t, v, UnexpectedStatus, "https://portal.example/login")
+	assert.Equal(t, "https://portal.example/login", v.Facts.Location)
+}
+
+func TestCloudTLSInterception(t *testing.T) {
+	ca := testutil.NewCA(t, "Corp TLS Inspection CA")
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(testutil.Registration401))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, testutil.LeafOptions{})}}
+	srv.StartTLS()
+	defer srv.Close()
+
+	v, ev := run(t, setup{name: probe.Registration, url: srv.URL})
+	assertFailed(t, v, TLSIntercepted, "Corp TLS Inspection CA")
+	assert.NotNil(t, ev.Handshake)
+
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Cert)
+	v, _ = run(t, setup{name: probe.Registration, url: srv.URL, roots: roots})
+	assert.True(t, v.Passed, "with the inspecting CA in tls.ca_file the probe passes: %s", v.Summary)
+}
+
+func TestConnectionFailures(t *testing.T) {
+	reset := testutil.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 1024)
+		_, _ = c.Read(buf)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // close with RST
+		}
+		_ = c.Close()
+	})
+	v, _ := run(t, setup{name: probe.OTLP, url: "http://" + reset})
+	assertFailed(t, v, ConnectionReset)
+
+	silent := testutil.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 1024)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+		}
+	})
+	v, _ = run(t, setup{name: probe.Registration, url: "http://" + silent, timeout: 300 * time.Millisecond})
+	assertFailed(t, v, ResponseTimeout, "no response")
+
+	v, _ = run(t, setup{name: probe.Registration, url: "https://" + silent, timeout: 300 * time.Millisecond})
+	assertFailed(t, v, ResponseTimeout, "TLS handshake")
+}
+
+func TestDNSFailures(t *testing.T) {
+	dns := testutil.DNSServer(t, "127.0.0.1:0", map[string]string{})
+	v, _ := run(t, setup{name: probe.Registration, url: "https://api.elastic-cloud.invalid", resolver: dns})
+	assertFailed(t, v, DNSNotFound, "api.elastic-cloud.invalid")
+
+	// A resolver address where nothing answers: the lookup fails, but not with "no such host".
+	dead := testutil.ClosedPort(t)
+	v, _ = run(t, setup{name: probe.Registration, url: "https://api.elastic-cloud.invalid", resolver: dead, timeout: 2 * time.Second})
+	assertFailed(t, v, DNSError, "could not be resolved")
+}
+
+func TestLegacyHostAndProxyWarnings(t *testing.T) {
+	ev := probe.Evidence{Probe: probe.OTLP, URL: "https://otel-collector.auto-ops.eu-west-1.aws.cloud.elastic.co/v1/logs",
+		ServerAddress: "otel-collector.auto-ops.eu-west-1.aws.cloud.elastic.co", HTTPProxyWithoutHTTPS: true,
+		Main: probe.Exchange{Response: &probe.Response{Status: 401, Body: []byte(`{"code":16,"message":"no auth provided"}`)}}}
+	v := Diagnose(&ev, Context{})
+	assert.True(t, v.Passed)
+	assert.Equal(t, []string{WarnHTTPSProxy, WarnLegacyOTLPHost}, v.Warnings)
+	assert.Contains(t, v.Remedy, "otel-auto-ops.<region>.<csp>.svc.elastic.cloud")
+}

@@ -1,0 +1,162 @@
+package probe
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/elastic/autoops-probe/internal/testutil"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func target(t *testing.T, name Name, raw string) *Target {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	StopAtRedirects(client)
+	return &Target{Name: name, URL: u, Client: client, Timeout: 5 * time.Second}
+}
+
+func TestClusterProbeReadsRootThenFollowUps(t *testing.T) {
+	var paths []string
+	es := &testutil.FakeES{Authorization: "ApiKey " + base64.StdEncoding.EncodeToString([]byte("id:key"))}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		es.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	tg := target(t, Cluster, srv.URL)
+	tg.Authorization = Secret(es.Authorization)
+	tg.CheckPrivileges = true
+	ev := Run(context.Background(), tg)
+
+	require.NoError(t, ev.Main.Err)
+	assert.Equal(t, http.StatusOK, ev.Main.Response.Status)
+	assert.Equal(t, []string{"GET /", "GET /_license", "GET /_security/_authenticate", "POST /_security/user/_has_privileges"}, paths)
+	require.NotNil(t, ev.License)
+	assert.Equal(t, http.StatusOK, ev.Privileges.Response.Status)
+	assert.Equal(t, "127.0.0.1", ev.ServerAddress)
+	assert.Positive(t, ev.Duration)
+	phases := map[string]bool{}
+	for _, p := range ev.Main.Phases {
+		phases[p.Phase] = true
+	}
+	assert.True(t, phases[PhaseConnect] && phases[PhaseRequest] && phases[PhaseTransfer], "phases: %v", ev.Main.Phases)
+	assert.False(t, phases[PhaseTLS], "no TLS phase on http")
+}
+
+func TestClusterProbeStopsAfterAFailedRoot(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	ev := Run(context.Background(), target(t, Cluster, srv.URL))
+	assert.Equal(t, int32(1), calls.Load())
+	assert.Nil(t, ev.License)
+}
+
+func TestCloudProbesSendTheGuidesRequestWithoutCredentials(t *testing.T) {
+	type seen struct{ method, path, ctype, auth, body string }
+	got := make(chan seen, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 1024)
+		n, _ := r.Body.Read(b)
+		got <- seen{r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Authorization"), string(b[:n])}
+		testutil.Registration401(w, r)
+	}))
+	defer srv.Close()
+
+	ev := Run(context.Background(), target(t, Registration, srv.URL+RegistrationPath))
+	s := <-got
+	assert.Equal(t, seen{"POST", RegistrationPath, "application/json", "", RegistrationBody}, s)
+	assert.Equal(t, http.StatusUnauthorized, ev.Main.Response.Status)
+	assert.Contains(t, string(ev.Main.Response.Body), "UnauthorizedMessages")
+
+	Run(context.Background(), target(t, OTLP, srv.URL+OTLPPath))
+	s = <-got
+	assert.Equal(t, seen{"POST", OTLPPath, "application/json", "", ""}, s)
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	var followed atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { followed.Store(true) }))
+	defer other.Close()
+	srv := httptest.NewServer(http.RedirectHandler(other.URL+"/login", http.StatusFound))
+	defer srv.Close()
+
+	tg := target(t, Cluster, srv.URL)
+	tg.Authorization = "ApiKey c2VjcmV0"
+	ev := Run(context.Background(), tg)
+	assert.Equal(t, http.StatusFound, ev.Main.Response.Status)
+	assert.Equal(t, other.URL+"/login", ev.Main.Response.Location)
+	assert.False(t, followed.Load(), "the redirect was followed")
+}
+
+func TestBodiesAreReadWithALimit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(strings.Repeat("x", 4*MaxBody)))
+	}))
+	defer srv.Close()
+	ev := Run(context.Background(), target(t, OTLP, srv.URL))
+	assert.Len(t, ev.Main.Response.Body, MaxBody)
+	assert.True(t, ev.Main.Response.Truncated)
+}
+
+func TestProbeIsBoundedByItsTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
+	defer srv.Close()
+	defer close(release)
+	tg := target(t, OTLP, srv.URL)
+	tg.Timeout = 200 * time.Millisecond
+	ev := Run(context.Background(), tg)
+	require.Error(t, ev.Main.Err)
+	assert.True(t, ev.Main.Progress.Connected && ev.Main.Progress.WroteRequest && !ev.Main.Progress.FirstByte)
+	assert.Less(t, ev.Duration, 3*time.Second)
+}
+
+func TestProxyRuleFollowsConfighttp(t *testing.T) {
+	cloud, _ := url.Parse("https://api.elastic-cloud.com/x")
+	local, _ := url.Parse("http://localhost:9200")
+	internal, _ := url.Parse("http://es.corp:9200")
+
+	rule, err := ProxyRule("", Environment{HTTPProxy: "http://p:3128", HTTPSProxy: "http://user:pw@p:3129", NoProxy: "es.corp"})
+	require.NoError(t, err)
+	p, _ := rule(cloud)
+	assert.Equal(t, "http://user:pw@p:3129", p.String())
+	p, _ = rule(local)
+	assert.Nil(t, p, "Go never proxies loopback")
+	p, _ = rule(internal)
+	assert.Nil(t, p, "NO_PROXY covers es.corp")
+
+	rule, err = ProxyRule("http://fixed:8080", Environment{NoProxy: "es.corp"})
+	require.NoError(t, err)
+	p, _ = rule(internal)
+	assert.Equal(t, "http://fixed:8080", p.String(), "proxy_url ignores NO_PROXY")
+}
+
+func TestRedactURLDropsUserinfo(t *testing.T) {
+	assert.Equal(t, "http://proxy:3128", RedactURL("http://bob:hunter2@proxy:3128"))
+	assert.NotContains(t, RedactURL("%%bob:hunter2@proxy"), "hunter2")
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := Secret("ApiKey abc")
+	assert.Equal(t, "[REDACTED]", s.String())
+	assert.NotContains(t, (&Target{Authorization: s}).Authorization.GoString(), "abc")
+}

@@ -1,0 +1,106 @@
+package testutil
+
+import (
+	"bufio"
+	"crypto/tls"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ServeTLSLikeElasticsearch serves handler over TLS on a loopback port and, like
+// Elasticsearch with TLS on its HTTP layer, closes plaintext connections without a word.
+func ServeTLSLikeElasticsearch(t testing.TB, cert tls.Certificate, handler http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
+	filtered := &plaintextClosingListener{Listener: ln, tls: tlsCfg}
+	go func() { _ = srv.Serve(filtered) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
+}
+
+type plaintextClosingListener struct {
+	net.Listener
+	tls *tls.Config
+}
+
+func (l *plaintextClosingListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		first, err := br.Peek(1)
+		_ = c.SetReadDeadline(time.Time{})
+		if err != nil || first[0] != 0x16 { // 0x16: a TLS handshake record
+			_ = c.Close()
+			continue
+		}
+		return tls.Server(&peekedConn{Conn: c, r: br}, l.tls), nil
+	}
+}
+
+type peekedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *peekedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// RawServer accepts on a loopback port and hands every connection to fn; Cleanup closes
+// the listener and every connection still open.
+func RawServer(t testing.TB, fn func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Go(func() { fn(c) })
+		}
+	})
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+// ClosedPort returns a loopback address where nothing listens.
+func ClosedPort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
