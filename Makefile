@@ -1,0 +1,77 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+GO       ?= go
+GOBIN    := $(shell $(GO) env GOPATH)/bin
+OCB      := $(GOBIN)/builder
+OCB_VERSION := v0.165.0
+GOLANGCI_LINT_VERSION := v2.6.2
+DIST     := _build/otelcol-autoops
+CONFIG   ?= otelcol-autoops.yaml
+# Debian packages the end-to-end tests drive for real.
+TEST_DEBS := curl iptables iproute2 tinyproxy prometheus openssl
+FUZZTIME ?= 5s
+
+.PHONY: all build run test unit e2e deps fuzz bench soak lint generate tidy clean
+
+all: build
+
+$(OCB):
+	$(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+## build: the otelcol-autoops distribution (ocb) in _build/
+build: $(OCB)
+	$(OCB) --config builder-config.yaml
+
+## run: build and run the distribution on the default config (reads AUTOOPS_* variables)
+run: build
+	./$(DIST) --config $(CONFIG)
+
+## test: unit tests with the race detector, short fuzzing, then end-to-end tests against the built binary
+test: unit fuzz e2e
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+## e2e: real binary, real TLS, real proxy, real Prometheus, network namespaces (root)
+e2e: build deps
+	OTELCOL_BIN=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags e2e -timeout 15m ./test/e2e/...
+
+## deps: install the Debian packages the end-to-end tests need, when missing
+deps:
+	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+	fi
+
+## fuzz: each fuzz target for $(FUZZTIME)
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+## bench: Go benchmarks (time and allocations)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## soak: 10,000 runs against flapping servers, heap and goroutines watched
+soak:
+	$(GO) test -count=1 -tags soak -run TestSoak -timeout 60m -v ./receiver/
+
+lint:
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
+
+## generate: internal/metadata and documentation.md from metadata.yaml
+generate:
+	$(GO) tool mdatagen metadata.yaml
+	@# mdatagen names the root package after the checkout's folder; ours is autoopsprobe.
+	sed -i 's/^package .*/package autoopsprobe/' generated_component_test.go generated_package_test.go
+
+tidy:
+	$(GO) mod tidy
+
+clean:
+	rm -rf _build
