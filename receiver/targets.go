@@ -83,7 +83,7 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 		timeout = defaultProbeTimeout
 	}
 	return &probe.Target{
-		Name: name, URL: u, Client: client, Proxy: proxy, TLS: tlsCfg, Timeout: timeout, Env: env,
+		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: timeout, Env: env,
 		CustomCA: cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
 	}, nil
 }

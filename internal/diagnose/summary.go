@@ -16,13 +16,25 @@ var probeTitles = map[probe.Name]string{
 func summarize(ev *probe.Evidence, f failure, warns []string) string {
 	title := probeTitles[ev.Probe]
 	if f.errorType != "" {
-		return fmt.Sprintf("%s failed [%s]: %s.", title, f.errorType, f.evidence)
+		return fmt.Sprintf("%s failed [%s]: %s.%s", title, f.errorType, f.evidence, route(ev))
 	}
 	passed := fmt.Sprintf("%s passed: %s", title, passEvidence(ev))
 	if len(warns) > 0 {
-		return fmt.Sprintf("%s, with warnings: %s.", passed, strings.Join(warns, ", "))
+		passed += ", with warnings: " + strings.Join(warns, ", ")
 	}
-	return passed + "."
+	return passed + "." + route(ev)
+}
+
+// route says which way the request went when the proxy variables had a say: the guide's
+// "configure NO_PROXY" row depends on it for the cluster.
+func route(ev *probe.Evidence) string {
+	if !ev.ProxyFromEnv || ev.Probe != probe.Cluster {
+		return ""
+	}
+	if ev.NoProxyCovers {
+		return fmt.Sprintf(" Proxy variables are set, and NO_PROXY covers %s: the request went direct.", ev.ServerAddress)
+	}
+	return fmt.Sprintf(" NO_PROXY does not cover %s, so the request went through the proxy %s.", ev.ServerAddress, ev.Proxy)
 }
 
 func passEvidence(ev *probe.Evidence) string {

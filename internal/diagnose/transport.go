@@ -57,7 +57,7 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
 		return fail(NetworkUnreachable, "%s is unreachable (%v)", target, inner)
 	}
-	if f, ok := tlsFailure(ev, err); ok {
+	if f, ok := certificateFailure(ev, err); ok {
 		return f
 	}
 	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.EPIPE) {
@@ -65,6 +65,11 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 			return fail(SchemeMismatch, "http:// was used, but %s closed the plaintext connection and completes a TLS handshake: the port speaks https", target)
 		}
 		return fail(ConnectionReset, "the connection to %s was cut before a response (%v)", target, inner)
+	}
+	var verifyErr *tls.CertificateVerificationError
+	var alert tls.AlertError
+	if errors.As(err, &verifyErr) || errors.As(err, &alert) || (p.TLSStarted && !p.TLSDone) {
+		return fail(TLSHandshakeFailed, "the TLS handshake with %s failed (%v)", ev.ServerAddress, inner)
 	}
 	if p.Connected {
 		return fail(ConnectionReset, "the exchange with %s failed before a response (%v)", target, inner)
@@ -96,8 +101,9 @@ func proxyFailure(ev *probe.Evidence, err error) (failure, bool) {
 	}
 }
 
-// tlsFailure explains a failed TLS handshake from the verification error and the chain seen.
-func tlsFailure(ev *probe.Evidence, err error) (failure, bool) {
+// certificateFailure explains a certificate the client refused, or a TLS port that speaks
+// plain HTTP, from the verification error and the chain seen.
+func certificateFailure(ev *probe.Evidence, err error) (failure, bool) {
 	cloud := ev.Probe != probe.Cluster
 	issuer := ""
 	if cert := ev.LeafCertificate(); cert != nil {
@@ -125,11 +131,6 @@ func tlsFailure(ev *probe.Evidence, err error) (failure, bool) {
 	var recErr tls.RecordHeaderError
 	if errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 		return fail(SchemeMismatch, "https:// was used, but %s:%d answers in plain HTTP", ev.ServerAddress, ev.ServerPort), true
-	}
-	var verifyErr *tls.CertificateVerificationError
-	var alert tls.AlertError
-	if errors.As(err, &verifyErr) || errors.As(err, &alert) || (ev.Main.Progress.TLSStarted && !ev.Main.Progress.TLSDone) {
-		return fail(TLSHandshakeFailed, "the TLS handshake with %s failed (%v)", ev.ServerAddress, unwrapURLError(err)), true
 	}
 	return failure{}, false
 }

@@ -55,8 +55,11 @@ type Evidence struct {
 
 	// Environment facts that diagnosis needs.
 	HTTPProxyWithoutHTTPS bool // HTTP_PROXY set, HTTPS_PROXY not
-	NoProxyCovers         bool // NO_PROXY (or Go's loopback rule) exempts the endpoint
-	EnvProxySet           bool // some proxy variable is set
+	// ProxyFromEnv: the proxy choice came from HTTP_PROXY/HTTPS_PROXY/NO_PROXY (no proxy_url).
+	ProxyFromEnv bool
+	// NoProxyCovers: proxy variables are set, but NO_PROXY (or Go's loopback rule) sends
+	// this endpoint direct.
+	NoProxyCovers bool
 }
 
 // Exchange is one HTTP request and what came back.

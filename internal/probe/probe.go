@@ -35,6 +35,8 @@ type Target struct {
 	Client *http.Client
 	// Proxy is the proxy rule the client applies (proxy_url, or the environment's).
 	Proxy func(*url.URL) (*url.URL, error)
+	// FixedProxy: proxy_url is set, so the proxy variables do not apply.
+	FixedProxy bool
 	// TLS is the client's TLS settings, for the credential-less diagnostic handshake.
 	TLS      *tls.Config
 	CustomCA bool
@@ -73,9 +75,9 @@ func Run(ctx context.Context, t *Target) Evidence {
 	if proxy != nil {
 		ev.Proxy = RedactURL(proxy.String())
 	}
-	ev.EnvProxySet = t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != ""
-	ev.HTTPProxyWithoutHTTPS = t.Env.HTTPProxy != "" && t.Env.HTTPSProxy == ""
-	ev.NoProxyCovers = ev.EnvProxySet && proxy == nil
+	ev.ProxyFromEnv = !t.FixedProxy && (t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != "")
+	ev.HTTPProxyWithoutHTTPS = !t.FixedProxy && t.Env.HTTPProxy != "" && t.Env.HTTPSProxy == ""
+	ev.NoProxyCovers = ev.ProxyFromEnv && proxy == nil
 
 	switch t.Name {
 	case Cluster:

@@ -16,6 +16,12 @@ func DNSServer(t testing.TB, addr string, records map[string]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ServeDNS(t, pc, records)
+	return pc.LocalAddr().String()
+}
+
+// ServeDNS answers on pc as DNSServer does, until the test ends.
+func ServeDNS(t testing.TB, pc net.PacketConn, records map[string]string) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -31,7 +37,6 @@ func DNSServer(t testing.TB, addr string, records map[string]string) string {
 		}
 	}()
 	t.Cleanup(func() { _ = pc.Close(); <-done })
-	return pc.LocalAddr().String()
 }
 
 func dnsReply(query []byte, records map[string]string) ([]byte, bool) {

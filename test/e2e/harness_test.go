@@ -138,6 +138,13 @@ type otlpSink struct {
 }
 
 func newOTLPSink(t *testing.T) *otlpSink {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	return newOTLPSinkOn(t, ln)
+}
+
+// newOTLPSinkOn serves the sink on ln (which may live in a network namespace).
+func newOTLPSinkOn(t *testing.T, ln net.Listener) *otlpSink {
 	s := &otlpSink{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/metrics", func(w http.ResponseWriter, r *http.Request) {
@@ -168,8 +175,6 @@ func newOTLPSink(t *testing.T) *otlpSink {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{}`))
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })

@@ -1,0 +1,464 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/elastic/autoops-probe/internal/testutil"
+)
+
+// The default endpoint names, resolved inside each namespace by its own hosts file.
+const (
+	regHost    = "api.elastic-cloud.com"
+	otlpHost   = "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud"
+	legacyHost = "otel-collector.auto-ops.eu-west-1.aws.cloud.elastic.co"
+	probeLimit = 2 * time.Second
+)
+
+// world is one namespace with Elastic Cloud, a cluster and an OTLP sink standing in, and a
+// CA that the collector takes for the system roots (SSL_CERT_FILE).
+type world struct {
+	ns     *netns
+	root   *testutil.CA
+	sink   *otlpSink
+	env    []string
+	tmp    string
+	config probeConfig
+}
+
+// probeConfig holds extra YAML lines for each probe block.
+type probeConfig struct{ cluster, registration, otlp string }
+
+func newWorld(t *testing.T, hosts map[string]string) *world {
+	t.Helper()
+	all := map[string]string{regHost: "127.0.0.1", otlpHost: "127.0.0.1", legacyHost: "127.0.0.1", "es.corp": "127.0.0.1"}
+	for name, ip := range hosts {
+		if ip == "" {
+			delete(all, name)
+		} else {
+			all[name] = ip
+		}
+	}
+	ns := newNetns(t, all, "127.0.0.53")
+	w := &world{ns: ns, root: testutil.NewCA(t, "Elastic Test Root CA"), tmp: t.TempDir()}
+	w.env = []string{"SSL_CERT_FILE=" + w.root.WriteFile(t, w.tmp), "SSL_CERT_DIR=/nonexistent"}
+	w.sink = newOTLPSinkOn(t, ns.listen(t, "127.0.0.1:4318"))
+	// Names not in the hosts file get NXDOMAIN from a resolver inside the namespace.
+	testutil.ServeDNS(t, ns.listenUDP(t, "127.0.0.53:53"), nil)
+	return w
+}
+
+// serveHTTP serves h on addr inside the namespace; tlsCA signs its certificate when set.
+func (w *world) serveHTTP(t *testing.T, addr string, tlsCA *testutil.CA, h http.Handler) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = w.ns.listen(t, addr)
+	srv.Config.ErrorLog = nil
+	if tlsCA == nil {
+		srv.Start()
+	} else {
+		leaf := tlsCA.Leaf(t, testutil.LeafOptions{DNSNames: []string{regHost, otlpHost, legacyHost, "localhost"}, IPs: []net.IP{net.ParseIP("127.0.0.1")}})
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
+		srv.StartTLS()
+	}
+	t.Cleanup(srv.Close)
+}
+
+// elasticCloud answers both cloud paths as Elastic Cloud does without credentials.
+func elasticCloud() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v1/cloud-connected/clusters", testutil.Registration401)
+	mux.HandleFunc("/v1/logs", testutil.OTLP401)
+	return mux
+}
+
+// standard: the cloud on 127.0.0.1:443 with a trusted certificate, a cluster on :9200.
+func (w *world) standard(t *testing.T) {
+	w.serveHTTP(t, "127.0.0.1:443", w.root, elasticCloud())
+	w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+}
+
+// run starts the collector in the namespace and returns the first result of each probe.
+func (w *world) run(t *testing.T, env ...string) (map[string]record, *collector) {
+	t.Helper()
+	config := fmt.Sprintf(`
+receivers:
+  autoops_probe:
+    collection_interval: 1h
+    initial_delay: 0s
+    logs: {emit: every_run}
+    cluster:
+      timeout: %[1]s
+%[2]s
+    registration:
+      timeout: %[1]s
+%[3]s
+    otlp:
+      region: eu-west-1
+      csp: aws
+      timeout: %[1]s
+%[4]s
+exporters:
+  otlp_http:
+    endpoint: http://127.0.0.1:4318
+    encoding: json
+    compression: none
+service:`+quietTelemetry+`
+  pipelines:
+    metrics: {receivers: [autoops_probe], exporters: [otlp_http]}
+    logs: {receivers: [autoops_probe], exporters: [otlp_http]}
+`, probeLimit, indentLines(w.config.cluster), indentLines(w.config.registration), indentLines(w.config.otlp))
+	col := startCollector(t, config, append(append([]string{}, w.env...), env...), w.ns.prefix()...)
+	waitFor(t, 30*time.Second, "a result from every probe", func() bool { return len(w.sink.latest()) == 3 })
+	return w.sink.latest(), col
+}
+
+func indentLines(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "      " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n      ")
+}
+
+// tinyproxy runs Debian's tinyproxy inside the namespace on 127.0.0.1:8888.
+func (w *world) tinyproxy(t *testing.T, basicAuth string, filter ...string) {
+	t.Helper()
+	_, err := exec.LookPath("tinyproxy")
+	needs(t, err == nil, "tinyproxy is not installed (make deps installs it)")
+	dir, err := os.MkdirTemp("", "tinyproxy")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	conf := []string{"Port 8888", "Listen 127.0.0.1", "Timeout 5", "MaxClients 20", "Allow 127.0.0.1", "LogLevel Info", "ConnectPort 443"}
+	if basicAuth != "" {
+		conf = append(conf, "BasicAuth "+strings.Replace(basicAuth, ":", " ", 1))
+	}
+	if len(filter) > 0 {
+		f := filepath.Join(dir, "filter")
+		require.NoError(t, os.WriteFile(f, []byte(strings.Join(filter, "\n")+"\n"), 0o644))
+		conf = append(conf, `Filter "`+f+`"`, "FilterType ere", "FilterURLs Off")
+	}
+	confFile := filepath.Join(dir, "tinyproxy.conf")
+	require.NoError(t, os.WriteFile(confFile, []byte(strings.Join(conf, "\n")+"\n"), 0o644))
+	cmd := exec.Command("ip", "netns", "exec", w.ns.name, "tinyproxy", "-d", "-c", confFile)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("tinyproxy:\n%s", tail(out.String(), 2000))
+		}
+	})
+	waitFor(t, 10*time.Second, "tinyproxy to listen", func() bool {
+		var err error
+		w.ns.do(t, func() {
+			var c net.Conn
+			if c, err = net.DialTimeout("tcp", "127.0.0.1:8888", time.Second); err == nil {
+				c.Close()
+			}
+		})
+		return err == nil
+	})
+}
+
+// silentHandler reads the request and answers nothing while the probe waits.
+func silentHandler() http.Handler {
+	return http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // lets the server notice when the client leaves
+		select {
+		case <-r.Context().Done():
+		case <-time.After(3 * probeLimit):
+		}
+	})
+}
+
+// resetAfterRequest reads the request and cuts the connection with a TCP reset.
+func (w *world) resetServer(t *testing.T, addr string) {
+	ln := w.ns.listen(t, addr)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			_, _ = c.Read(buf)
+			_ = c.(*net.TCPConn).SetLinger(0)
+			_ = c.Close()
+		}
+	}()
+}
+
+type expect map[string]string // probe name → error.type, "" for passed
+
+func checkVerdicts(t *testing.T, got map[string]record, want expect) {
+	t.Helper()
+	for probe, errorType := range want {
+		r, ok := got[probe]
+		require.True(t, ok, "no result for %s", probe)
+		if errorType == "" {
+			assert.Equal(t, true, r.attrs["autoops.probe.success"], "%s should pass: %s", probe, r.body)
+			continue
+		}
+		assert.Equal(t, errorType, r.attrs["error.type"], "%s: %s", probe, r.body)
+		assert.Equal(t, "ERROR", r.severity, probe)
+		assert.NotEmpty(t, r.attrs["autoops.probe.remedy"], probe)
+	}
+}
+
+func TestNetworkMatrix(t *testing.T) {
+	if ok, why := canUseNetns(); !ok {
+		needs(t, false, why)
+	}
+	standard := func(t *testing.T, w *world) { w.standard(t) }
+	cases := []struct {
+		name  string
+		hosts map[string]string
+		setup func(t *testing.T, w *world)
+		env   []string
+		want  expect
+		check func(t *testing.T, got map[string]record, col *collector)
+	}{
+		{
+			name: "all reachable", setup: standard,
+			want: expect{"cluster": "", "registration": "", "otlp": ""},
+			check: func(t *testing.T, got map[string]record, _ *collector) {
+				for _, r := range got {
+					assert.NotContains(t, r.attrs, "autoops.probe.proxy", "direct requests carry no proxy")
+				}
+			},
+		},
+		{
+			name: "names that do not exist", hosts: map[string]string{regHost: "", otlpHost: ""}, setup: standard,
+			want: expect{"cluster": "", "registration": "dns_not_found", "otlp": "dns_not_found"},
+		},
+		{
+			name: "no resolver", hosts: map[string]string{regHost: "", otlpHost: ""},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				require.NoError(t, os.WriteFile(filepath.Join("/etc/netns", w.ns.name, "resolv.conf"), []byte("nameserver 127.0.0.9\noptions timeout:1 attempts:1\n"), 0o644))
+			},
+			want: expect{"registration": "dns_error", "otlp": "dns_error"},
+		},
+		{
+			name: "firewall drops packets", hosts: map[string]string{regHost: "127.0.0.2", otlpHost: "127.0.0.2"},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.ns.iptables(t, "-p", "tcp", "-d", "127.0.0.2", "--dport", "443", "-j", "DROP")
+			},
+			want: expect{"cluster": "", "registration": "connection_timeout", "otlp": "connection_timeout"},
+			check: func(t *testing.T, _ map[string]record, _ *collector) {},
+		},
+		{
+			name: "firewall rejects with a reset", hosts: map[string]string{regHost: "127.0.0.3"},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.ns.iptables(t, "-p", "tcp", "-d", "127.0.0.3", "--dport", "443", "-j", "REJECT", "--reject-with", "tcp-reset")
+			},
+			want: expect{"registration": "connection_refused", "otlp": ""},
+		},
+		{
+			name: "firewall answers ICMP unreachable", hosts: map[string]string{otlpHost: "127.0.0.4"},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.ns.iptables(t, "-p", "tcp", "-d", "127.0.0.4", "--dport", "443", "-j", "REJECT", "--reject-with", "icmp-net-unreachable")
+			},
+			want: expect{"registration": "", "otlp": "network_unreachable"},
+		},
+		{
+			name: "connection cut after the request", hosts: map[string]string{otlpHost: "127.0.0.5"},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.resetServer(t, "127.0.0.5:443")
+			},
+			want: expect{"otlp": "connection_reset"},
+		},
+		{
+			name: "no response in time", hosts: map[string]string{regHost: "127.0.0.6"},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.serveHTTP(t, "127.0.0.6:443", w.root, silentHandler())
+			},
+			want: expect{"registration": "response_timeout", "otlp": ""},
+		},
+		{
+			name: "TLS inspection", setup: func(t *testing.T, w *world) {
+				w.serveHTTP(t, "127.0.0.1:443", testutil.NewCA(t, "Corp SSL Inspection CA"), elasticCloud())
+				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+			},
+			want: expect{"cluster": "", "registration": "tls_intercepted", "otlp": "tls_intercepted"},
+			check: func(t *testing.T, got map[string]record, _ *collector) {
+				assert.Contains(t, got["registration"].body, "Corp SSL Inspection CA")
+				assert.Contains(t, got["registration"].attrs["tls.server.issuer"], "Corp SSL Inspection CA")
+				assert.NotContains(t, got["registration"].body, "no CA bundle")
+			},
+		},
+		{
+			name: "no CA bundle at all", setup: standard, env: []string{"SSL_CERT_FILE=/nonexistent/ca.pem"},
+			want: expect{"registration": "tls_intercepted", "otlp": "tls_intercepted"},
+			check: func(t *testing.T, got map[string]record, _ *collector) {
+				assert.Contains(t, got["otlp"].body, "no CA bundle")
+			},
+		},
+		{
+			name: "a portal answers 401 with its own page", hosts: map[string]string{regHost: "127.0.0.7"},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.serveHTTP(t, "127.0.0.7:443", w.root, http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+					rw.WriteHeader(http.StatusUnauthorized)
+					_, _ = rw.Write([]byte("<html><h1>Network login required</h1></html>"))
+				}))
+			},
+			want: expect{"registration": "unexpected_response"},
+		},
+		{
+			name: "a gateway answers 200", hosts: map[string]string{otlpHost: "127.0.0.8"},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.serveHTTP(t, "127.0.0.8:443", w.root, http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { _, _ = rw.Write([]byte("ok")) }))
+			},
+			want: expect{"otlp": "unexpected_status"},
+		},
+		{
+			name: "proxy unreachable", setup: standard, env: []string{"HTTPS_PROXY=http://127.0.0.1:3999"},
+			want: expect{"cluster": "", "registration": "proxy_unreachable", "otlp": "proxy_unreachable"},
+		},
+		{
+			name: "proxy wants credentials",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "probe:Pr0xyPass")
+			},
+			env:  []string{"HTTPS_PROXY=http://127.0.0.1:8888"},
+			want: expect{"registration": "proxy_auth_required", "otlp": "proxy_auth_required"},
+		},
+		{
+			name: "proxy with credentials passes",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "probe:Pr0xyPass")
+			},
+			env:  []string{"HTTPS_PROXY=http://probe:Pr0xyPass@127.0.0.1:8888"},
+			want: expect{"cluster": "", "registration": "", "otlp": ""},
+			check: func(t *testing.T, got map[string]record, col *collector) {
+				assert.Equal(t, "http://127.0.0.1:8888", got["registration"].attrs["autoops.probe.proxy"])
+				assert.Equal(t, "http://127.0.0.1:8888", got["otlp"].attrs["autoops.probe.proxy"])
+				assert.NotContains(t, got["cluster"].attrs, "autoops.probe.proxy", "localhost is never proxied")
+				assert.Contains(t, got["cluster"].body, "NO_PROXY covers localhost")
+				col.stop()
+				assert.NotContains(t, col.output.String(), "Pr0xyPass")
+			},
+		},
+		{
+			name: "proxy filters the destination",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "", `api\.elastic-cloud\.com`)
+			},
+			env:  []string{"HTTPS_PROXY=http://127.0.0.1:8888"},
+			want: expect{"registration": "proxy_blocked", "otlp": ""},
+		},
+		{
+			name: "proxy cannot reach the destination", hosts: map[string]string{otlpHost: "127.0.0.9"},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "")
+			},
+			env:  []string{"HTTPS_PROXY=http://127.0.0.1:8888"},
+			want: expect{"registration": "", "otlp": "proxy_upstream_error"},
+		},
+		{
+			name: "HTTP_PROXY without HTTPS_PROXY", setup: standard, env: []string{"HTTP_PROXY=http://127.0.0.1:3999"},
+			want: expect{"cluster": "", "registration": "", "otlp": ""},
+			check: func(t *testing.T, got map[string]record, _ *collector) {
+				assert.Equal(t, []any{"https_proxy_missing"}, got["registration"].attrs["autoops.probe.warnings"])
+				assert.Equal(t, "WARN", got["otlp"].severity)
+			},
+		},
+		{
+			name: "cluster behind a proxy that blocks it",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "", `es\.corp`)
+				w.config.cluster = "endpoint: http://es.corp:9200"
+			},
+			env:  []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888"},
+			want: expect{"cluster": "proxy_blocked", "registration": "", "otlp": ""},
+			check: func(t *testing.T, got map[string]record, _ *collector) {
+				assert.Contains(t, got["cluster"].body, "NO_PROXY does not cover es.corp")
+				assert.Contains(t, got["cluster"].attrs["autoops.probe.remedy"], "NO_PROXY")
+			},
+		},
+		{
+			name: "cluster exempted by NO_PROXY",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "", `es\.corp`)
+				w.config.cluster = "endpoint: http://es.corp:9200"
+			},
+			env:  []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888", "NO_PROXY=es.corp"},
+			want: expect{"cluster": "", "registration": "", "otlp": ""},
+			check: func(t *testing.T, got map[string]record, _ *collector) {
+				assert.Contains(t, got["cluster"].body, "NO_PROXY covers es.corp")
+			},
+		},
+		{
+			name: "retired intake host",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.config.otlp = "endpoint: https://" + legacyHost + ":443"
+			},
+			want: expect{"otlp": ""},
+			check: func(t *testing.T, got map[string]record, _ *collector) {
+				assert.Equal(t, []any{"legacy_otlp_host"}, got["otlp"].attrs["autoops.probe.warnings"])
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, tc.hosts)
+			tc.setup(t, w)
+			got, col := w.run(t, tc.env...)
+			checkVerdicts(t, got, tc.want)
+			if tc.check != nil {
+				tc.check(t, got, col)
+			}
+		})
+	}
+}
+
+// A probe facing dropped packets ends at its own timeout; the other probes are not held up.
+func TestDroppedPacketsDoNotDelayOtherProbes(t *testing.T) {
+	w := newWorld(t, map[string]string{regHost: "127.0.0.2"})
+	w.standard(t)
+	w.ns.iptables(t, "-p", "tcp", "-d", "127.0.0.2", "--dport", "443", "-j", "DROP")
+	w.run(t)
+	durations := map[any]float64{}
+	for _, p := range w.sink.points()["autoops.probe.duration"] {
+		durations[p["autoops.probe.name"]] = p["value"].(float64)
+	}
+	limit := probeLimit.Seconds()
+	assert.GreaterOrEqual(t, durations["registration"], limit*0.9, "the dropped probe waits for its timeout")
+	assert.Less(t, durations["registration"], limit+2, "and no longer")
+	assert.Less(t, durations["otlp"], limit*0.5, "the other probes are not delayed")
+	assert.Less(t, durations["cluster"], limit*0.5)
+}
