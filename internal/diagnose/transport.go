@@ -50,7 +50,7 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		if c.InContainer && isLoopbackHost(ev.ServerAddress) {
+		if c.InContainer && isLocalhost(ev.ServerAddress) {
 			return fail(ContainerNetworkIsolation, "%s refused the connection, and the collector runs in a container, where localhost is the container itself", target)
 		}
 		return fail(ConnectionRefused, "%s refused the connection (nothing listens there, or a firewall rejects it)", target)
