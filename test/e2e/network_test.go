@@ -33,12 +33,13 @@ const (
 // world is one namespace with Elastic Cloud, a cluster and an OTLP sink standing in, and a
 // CA that the collector takes for the system roots (SSL_CERT_FILE).
 type world struct {
-	ns     *netns
-	root   *testutil.CA
-	sink   *otlpSink
-	env    []string
-	tmp    string
-	config probeConfig
+	ns       *netns
+	root     *testutil.CA
+	rootFile string // the root CA's PEM, which the collector takes for its system roots
+	sink     *otlpSink
+	env      []string
+	tmp      string
+	config   probeConfig
 }
 
 // probeConfig holds extra YAML lines for each probe block.
@@ -56,7 +57,8 @@ func newWorld(t *testing.T, hosts map[string]string) *world {
 	}
 	ns := newNetns(t, all, "127.0.0.53")
 	w := &world{ns: ns, root: testutil.NewCA(t, "Elastic Test Root CA"), tmp: t.TempDir()}
-	w.env = []string{"SSL_CERT_FILE=" + w.root.WriteFile(t, w.tmp), "SSL_CERT_DIR=/nonexistent"}
+	w.rootFile = w.root.WriteFile(t, w.tmp)
+	w.env = []string{"SSL_CERT_FILE=" + w.rootFile, "SSL_CERT_DIR=/nonexistent"}
 	w.sink = newOTLPSinkOn(t, ns.listen(t, "127.0.0.1:4318"))
 	// Names not in the hosts file get NXDOMAIN from a resolver inside the namespace.
 	testutil.ServeDNS(t, ns.listenUDP(t, "127.0.0.53:53"), nil)
@@ -236,12 +238,12 @@ func TestNetworkMatrix(t *testing.T) {
 		setup func(t *testing.T, w *world)
 		env   []string
 		want  expect
-		check func(t *testing.T, got map[string]record, col *collector)
+		check func(t *testing.T, w *world, got map[string]record, col *collector)
 	}{
 		{
 			name: "all reachable", setup: standard,
 			want: expect{"cluster": "", "registration": "", "otlp": ""},
-			check: func(t *testing.T, got map[string]record, _ *collector) {
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				for _, r := range got {
 					assert.NotContains(t, r.attrs, "autoops.probe.proxy", "direct requests carry no proxy")
 				}
@@ -265,8 +267,8 @@ func TestNetworkMatrix(t *testing.T) {
 				w.standard(t)
 				w.ns.iptables(t, "-p", "tcp", "-d", "127.0.0.2", "--dport", "443", "-j", "DROP")
 			},
-			want: expect{"cluster": "", "registration": "connection_timeout", "otlp": "connection_timeout"},
-			check: func(t *testing.T, _ map[string]record, _ *collector) {},
+			want:  expect{"cluster": "", "registration": "connection_timeout", "otlp": "connection_timeout"},
+			check: func(t *testing.T, _ *world, _ map[string]record, _ *collector) {},
 		},
 		{
 			name: "firewall rejects with a reset", hosts: map[string]string{regHost: "127.0.0.3"},
@@ -306,7 +308,7 @@ func TestNetworkMatrix(t *testing.T) {
 				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
 			},
 			want: expect{"cluster": "", "registration": "tls_intercepted", "otlp": "tls_intercepted"},
-			check: func(t *testing.T, got map[string]record, _ *collector) {
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Contains(t, got["registration"].body, "Corp SSL Inspection CA")
 				assert.Contains(t, got["registration"].attrs["tls.server.issuer"], "Corp SSL Inspection CA")
 				assert.NotContains(t, got["registration"].body, "no CA bundle")
@@ -315,7 +317,7 @@ func TestNetworkMatrix(t *testing.T) {
 		{
 			name: "no CA bundle at all", setup: standard, env: []string{"SSL_CERT_FILE=/nonexistent/ca.pem"},
 			want: expect{"registration": "tls_intercepted", "otlp": "tls_intercepted"},
-			check: func(t *testing.T, got map[string]record, _ *collector) {
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Contains(t, got["otlp"].body, "no CA bundle")
 			},
 		},
@@ -359,7 +361,7 @@ func TestNetworkMatrix(t *testing.T) {
 			},
 			env:  []string{"HTTPS_PROXY=http://probe:Pr0xyPass@127.0.0.1:8888"},
 			want: expect{"cluster": "", "registration": "", "otlp": ""},
-			check: func(t *testing.T, got map[string]record, col *collector) {
+			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
 				assert.Equal(t, "http://127.0.0.1:8888", got["registration"].attrs["autoops.probe.proxy"])
 				assert.Equal(t, "http://127.0.0.1:8888", got["otlp"].attrs["autoops.probe.proxy"])
 				assert.NotContains(t, got["cluster"].attrs, "autoops.probe.proxy", "localhost is never proxied")
@@ -389,7 +391,7 @@ func TestNetworkMatrix(t *testing.T) {
 		{
 			name: "HTTP_PROXY without HTTPS_PROXY", setup: standard, env: []string{"HTTP_PROXY=http://127.0.0.1:3999"},
 			want: expect{"cluster": "", "registration": "", "otlp": ""},
-			check: func(t *testing.T, got map[string]record, _ *collector) {
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Equal(t, []any{"https_proxy_missing"}, got["registration"].attrs["autoops.probe.warnings"])
 				assert.Equal(t, "WARN", got["otlp"].severity)
 			},
@@ -403,7 +405,7 @@ func TestNetworkMatrix(t *testing.T) {
 			},
 			env:  []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888"},
 			want: expect{"cluster": "proxy_blocked", "registration": "", "otlp": ""},
-			check: func(t *testing.T, got map[string]record, _ *collector) {
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Contains(t, got["cluster"].body, "NO_PROXY does not cover es.corp")
 				assert.Contains(t, got["cluster"].attrs["autoops.probe.remedy"], "NO_PROXY")
 			},
@@ -417,8 +419,37 @@ func TestNetworkMatrix(t *testing.T) {
 			},
 			env:  []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888", "NO_PROXY=es.corp"},
 			want: expect{"cluster": "", "registration": "", "otlp": ""},
-			check: func(t *testing.T, got map[string]record, _ *collector) {
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Contains(t, got["cluster"].body, "NO_PROXY covers es.corp")
+			},
+		},
+		{
+			name: "proxy_url with credentials",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "probe:Pr0xyPass")
+				w.config.registration = "proxy_url: http://probe:Pr0xyPass@127.0.0.1:8888"
+			},
+			env:  []string{"NO_PROXY=api.elastic-cloud.com"},
+			want: expect{"registration": "", "otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
+				assert.Equal(t, "http://127.0.0.1:8888", got["registration"].attrs["autoops.probe.proxy"], "proxy_url ignores NO_PROXY")
+				assert.NotContains(t, got["otlp"].attrs, "autoops.probe.proxy", "proxy_url is per probe")
+				col.stop()
+				assert.NotContains(t, col.output.String()+w.sink.rawText(), "Pr0xyPass")
+			},
+		},
+		{
+			name: "cluster CA file the system roots make unnecessary",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.serveHTTP(t, "127.0.0.1:9243", w.root, &testutil.FakeES{})
+				w.config.cluster = "endpoint: https://localhost:9243\ntls: {ca_file: " + w.rootFile + "}"
+			},
+			want: expect{"cluster": ""},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Equal(t, []any{"ca_not_needed"}, got["cluster"].attrs["autoops.probe.warnings"])
+				assert.Equal(t, "WARN", got["cluster"].severity)
 			},
 		},
 		{
@@ -428,7 +459,7 @@ func TestNetworkMatrix(t *testing.T) {
 				w.config.otlp = "endpoint: https://" + legacyHost + ":443"
 			},
 			want: expect{"otlp": ""},
-			check: func(t *testing.T, got map[string]record, _ *collector) {
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Equal(t, []any{"legacy_otlp_host"}, got["otlp"].attrs["autoops.probe.warnings"])
 			},
 		},
@@ -440,7 +471,7 @@ func TestNetworkMatrix(t *testing.T) {
 			got, col := w.run(t, tc.env...)
 			checkVerdicts(t, got, tc.want)
 			if tc.check != nil {
-				tc.check(t, got, col)
+				tc.check(t, w, got, col)
 			}
 		})
 	}
