@@ -104,3 +104,16 @@ func ClosedPort(t testing.TB) string {
 	_ = ln.Close()
 	return addr
 }
+
+// RawServerHTTP serves handler over plain HTTP on a loopback port and returns its address.
+func RawServerHTTP(t testing.TB, handler http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
+}

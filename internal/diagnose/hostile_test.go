@@ -1,0 +1,77 @@
+package diagnose
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/elastic/autoops-probe/internal/testutil"
+)
+
+// Hostile or broken answers: each ends in a contract error.type, bounded by the probe's
+// timeout, with nothing left running (goleak checks the package).
+func TestHostileAnswers(t *testing.T) {
+	serve := func(h http.HandlerFunc) string {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	slowDrip := serve(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		w.WriteHeader(http.StatusOK)
+		for i := 0; i < 100; i++ {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			_, _ = w.Write([]byte(" "))
+			w.(http.Flusher).Flush()
+		}
+	})
+	huge := serve(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"cluster_name":"` + strings.Repeat("x", 2*probe.MaxBody) + `"}`))
+	})
+	nested := serve(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(strings.Repeat("[", 200000) + strings.Repeat("]", 200000)))
+	})
+	invalid := serve(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"cluster_name": "x", `)) })
+	loop := serve(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.String(), http.StatusMovedPermanently) })
+	neverCloses := testutil.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = c.Read(buf)
+		_, _ = c.Write([]byte("HTTP/1.1 401 Unauthorized\r\nContent-Length: 1000\r\n\r\n{\"code\":16"))
+		_, _ = c.Read(buf) // holds the connection open until the client leaves
+	})
+
+	tests := []struct {
+		name      string
+		probe     probe.Name
+		url       string
+		errorType string
+	}{
+		{"slow drip", probe.Cluster, slowDrip, ResponseTimeout},
+		{"huge JSON", probe.Cluster, huge, UnexpectedResponse},
+		{"deeply nested JSON", probe.Cluster, nested, UnexpectedResponse},
+		{"invalid JSON", probe.Cluster, invalid, UnexpectedResponse},
+		{"huge body to a cloud probe", probe.Registration, huge, UnexpectedStatus},
+		{"redirect loop", probe.OTLP, loop, UnexpectedStatus},
+		{"never closes", probe.OTLP, "http://" + neverCloses, ResponseTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, ev := run(t, setup{name: tt.probe, url: tt.url, timeout: 400 * time.Millisecond})
+			assertFailed(t, v, tt.errorType)
+			assert.Less(t, ev.Duration, 3*time.Second, "bounded by the probe's timeout")
+			if ev.Main.Response != nil {
+				assert.LessOrEqual(t, len(ev.Main.Response.Body), probe.MaxBody)
+			}
+		})
+	}
+}
