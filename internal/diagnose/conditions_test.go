@@ -267,6 +267,9 @@ func TestConnectionFailures(t *testing.T) {
 
 	v, _ = run(t, setup{name: probe.Registration, url: "https://" + silent, timeout: 300 * time.Millisecond})
 	assertFailed(t, v, ResponseTimeout, "TLS handshake")
+
+	v, _ = run(t, setup{name: probe.OTLP, url: "https://" + testutil.DroppingAddr(t), timeout: 300 * time.Millisecond})
+	assertFailed(t, v, ConnectionTimeout, "no answer to the connection attempt")
 }
 
 func TestDNSFailures(t *testing.T) {

@@ -1,0 +1,44 @@
+package autoopsreceiver
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/elastic/autoops-probe/internal/testutil"
+)
+
+// BenchmarkRunWithDroppedPackets: one probe faces dropped packets (a full accept queue), the
+// other two answer at once. A run lasts that probe's timeout, not the sum of all: the
+// timeouts/op figure is the run's length in multiples of that timeout.
+func BenchmarkRunWithDroppedPackets(b *testing.B) {
+	const timeout = 100 * time.Millisecond
+	srv := httptest.NewServer(http.HandlerFunc(testutil.OTLP401))
+	defer srv.Close()
+	good, _ := url.Parse(srv.URL)
+	dropped, _ := url.Parse("http://" + testutil.DroppingAddr(b))
+	// Go's transport finishes a dial in the background after the request gave up (for reuse);
+	// a dialer timeout bounds it, as confighttp's 30 s one does in the collector.
+	transport := &http.Transport{DisableKeepAlives: true, DialContext: (&net.Dialer{Timeout: timeout}).DialContext}
+	mk := func(name probe.Name, u *url.URL) check {
+		return check{target: &probe.Target{Name: name, URL: u, Client: &http.Client{Transport: transport}, Timeout: timeout}}
+	}
+	checks := []check{mk(probe.Cluster, good), mk(probe.Registration, dropped), mk(probe.OTLP, good)}
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		results := runChecks(context.Background(), checks, zap.NewNop())
+		if results[1].verdict.ErrorType != "connection_timeout" {
+			b.Fatalf("dropped probe: %s", results[1].verdict.Summary)
+		}
+	}
+	b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(timeout), "timeouts/op")
+	time.Sleep(2 * timeout) // let the detached dials end before goleak looks
+}
