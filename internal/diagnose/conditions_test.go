@@ -207,7 +207,9 @@ func TestCloudAnswers(t *testing.T) {
 		_, _ = w.Write([]byte("<html>Please log in to the guest Wi-Fi</html>"))
 	})
 	ok := serve(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello")) })
-	redirect := serve(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://portal.example/login", http.StatusFound) })
+	redirect := serve(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://portal.example/login", http.StatusFound)
+	})
 
 	v, _ := run(t, setup{name: probe.Registration, url: reg})
 	assert.True(t, v.Passed, v.Summary)

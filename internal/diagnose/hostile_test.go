@@ -42,7 +42,9 @@ func TestHostileAnswers(t *testing.T) {
 		_, _ = w.Write([]byte(strings.Repeat("[", 200000) + strings.Repeat("]", 200000)))
 	})
 	invalid := serve(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"cluster_name": "x", `)) })
-	loop := serve(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.String(), http.StatusMovedPermanently) })
+	loop := serve(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.String(), http.StatusMovedPermanently)
+	})
 	neverCloses := testutil.RawServer(t, func(c net.Conn) {
 		buf := make([]byte, 4096)
 		_, _ = c.Read(buf)
