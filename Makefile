@@ -18,9 +18,10 @@ all: build
 $(OCB):
 	$(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
 
-## build: the otelcol-autoops distribution (ocb) in _build/
+## build: the otelcol-autoops distribution (ocb) and the one-shot autoops-probe command in _build/
 build: $(OCB)
 	$(OCB) --config builder-config.yaml
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o _build/autoops-probe ./cmd/autoops-probe
 
 ## run: build and run the distribution on the default config (reads AUTOOPS_* variables)
 run: build
@@ -34,7 +35,7 @@ unit:
 
 ## e2e: real binary, real TLS, real proxy, real Prometheus, network namespaces (root)
 e2e: build deps
-	OTELCOL_BIN=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags e2e -timeout 15m ./test/e2e/...
+	OTELCOL_BIN=$(CURDIR)/$(DIST) AUTOOPS_PROBE_BIN=$(CURDIR)/_build/autoops-probe $(GO) test -count=1 -tags e2e -timeout 15m ./test/e2e/...
 
 ## deps: install the Debian packages the end-to-end tests need, when missing
 deps:

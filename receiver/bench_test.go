@@ -35,8 +35,8 @@ func BenchmarkRunWithDroppedPackets(b *testing.B) {
 	start := time.Now()
 	for b.Loop() {
 		results := runChecks(context.Background(), checks, zap.NewNop())
-		if results[1].verdict.ErrorType != "connection_timeout" {
-			b.Fatalf("dropped probe: %s", results[1].verdict.Summary)
+		if results[1].Verdict.ErrorType != "connection_timeout" {
+			b.Fatalf("dropped probe: %s", results[1].Verdict.Summary)
 		}
 	}
 	b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(timeout), "timeouts/op")

@@ -11,16 +11,16 @@ import (
 	"github.com/elastic/autoops-probe/internal/probe"
 )
 
-// result is one probe's evidence and verdict from one run.
-type result struct {
-	evidence probe.Evidence
-	verdict  diagnose.Verdict
+// Result is one probe's evidence and verdict from one run.
+type Result struct {
+	Evidence probe.Evidence
+	Verdict  diagnose.Verdict
 }
 
 // runChecks runs every check in parallel, so a run lasts as long as its slowest probe.
 // Results keep the order of checks; a probe that panics is logged and left out.
-func runChecks(ctx context.Context, checks []check, logger *zap.Logger) []result {
-	out := make([]*result, len(checks))
+func runChecks(ctx context.Context, checks []check, logger *zap.Logger) []Result {
+	out := make([]*Result, len(checks))
 	var wg sync.WaitGroup
 	for i := range checks {
 		wg.Go(func() {
@@ -30,11 +30,11 @@ func runChecks(ctx context.Context, checks []check, logger *zap.Logger) []result
 				}
 			}()
 			ev := probe.Run(ctx, checks[i].target)
-			out[i] = &result{evidence: ev, verdict: diagnose.Diagnose(&ev, checks[i].context)}
+			out[i] = &Result{Evidence: ev, Verdict: diagnose.Diagnose(&ev, checks[i].context)}
 		})
 	}
 	wg.Wait()
-	results := make([]result, 0, len(out))
+	results := make([]Result, 0, len(out))
 	for _, r := range out {
 		if r != nil {
 			results = append(results, *r)

@@ -28,8 +28,8 @@ func TestAPanickingProbeDoesNotTakeDownTheRun(t *testing.T) {
 	core, logs := observer.New(zap.ErrorLevel)
 	results := runChecks(context.Background(), []check{broken, good}, zap.New(core))
 	require.Len(t, results, 1)
-	assert.Equal(t, probe.OTLP, results[0].evidence.Probe)
-	assert.True(t, results[0].verdict.Passed)
+	assert.Equal(t, probe.OTLP, results[0].Evidence.Probe)
+	assert.True(t, results[0].Verdict.Passed)
 	require.Equal(t, 1, logs.Len())
 	assert.Contains(t, logs.All()[0].Message, "panicked")
 }

@@ -46,10 +46,10 @@ func newTelemetry(cfg *Config, set receiver.Settings) *telemetry {
 	}
 }
 
-func (t *telemetry) rememberCluster(results []result) {
+func (t *telemetry) rememberCluster(results []Result) {
 	for _, r := range results {
-		if r.verdict.Facts.Cluster != nil {
-			t.cluster = r.verdict.Facts.Cluster
+		if r.Verdict.Facts.Cluster != nil {
+			t.cluster = r.Verdict.Facts.Cluster
 		}
 	}
 }
@@ -65,10 +65,10 @@ func (t *telemetry) resource() pcommon.Resource {
 }
 
 // metrics records every contract metric for the run.
-func (t *telemetry) metrics(results []result, now time.Time) pmetric.Metrics {
+func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 	ts := pcommon.NewTimestampFromTime(now)
 	for _, r := range results {
-		ev, v := &r.evidence, &r.verdict
+		ev, v := &r.Evidence, &r.Verdict
 		name := metadata.MapAttributeAutoopsProbeName[string(ev.Probe)]
 		addr, port := ev.ServerAddress, int64(ev.ServerPort)
 		success := int64(0)
@@ -96,12 +96,12 @@ func (t *telemetry) metrics(results []result, now time.Time) pmetric.Metrics {
 }
 
 // logs makes one record per result that on_change or every_run selects.
-func (t *telemetry) logs(results []result, now time.Time) plog.Logs {
+func (t *telemetry) logs(results []Result, now time.Time) plog.Logs {
 	ts := pcommon.NewTimestampFromTime(now)
 	for _, r := range results {
 		outcome := outcomeKey(&r)
-		changed := t.lastOutcome[r.evidence.Probe] != outcome
-		t.lastOutcome[r.evidence.Probe] = outcome
+		changed := t.lastOutcome[r.Evidence.Probe] != outcome
+		t.lastOutcome[r.Evidence.Probe] = outcome
 		if !changed && !t.emitEvery {
 			continue
 		}
@@ -112,12 +112,12 @@ func (t *telemetry) logs(results []result, now time.Time) plog.Logs {
 	return t.lb.Emit(metadata.WithLogsResource(t.resource()))
 }
 
-func outcomeKey(r *result) string {
-	return fmt.Sprintf("%t|%s|%s", r.verdict.Passed, r.verdict.ErrorType, strings.Join(r.verdict.Warnings, ","))
+func outcomeKey(r *Result) string {
+	return fmt.Sprintf("%t|%s|%s", r.Verdict.Passed, r.Verdict.ErrorType, strings.Join(r.Verdict.Warnings, ","))
 }
 
-func fillLogRecord(lr plog.LogRecord, r *result, ts pcommon.Timestamp) {
-	ev, v := &r.evidence, &r.verdict
+func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
+	ev, v := &r.Evidence, &r.Verdict
 	lr.SetEventName(EventName)
 	lr.SetTimestamp(ts)
 	lr.SetObservedTimestamp(ts)
@@ -187,11 +187,11 @@ func fillLogRecord(lr plog.LogRecord, r *result, ts pcommon.Timestamp) {
 
 // reportStatus tells the host about a change: OK while every probe passes, RecoverableError
 // naming the failed probes and their error.type otherwise.
-func (t *telemetry) reportStatus(host component.Host, results []result) {
+func (t *telemetry) reportStatus(host component.Host, results []Result) {
 	var failed []string
 	for _, r := range results {
-		if !r.verdict.Passed {
-			failed = append(failed, fmt.Sprintf("%s: %s", r.evidence.Probe, r.verdict.ErrorType))
+		if !r.Verdict.Passed {
+			failed = append(failed, fmt.Sprintf("%s: %s", r.Evidence.Probe, r.Verdict.ErrorType))
 		}
 	}
 	slices.Sort(failed)

@@ -204,3 +204,6 @@ func Remedy(value string, cluster bool) string {
 
 // Known reports whether value has a row in the remedies table.
 func Known(value string) bool { _, ok := remedies[value]; return ok }
+
+// GuideRow names the row or section of the guide a value's remedy comes from.
+func GuideRow(value string) string { return remedies[value].Guide }

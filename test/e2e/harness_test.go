@@ -7,6 +7,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -48,6 +49,38 @@ func binary(t *testing.T) string {
 	return bin
 }
 
+// commandBinary is the one-shot autoops-probe command built by `make build`.
+func commandBinary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("AUTOOPS_PROBE_BIN")
+	if bin == "" {
+		bin, _ = filepath.Abs("../../_build/autoops-probe")
+	}
+	_, err := os.Stat(bin)
+	needs(t, err == nil, "the autoops-probe command is not built: run `make build`")
+	return bin
+}
+
+// runCommand runs autoops-probe once on the collector's own config file and environment
+// (through prefix, e.g. inside a namespace) and returns error.type per probe ("" passed).
+func runCommand(t *testing.T, c *collector, prefix ...string) (map[string]string, string) {
+	t.Helper()
+	args := append(append([]string{}, prefix...), commandBinary(t), "--config", c.configPath, "--format", "json")
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = c.env
+	out, _ := cmd.Output() // its exit status says pass or fail; the report says why
+	var report struct {
+		Results []map[string]any `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal(out, &report), "autoops-probe printed: %s", out)
+	verdicts := map[string]string{}
+	for _, r := range report.Results {
+		et, _ := r["error.type"].(string)
+		verdicts[fmt.Sprint(r["autoops.probe.name"])] = et
+	}
+	return verdicts, string(out)
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -76,7 +109,9 @@ func (b *syncBuffer) String() string {
 
 // collector is a running otelcol-autoops process.
 type collector struct {
-	cmd    *exec.Cmd
+	configPath string
+	env        []string
+	cmd        *exec.Cmd
 	output *syncBuffer
 	done   chan struct{}
 }
@@ -92,7 +127,7 @@ func startCollector(t *testing.T, config string, env []string, prefix ...string)
 	args := append(append([]string{}, prefix...), binary(t), "--config", cfgPath)
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, env...)
-	c := &collector{cmd: cmd, output: &syncBuffer{}, done: make(chan struct{})}
+	c := &collector{configPath: cfgPath, env: cmd.Env, cmd: cmd, output: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = c.output, c.output
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, cmd.Start())

@@ -128,7 +128,15 @@ service:`+quietTelemetry+`
 `, probeLimit, indentLines(w.config.cluster), indentLines(w.config.registration), indentLines(w.config.otlp))
 	col := startCollector(t, config, append(append([]string{}, w.env...), env...), w.ns.prefix()...)
 	waitFor(t, 30*time.Second, "a result from every probe", func() bool { return len(w.sink.latest()) == 3 })
-	return w.sink.latest(), col
+	got := w.sink.latest()
+
+	// The one-shot command, on the same YAML in the same namespace, reaches the same verdicts.
+	verdicts, report := runCommand(t, col, w.ns.prefix()...)
+	for name, r := range got {
+		et, _ := r.attrs["error.type"].(string)
+		assert.Equal(t, et, verdicts[name], "autoops-probe disagrees with the receiver on %s:\n%s", name, report)
+	}
+	return got, col
 }
 
 func indentLines(s string) string {

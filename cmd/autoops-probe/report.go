@@ -1,0 +1,180 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/elastic/autoops-probe/internal/diagnose"
+	"github.com/elastic/autoops-probe/internal/probe"
+	autoopsreceiver "github.com/elastic/autoops-probe/receiver"
+)
+
+// Exit statuses: all passed; any failed; only warnings or skipped probes.
+const (
+	exitPassed  = 0
+	exitFailed  = 1
+	exitWarned  = 2
+	probeTotal  = 3
+	reportWidth = 100
+)
+
+func exitStatus(results []autoopsreceiver.Result) int {
+	status := exitPassed
+	if len(results) < probeTotal {
+		status = exitWarned
+	}
+	for i := range results {
+		v := &results[i].Verdict
+		if !v.Passed {
+			return exitFailed
+		}
+		if len(v.Warnings) > 0 {
+			status = exitWarned
+		}
+	}
+	return status
+}
+
+var titles = map[probe.Name]string{
+	probe.Cluster:      "Elasticsearch cluster (guide test 1)",
+	probe.Registration: "Elastic Cloud registration (guide test 2)",
+	probe.OTLP:         "AutoOps OTLP intake (guide test 3)",
+}
+
+// writeText prints one block per probe: a person reads it in ten seconds.
+func writeText(w io.Writer, results []autoopsreceiver.Result, now time.Time) {
+	passed, failed, warned := 0, 0, 0
+	for i := range results {
+		switch v := &results[i].Verdict; {
+		case !v.Passed:
+			failed++
+		case len(v.Warnings) > 0:
+			warned++
+		default:
+			passed++
+		}
+	}
+	fmt.Fprintf(w, "AutoOps connectivity: %d passed, %d with warnings, %d failed, %d skipped\n",
+		passed, warned, failed, probeTotal-len(results))
+	for i := range results {
+		writeBlock(w, &results[i], now)
+	}
+}
+
+func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
+	ev, v := &r.Evidence, &r.Verdict
+	mark, headline := "PASS", titles[ev.Probe]
+	switch {
+	case !v.Passed:
+		mark, headline = "FAIL", headline+": "+v.ErrorType
+	case len(v.Warnings) > 0:
+		mark, headline = "WARN", headline+": "+strings.Join(v.Warnings, ", ")
+	}
+	fmt.Fprintf(w, "\n[%s] %s\n", mark, headline)
+	field := func(name, value string) {
+		if value != "" {
+			fmt.Fprint(w, wrap(fmt.Sprintf("  %-9s ", name), value))
+		}
+	}
+	route := "direct"
+	if ev.Proxy != "" {
+		route = "through proxy " + ev.Proxy
+	}
+	field("url", ev.URL+" ("+route+")")
+	if ev.Main.Response != nil {
+		field("status", fmt.Sprintf("HTTP %d", ev.Main.Response.Status))
+	} else {
+		field("stopped", "during "+stoppedPhase(r)+", no response")
+	}
+	if c := v.Facts.Certificate; c != nil {
+		field("cert", fmt.Sprintf("%s, issued by %s, expires %s (%s)", c.Subject, c.Issuer,
+			c.NotAfter.UTC().Format("2006-01-02"), remaining(c.NotAfter.Sub(now))))
+	}
+	field("timings", timings(ev))
+	// The headline already names the probe and outcome; the summary's opening repeats them.
+	_, evidence, _ := strings.Cut(v.Summary, ": ")
+	field("evidence", evidence)
+	if len(v.Facts.MissingPrivileges) > 0 {
+		field("missing", strings.Join(v.Facts.MissingPrivileges, ", "))
+	}
+	field("remedy", v.Remedy)
+	if !v.Passed {
+		field("guide", diagnose.GuideRow(v.ErrorType))
+	}
+}
+
+// stoppedPhase names the phase a request that got no response stopped in.
+func stoppedPhase(r *autoopsreceiver.Result) string {
+	p := r.Evidence.Main.Progress
+	switch {
+	case strings.HasPrefix(r.Verdict.ErrorType, "dns_"):
+		return probe.PhaseDNS
+	case !p.Connected:
+		return probe.PhaseConnect
+	case p.TLSStarted && !p.TLSDone:
+		return probe.PhaseTLS
+	case !p.FirstByte:
+		return probe.PhaseRequest
+	}
+	return probe.PhaseTransfer
+}
+
+func timings(ev *probe.Evidence) string {
+	parts := make([]string, 0, len(ev.Main.Phases)+1)
+	for _, ph := range ev.Main.Phases {
+		parts = append(parts, fmt.Sprintf("%s %s", ph.Phase, ms(ph.Duration)))
+	}
+	parts = append(parts, "total "+ms(ev.Duration))
+	return strings.Join(parts, ", ")
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func remaining(d time.Duration) string {
+	if d < 0 {
+		return fmt.Sprintf("expired %d days ago", int(-d.Hours()/24))
+	}
+	return fmt.Sprintf("%d days left", int(d.Hours()/24))
+}
+
+// wrap prints value after label, folding long lines under the label's indent.
+func wrap(label, value string) string {
+	indent := strings.Repeat(" ", len(label))
+	var b strings.Builder
+	line := label
+	for _, word := range strings.Fields(value) {
+		if len(line)+len(word)+1 > reportWidth && strings.TrimSpace(line) != strings.TrimSpace(label) && len(line) > len(label) {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = indent
+		}
+		line += word + " "
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	return b.String()
+}
+
+// writeJSON prints the same facts under the contract's names.
+func writeJSON(w io.Writer, results []autoopsreceiver.Result) error {
+	out := make([]map[string]any, 0, len(results))
+	for i := range results {
+		r := &results[i]
+		m := autoopsreceiver.ResultAttributes(r)
+		m["summary"] = r.Verdict.Summary
+		m["autoops.probe.duration"] = r.Evidence.Duration.Seconds()
+		phases := map[string]float64{}
+		for _, ph := range r.Evidence.Main.Phases {
+			phases[ph.Phase] = ph.Duration.Seconds()
+		}
+		m["autoops.probe.phase.duration"] = phases
+		if r.Evidence.Main.Response == nil {
+			m["autoops.probe.stopped_phase"] = stoppedPhase(r)
+		}
+		out = append(out, m)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string]any{"results": out, "exit_status": exitStatus(results)})
+}
