@@ -59,7 +59,9 @@ func registrationIntercepted() probe.Evidence {
 
 type tlsVerifyErr struct{}
 
-func (*tlsVerifyErr) Error() string { return "tls: failed to verify certificate: x509: certificate signed by unknown authority" }
+func (*tlsVerifyErr) Error() string {
+	return "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+}
 func (*tlsVerifyErr) Unwrap() error { return x509.UnknownAuthorityError{} }
 
 func otlpRefused() probe.Evidence {

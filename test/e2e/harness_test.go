@@ -112,8 +112,8 @@ type collector struct {
 	configPath string
 	env        []string
 	cmd        *exec.Cmd
-	output *syncBuffer
-	done   chan struct{}
+	output     *syncBuffer
+	done       chan struct{}
 }
 
 // startCollector writes config into a file and runs the binary on it, with env added to a
