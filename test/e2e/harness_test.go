@@ -182,39 +182,44 @@ func newOTLPSink(t *testing.T) *otlpSink {
 func newOTLPSinkOn(t *testing.T, ln net.Listener) *otlpSink {
 	s := &otlpSink{}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/v1/metrics", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+	mux.HandleFunc("/v1/metrics", s.receive(func(body []byte) error {
 		md, err := (&pmetric.JSONUnmarshaler{}).UnmarshalMetrics(body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
+		if err == nil {
+			s.metrics = append(s.metrics, md)
 		}
-		s.mu.Lock()
-		s.metrics = append(s.metrics, md)
-		s.raw.Write(body)
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{}`))
-	})
-	mux.HandleFunc("/v1/logs", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+		return err
+	}))
+	mux.HandleFunc("/v1/logs", s.receive(func(body []byte) error {
 		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
+		if err == nil {
+			s.logs = append(s.logs, ld)
 		}
-		s.mu.Lock()
-		s.logs = append(s.logs, ld)
-		s.raw.Write(body)
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{}`))
-	})
+		return err
+	}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	s.url = "http://" + ln.Addr().String()
 	return s
+}
+
+// receive decodes an OTLP/JSON export with keep (under the sink's lock) and keeps its text.
+func (s *otlpSink) receive(keep func([]byte) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		err := keep(body)
+		if err == nil {
+			s.raw.Write(body)
+		}
+		s.mu.Unlock()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}
 }
 
 // record is one autoops.probe.result log record, flattened.

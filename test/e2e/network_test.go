@@ -240,6 +240,12 @@ func TestNetworkMatrix(t *testing.T) {
 		needs(t, false, why)
 	}
 	standard := func(t *testing.T, w *world) { w.standard(t) }
+	// A cluster at es.corp, and a proxy in the proxy variables that refuses es.corp.
+	clusterBehindFilteringProxy := func(t *testing.T, w *world) {
+		w.standard(t)
+		w.tinyproxy(t, "", `es\.corp`)
+		w.config.cluster = "endpoint: http://es.corp:9200"
+	}
 	cases := []struct {
 		name  string
 		hosts map[string]string
@@ -406,11 +412,7 @@ func TestNetworkMatrix(t *testing.T) {
 		},
 		{
 			name: "cluster behind a proxy that blocks it",
-			setup: func(t *testing.T, w *world) {
-				w.standard(t)
-				w.tinyproxy(t, "", `es\.corp`)
-				w.config.cluster = "endpoint: http://es.corp:9200"
-			},
+			setup: clusterBehindFilteringProxy,
 			env:  []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888"},
 			want: expect{"cluster": "proxy_blocked", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
@@ -420,11 +422,7 @@ func TestNetworkMatrix(t *testing.T) {
 		},
 		{
 			name: "cluster exempted by NO_PROXY",
-			setup: func(t *testing.T, w *world) {
-				w.standard(t)
-				w.tinyproxy(t, "", `es\.corp`)
-				w.config.cluster = "endpoint: http://es.corp:9200"
-			},
+			setup: clusterBehindFilteringProxy,
 			env:  []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888", "NO_PROXY=es.corp"},
 			want: expect{"cluster": "", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
