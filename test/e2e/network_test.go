@@ -411,20 +411,20 @@ func TestNetworkMatrix(t *testing.T) {
 			},
 		},
 		{
-			name: "cluster behind a proxy that blocks it",
+			name:  "cluster behind a proxy that blocks it",
 			setup: clusterBehindFilteringProxy,
-			env:  []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888"},
-			want: expect{"cluster": "proxy_blocked", "registration": "", "otlp": ""},
+			env:   []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888"},
+			want:  expect{"cluster": "proxy_blocked", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Contains(t, got["cluster"].body, "NO_PROXY does not cover es.corp")
 				assert.Contains(t, got["cluster"].attrs["autoops.probe.remedy"], "NO_PROXY")
 			},
 		},
 		{
-			name: "cluster exempted by NO_PROXY",
+			name:  "cluster exempted by NO_PROXY",
 			setup: clusterBehindFilteringProxy,
-			env:  []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888", "NO_PROXY=es.corp"},
-			want: expect{"cluster": "", "registration": "", "otlp": ""},
+			env:   []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888", "NO_PROXY=es.corp"},
+			want:  expect{"cluster": "", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Contains(t, got["cluster"].body, "NO_PROXY covers es.corp")
 			},
