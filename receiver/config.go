@@ -160,6 +160,8 @@ func (o *OTLPConfig) validate() []error {
 	if o.Region != "" {
 		if regions, ok := PublishedRegions[o.CSP]; ok && !slices.Contains(regions, o.Region) {
 			errs = append(errs, fmt.Errorf("otlp.region: %q is not a published AutoOps region of %s (%s)", o.Region, o.CSP, strings.Join(regions, ", ")))
+		} else if o.CSP == "" && !slices.Contains(PublishedRegions["aws"], o.Region) && !slices.Contains(PublishedRegions["gcp"], o.Region) {
+			errs = append(errs, fmt.Errorf("otlp.region: %q is not a published AutoOps region", o.Region))
 		}
 	}
 	if !o.Enabled {

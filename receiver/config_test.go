@@ -87,6 +87,7 @@ func TestInvalidConfigsNameTheKey(t *testing.T) {
 		{"otlp_unset", []string{"otlp.endpoint", "otlp.region", "otlp.csp"}},
 		{"bad_region", []string{"otlp.region", "mars-north-1"}},
 		{"bad_csp", []string{"otlp.csp", "azure"}},
+		{"bad_region_without_csp", []string{"otlp.region", "moon-1"}},
 		{"bad_emit", []string{"logs.emit", "sometimes"}},
 	}
 	for _, tt := range tests {
