@@ -4,7 +4,7 @@ GO       ?= go
 GOBIN    := $(shell $(GO) env GOPATH)/bin
 OCB      := $(GOBIN)/builder
 OCB_VERSION := v0.165.0
-GOLANGCI_LINT_VERSION := v2.6.2
+GOLANGCI_LINT_VERSION := v2.15.0
 DIST     := _build/otelcol-autoops
 CONFIG   ?= otelcol-autoops.yaml
 # Debian packages the end-to-end tests drive for real.
