@@ -44,17 +44,23 @@ var corpCert = &x509.Certificate{
 }
 
 func clusterOK() probe.Evidence {
-	return probe.Evidence{Probe: probe.Cluster, URL: "https://es01.corp.example:9200", ServerAddress: "es01.corp.example", ServerPort: 9200,
-		Duration: 42 * time.Millisecond, Main: probe.Exchange{Phases: phases(1, 2, 8, 20, 1), PeerChain: []*x509.Certificate{corpCert},
-			Response: &probe.Response{Status: 200, ElasticProduct: "Elasticsearch", Body: []byte(`{"cluster_name":"prod","cluster_uuid":"u1","version":{"number":"8.15.0"}}`)}}}
+	return probe.Evidence{
+		Probe: probe.Cluster, URL: "https://es01.corp.example:9200", ServerAddress: "es01.corp.example", ServerPort: 9200,
+		Duration: 42 * time.Millisecond, Main: probe.Exchange{
+			Phases: phases(1, 2, 8, 20, 1), PeerChain: []*x509.Certificate{corpCert},
+			Response: &probe.Response{Status: 200, ElasticProduct: "Elasticsearch", Body: []byte(`{"cluster_name":"prod","cluster_uuid":"u1","version":{"number":"8.15.0"}}`)},
+		},
+	}
 }
 
 func registrationIntercepted() probe.Evidence {
 	inspector := &x509.Certificate{Raw: []byte("mitm"), Subject: pkix.Name{CommonName: "api.elastic-cloud.com"}, Issuer: pkix.Name{CommonName: "Corp SSL Inspection CA"}, NotAfter: now.Add(30 * 24 * time.Hour)}
-	return probe.Evidence{Probe: probe.Registration, URL: "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters", ServerAddress: "api.elastic-cloud.com", ServerPort: 443,
+	return probe.Evidence{
+		Probe: probe.Registration, URL: "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters", ServerAddress: "api.elastic-cloud.com", ServerPort: 443,
 		Proxy: "http://proxy.corp:3128", Duration: 80 * time.Millisecond,
 		Main:      probe.Exchange{Phases: phases(3, 5), Progress: probe.Progress{DNSDone: true, Connected: true, TLSStarted: true}, Err: &tlsVerifyErr{}},
-		Handshake: &probe.HandshakeCheck{ProxyStatus: 200, Chain: []*x509.Certificate{inspector}}}
+		Handshake: &probe.HandshakeCheck{ProxyStatus: 200, Chain: []*x509.Certificate{inspector}},
+	}
 }
 
 type tlsVerifyErr struct{}
@@ -65,17 +71,23 @@ func (*tlsVerifyErr) Error() string {
 func (*tlsVerifyErr) Unwrap() error { return x509.UnknownAuthorityError{} }
 
 func otlpRefused() probe.Evidence {
-	return probe.Evidence{Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", ServerAddress: "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", ServerPort: 443,
-		Duration: 3 * time.Millisecond, Main: probe.Exchange{Phases: phases(2), Progress: probe.Progress{DNSDone: true},
-			Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}}
+	return probe.Evidence{
+		Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", ServerAddress: "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", ServerPort: 443,
+		Duration: 3 * time.Millisecond, Main: probe.Exchange{
+			Phases: phases(2), Progress: probe.Progress{DNSDone: true},
+			Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)},
+		},
+	}
 }
 
 func TestHumanReportGolden(t *testing.T) {
 	encoded := diagnose.Context{Credentials: diagnose.CredentialsAPIKey, APIKeyEncoded: true}
 	cases := map[string][]autoopsreceiver.Result{
-		"all_passed_with_warning": {result(clusterOK(), encoded), result(probe.Evidence{Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs",
+		"all_passed_with_warning": {result(clusterOK(), encoded), result(probe.Evidence{
+			Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs",
 			ServerAddress: "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", ServerPort: 443, Duration: 30 * time.Millisecond,
-			Main: probe.Exchange{Phases: phases(1, 2, 9, 15, 1), Response: &probe.Response{Status: 401, Body: []byte(`{"code":16,"message":"no auth provided"}`)}}}, diagnose.Context{})},
+			Main: probe.Exchange{Phases: phases(1, 2, 9, 15, 1), Response: &probe.Response{Status: 401, Body: []byte(`{"code":16,"message":"no auth provided"}`)}},
+		}, diagnose.Context{})},
 		"tls_inspection_and_refused": {result(clusterOK(), diagnose.Context{}), result(registrationIntercepted(), diagnose.Context{}), result(otlpRefused(), diagnose.Context{})},
 	}
 	for name, results := range cases {

@@ -4,10 +4,12 @@ import "testing"
 
 // The parsers read answers from networks the user does not control: none may panic.
 func FuzzParsers(f *testing.F) {
-	for _, seed := range []string{guideRoot, `{"license":{"status":"active"}}`, `{"username":"u","roles":["superuser"]}`,
+	for _, seed := range []string{
+		guideRoot, `{"license":{"status":"active"}}`, `{"username":"u","roles":["superuser"]}`,
 		`{"has_all_requested":false,"cluster":{"monitor":false},"index":{"*":{}}}`,
 		`{"UnauthorizedMessages":["Invalid credential headers"],"Cause":null}`, `{"code":16,"message":"no auth provided"}`,
-		`[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]`, `{"version":{"number":"7.17.0-SNAPSHOT"}}`, ``} {
+		`[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]`, `{"version":{"number":"7.17.0-SNAPSHOT"}}`, ``,
+	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {

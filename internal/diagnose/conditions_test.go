@@ -53,8 +53,10 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
-	tg := &probe.Target{Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil,
-		Authorization: probe.Secret(s.auth), CheckPrivileges: true}
+	tg := &probe.Target{
+		Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil,
+		Authorization: probe.Secret(s.auth), CheckPrivileges: true,
+	}
 	ev := probe.Run(context.Background(), tg)
 	v := Diagnose(&ev, s.ctx)
 	require.NotContains(t, v.Summary+v.Remedy, "c2VjcmV0", "a credential leaked into the verdict")
@@ -286,9 +288,11 @@ func TestDNSFailures(t *testing.T) {
 }
 
 func TestLegacyHostAndProxyWarnings(t *testing.T) {
-	ev := probe.Evidence{Probe: probe.OTLP, URL: "https://otel-collector.auto-ops.eu-west-1.aws.cloud.elastic.co/v1/logs",
+	ev := probe.Evidence{
+		Probe: probe.OTLP, URL: "https://otel-collector.auto-ops.eu-west-1.aws.cloud.elastic.co/v1/logs",
 		ServerAddress: "otel-collector.auto-ops.eu-west-1.aws.cloud.elastic.co", HTTPProxyWithoutHTTPS: true,
-		Main: probe.Exchange{Response: &probe.Response{Status: 401, Body: []byte(`{"code":16,"message":"no auth provided"}`)}}}
+		Main: probe.Exchange{Response: &probe.Response{Status: 401, Body: []byte(`{"code":16,"message":"no auth provided"}`)}},
+	}
 	v := Diagnose(&ev, Context{})
 	assert.True(t, v.Passed)
 	assert.Equal(t, []string{WarnHTTPSProxy, WarnLegacyOTLPHost}, v.Warnings)

@@ -52,8 +52,10 @@ func FuzzDiagnose(f *testing.F) {
 			ev.Handshake = &probe.HandshakeCheck{ProxyStatus: status}
 		}
 		ev.Main.Err = transportErrors[int(errIdx)%len(transportErrors)]
-		ev.Main.Progress = probe.Progress{DNSDone: progress&1 != 0, Connected: progress&2 != 0, TLSStarted: progress&4 != 0,
-			TLSDone: progress&8 != 0, WroteRequest: progress&16 != 0, FirstByte: progress&32 != 0}
+		ev.Main.Progress = probe.Progress{
+			DNSDone: progress&1 != 0, Connected: progress&2 != 0, TLSStarted: progress&4 != 0,
+			TLSDone: progress&8 != 0, WroteRequest: progress&16 != 0, FirstByte: progress&32 != 0,
+		}
 		if ev.Main.Err == nil || progress&64 != 0 {
 			ev.Main.Response = &probe.Response{Status: status, Body: body}
 			ev.License = &probe.Exchange{Response: &probe.Response{Status: 200, Body: body}}

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"os"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,7 +22,7 @@ func TestEveryContractValueHasARemedy(t *testing.T) {
 		} `yaml:"attributes"`
 	}
 	require.NoError(t, yaml.Unmarshal(raw, &md))
-	values := append(md.Attributes["error.type"].Enum, md.Attributes["autoops.probe.warning"].Enum...)
+	values := slices.Concat(md.Attributes["error.type"].Enum, md.Attributes["autoops.probe.warning"].Enum)
 	require.Len(t, values, 30, "25 error types and 5 warnings in the contract")
 	for _, v := range values {
 		require.True(t, Known(v), "no remedy for %s", v)

@@ -51,7 +51,7 @@ func BenchmarkOTLPProbe(b *testing.B) {
 				b.Fatal(err)
 			}
 			_, _ = io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
-			resp.Body.Close()
+			_ = resp.Body.Close()
 		}
 	})
 }

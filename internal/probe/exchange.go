@@ -42,7 +42,7 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 		ex.Progress, ex.Phases = tr.finish(time.Now())
 		return ex
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	limited, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	end := time.Now()
 	ex.Response = &Response{

@@ -40,7 +40,7 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 		}
 		return hc
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}
@@ -107,7 +107,7 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 	if proxy.Scheme == "https" {
 		tconn := tls.Client(conn, &tls.Config{ServerName: proxy.Hostname(), MinVersion: tls.VersionTLS12})
 		if err = tconn.HandshakeContext(ctx); err != nil {
-			conn.Close()
+			_ = conn.Close()
 			hc.ProxyErr = err
 			return nil, err
 		}
@@ -119,22 +119,22 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 		req.Header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pass)))
 	}
 	if err = req.Write(conn); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		hc.ProxyErr = err
 		return nil, err
 	}
 	br := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
-		conn.Close()
+		_ = conn.Close()
 		hc.ProxyErr = err
 		return nil, err
 	}
 	hc.ProxyStatus, hc.ProxyStatusText = resp.StatusCode, http.StatusText(resp.StatusCode)
 	if resp.StatusCode != http.StatusOK {
 		hc.ProxyBody, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
-		conn.Close()
+		_ = resp.Body.Close()
+		_ = conn.Close()
 		return nil, fmt.Errorf("proxy answered CONNECT with %d", resp.StatusCode)
 	}
 	return conn, nil

@@ -34,8 +34,10 @@ func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if v == "" {
 			v = "9.1.3"
 		}
-		body = map[string]any{"name": "node-1", "cluster_name": "my-ccm-cluster", "cluster_uuid": "2O_EjO6kTR6AEVYwL5fPEw",
-			"version": map[string]any{"number": v}, "tagline": "You Know, for Search"}
+		body = map[string]any{
+			"name": "node-1", "cluster_name": "my-ccm-cluster", "cluster_uuid": "2O_EjO6kTR6AEVYwL5fPEw",
+			"version": map[string]any{"number": v}, "tagline": "You Know, for Search",
+		}
 	case strings.HasSuffix(r.URL.Path, "/_license"):
 		s := f.LicenseStatus
 		if s == "" {
@@ -74,8 +76,10 @@ func (f *FakeES) privileges() map[string]any {
 	for _, p := range []string{"monitor", "view_index_metadata"} {
 		index[p] = held("indices[*]", p)
 	}
-	return map[string]any{"username": "autoops-user", "has_all_requested": len(f.Missing) == 0,
-		"cluster": cluster, "index": map[string]any{"*": index}}
+	return map[string]any{
+		"username": "autoops-user", "has_all_requested": len(f.Missing) == 0,
+		"cluster": cluster, "index": map[string]any{"*": index},
+	}
 }
 
 // Registration401 answers like the registration API without credentials.

@@ -35,15 +35,17 @@ func runGuideCurl(t *testing.T, esURL, apiKey, username, password string) curlOu
 		cmd = `curl -XGET -i $AUTOOPS_ES_URL -u $AUTOOPS_ES_USERNAME:$AUTOOPS_ES_PASSWORD`
 	}
 	c := exec.Command("bash", "-c", cmd+` -sS -m 5 -o /dev/null -w '%{http_code}'`)
-	c.Env = []string{"PATH=" + os.Getenv("PATH"), "AUTOOPS_ES_URL=" + esURL, "AUTOOPS_ES_API_KEY=" + apiKey,
-		"AUTOOPS_ES_USERNAME=" + username, "AUTOOPS_ES_PASSWORD=" + password}
+	c.Env = []string{
+		"PATH=" + os.Getenv("PATH"), "AUTOOPS_ES_URL=" + esURL, "AUTOOPS_ES_API_KEY=" + apiKey,
+		"AUTOOPS_ES_USERNAME=" + username, "AUTOOPS_ES_PASSWORD=" + password,
+	}
 	out, err := c.Output()
 	o := curlOutcome{}
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
 		o.exit = exitErr.ExitCode()
 	}
-	fmt.Sscanf(strings.TrimSpace(string(out)), "%d", &o.status)
+	_, _ = fmt.Sscanf(strings.TrimSpace(string(out)), "%d", &o.status)
 	return o
 }
 
@@ -75,8 +77,10 @@ service:`+quietTelemetry+`
   pipelines:
     logs: {receivers: [autoops_probe], exporters: [otlp_http]}
 `, tlsLine, sink.url)
-	startCollector(t, config, []string{"AUTOOPS_ES_URL=" + esURL, "AUTOOPS_ES_API_KEY=" + apiKey,
-		"AUTOOPS_ES_USERNAME=" + username, "AUTOOPS_ES_PASSWORD=" + password})
+	startCollector(t, config, []string{
+		"AUTOOPS_ES_URL=" + esURL, "AUTOOPS_ES_API_KEY=" + apiKey,
+		"AUTOOPS_ES_USERNAME=" + username, "AUTOOPS_ES_PASSWORD=" + password,
+	})
 	waitFor(t, 20*time.Second, "the cluster verdict", func() bool { return len(sink.latest()) == 1 })
 	return sink.latest()["cluster"]
 }

@@ -129,8 +129,10 @@ service:` + quietTelemetry + `
 	assert.True(t, sawBroken, "the otlp probe of autoops_probe/broken failed with connection_refused")
 
 	points := sink.points()
-	for _, m := range []string{"autoops.probe.success", "autoops.probe.failure", "autoops.probe.duration", "autoops.probe.phase.duration",
-		"autoops.probe.http.status_code", "autoops.probe.tls.cert.remaining", "autoops.probe.warning"} {
+	for _, m := range []string{
+		"autoops.probe.success", "autoops.probe.failure", "autoops.probe.duration", "autoops.probe.phase.duration",
+		"autoops.probe.http.status_code", "autoops.probe.tls.cert.remaining", "autoops.probe.warning",
+	} {
 		require.NotEmpty(t, points[m], "metric %s never arrived", m)
 		for _, p := range points[m] {
 			assert.Contains(t, p, "autoops.probe.name", m)

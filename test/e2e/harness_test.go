@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -85,7 +84,7 @@ func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
@@ -308,5 +307,3 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 	}
 	t.Fatalf("timed out after %s waiting for %s", within, what)
 }
-
-func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }

@@ -61,7 +61,7 @@ service:`+quietTelemetry+`
 		if err != nil {
 			return false
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
 		body, status = string(b), resp.StatusCode
 		return strings.Contains(body, "otlp: connection_refused") && status == http.StatusInternalServerError

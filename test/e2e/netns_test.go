@@ -101,13 +101,13 @@ func (n *netns) do(t *testing.T, fn func()) {
 			errc <- err
 			return
 		}
-		defer orig.Close()
+		defer func() { _ = orig.Close() }()
 		target, err := os.Open("/var/run/netns/" + n.name)
 		if err != nil {
 			errc <- err
 			return
 		}
-		defer target.Close()
+		defer func() { _ = target.Close() }()
 		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 			errc <- fmt.Errorf("setns: %w", err)
 			return

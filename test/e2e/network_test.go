@@ -69,7 +69,7 @@ func newWorld(t *testing.T, hosts map[string]string) *world {
 func (w *world) serveHTTP(t *testing.T, addr string, tlsCA *testutil.CA, h http.Handler) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(h)
-	srv.Listener.Close()
+	_ = srv.Listener.Close()
 	srv.Listener = w.ns.listen(t, addr)
 	srv.Config.ErrorLog = nil
 	if tlsCA == nil {
@@ -182,7 +182,7 @@ func (w *world) tinyproxy(t *testing.T, basicAuth string, filter ...string) {
 		w.ns.do(t, func() {
 			var c net.Conn
 			if c, err = net.DialTimeout("tcp", "127.0.0.1:8888", time.Second); err == nil {
-				c.Close()
+				_ = c.Close()
 			}
 		})
 		return err == nil
@@ -203,7 +203,7 @@ func silentHandler() http.Handler {
 // resetAfterRequest reads the request and cuts the connection with a TCP reset.
 func (w *world) resetServer(t *testing.T, addr string) {
 	ln := w.ns.listen(t, addr)
-	t.Cleanup(func() { ln.Close() })
+	t.Cleanup(func() { _ = ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()

@@ -87,7 +87,7 @@ func promQuery(base, q string) []promSeries {
 	if err != nil {
 		return nil
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var out struct {
 		Data struct {
 			Result []promSeries `json:"result"`
