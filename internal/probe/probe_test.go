@@ -160,3 +160,21 @@ func TestSecretNeverPrints(t *testing.T) {
 	assert.Equal(t, "[REDACTED]", s.String())
 	assert.NotContains(t, (&Target{Authorization: s}).Authorization.GoString(), "abc")
 }
+
+// After a certificate failure the probe looks at the chain with a second handshake that sends
+// no request, so the credentials never reach a server the client did not trust.
+func TestDiagnosticHandshakeSendsNoRequest(t *testing.T) {
+	var requests atomic.Int32
+	ca := testutil.NewCA(t, "Untrusted CA")
+	addr := testutil.ServeTLSLikeElasticsearch(t, ca.Leaf(t, testutil.LeafOptions{}), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		requests.Add(1)
+	}))
+	tg := target(t, Cluster, "https://"+addr)
+	tg.Authorization = "ApiKey c2VjcmV0"
+	ev := Run(context.Background(), tg)
+	require.NotNil(t, ev.Handshake, "a certificate failure is followed by a diagnostic handshake")
+	require.NotEmpty(t, ev.Handshake.Chain)
+	assert.Equal(t, "Untrusted CA", ev.Handshake.Chain[0].Issuer.CommonName)
+	assert.Error(t, ev.Handshake.VerifyErr)
+	assert.Equal(t, int32(0), requests.Load(), "no HTTP request reached the untrusted server")
+}
