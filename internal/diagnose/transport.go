@@ -97,7 +97,7 @@ func proxyFailure(ev *probe.Evidence, err error) (failure, bool) {
 	case s >= 500:
 		return fail(ProxyUpstreamError, "the proxy %s answered CONNECT with %d %s: it could not reach %s", ev.Proxy, s, hc.ProxyStatusText, ev.ServerAddress), true
 	default:
-		return fail(ProxyBlocked, "the proxy %s refused CONNECT to %s with %d %s", ev.Proxy, ev.ServerAddress, s, hc.ProxyStatusText), true
+		return fail(ProxyBlocked, "the proxy %s refused CONNECT to %s with %d %s: %s", ev.Proxy, ev.ServerAddress, s, hc.ProxyStatusText, snippet(hc.ProxyBody)), true
 	}
 }
 

@@ -79,11 +79,8 @@ type Exchange struct {
 type Response struct {
 	Status            int
 	Location          string
-	ContentType       string
 	ElasticProduct    string // X-Elastic-Product: only Elasticsearch sends it
 	ProxyAuthenticate bool   // Proxy-Authenticate header present
-	Server            string
-	Via               string
 	Body              []byte // at most MaxBody bytes
 	Truncated         bool
 }
@@ -110,17 +107,12 @@ type HandshakeCheck struct {
 	ProxyStatus     int
 	ProxyStatusText string
 	ProxyBody       []byte
-	ProxyErr        error // the proxy could not be reached or answered badly
 
 	HandshakeErr  error               // the handshake itself failed (verification is not part of it)
 	Chain         []*x509.Certificate // what the server presented
 	VerifyErr     error               // the chain checked against the probe's configured roots
-	SystemErr     error               // the chain checked against the system roots alone
 	NoSystemRoots bool                // the machine has no CA bundle at all
 }
-
-// FirstExchangeFailed reports whether the main request gave no response.
-func (e *Evidence) FirstExchangeFailed() bool { return e.Main.Response == nil }
 
 // LeafCertificate is the server certificate seen, verified or not; nil when none was seen.
 func (e *Evidence) LeafCertificate() *x509.Certificate {

@@ -48,11 +48,8 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	ex.Response = &Response{
 		Status:            resp.StatusCode,
 		Location:          resp.Header.Get("Location"),
-		ContentType:       resp.Header.Get("Content-Type"),
 		ElasticProduct:    resp.Header.Get("X-Elastic-Product"),
 		ProxyAuthenticate: resp.Header.Get("Proxy-Authenticate") != "",
-		Server:            resp.Header.Get("Server"),
-		Via:               resp.Header.Get("Via"),
 		Body:              limited,
 	}
 	if len(limited) > MaxBody {

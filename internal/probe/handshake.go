@@ -35,9 +35,7 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 		conn, err = d.DialContext(ctx, "tcp", hostPort)
 	}
 	if err != nil {
-		if proxy == nil {
-			hc.HandshakeErr = err
-		}
+		hc.HandshakeErr = err
 		return hc
 	}
 	defer func() { _ = conn.Close() }()
@@ -66,9 +64,7 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 	}
 	hc.Chain = tconn.ConnectionState().PeerCertificates
 	hc.VerifyErr = verifyChain(hc.Chain, roots, serverName)
-	sys, empty := systemRoots()
-	hc.NoSystemRoots = empty
-	hc.SystemErr = verifyChain(hc.Chain, sys, serverName)
+	_, hc.NoSystemRoots = systemRoots()
 	return hc
 }
 
@@ -98,7 +94,6 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 	}
 	conn, err := d.DialContext(ctx, "tcp", proxyHost)
 	if err != nil {
-		hc.ProxyErr = err
 		return nil, err
 	}
 	if deadline, ok := ctx.Deadline(); ok {
@@ -108,7 +103,6 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 		tconn := tls.Client(conn, &tls.Config{ServerName: proxy.Hostname(), MinVersion: tls.VersionTLS12})
 		if err = tconn.HandshakeContext(ctx); err != nil {
 			_ = conn.Close()
-			hc.ProxyErr = err
 			return nil, err
 		}
 		conn = tconn
@@ -120,14 +114,12 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 	}
 	if err = req.Write(conn); err != nil {
 		_ = conn.Close()
-		hc.ProxyErr = err
 		return nil, err
 	}
 	br := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
 		_ = conn.Close()
-		hc.ProxyErr = err
 		return nil, err
 	}
 	hc.ProxyStatus, hc.ProxyStatusText = resp.StatusCode, http.StatusText(resp.StatusCode)
