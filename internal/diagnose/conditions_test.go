@@ -298,3 +298,19 @@ func TestLegacyHostAndProxyWarnings(t *testing.T) {
 	assert.Equal(t, []string{WarnHTTPSProxy, WarnLegacyOTLPHost}, v.Warnings)
 	assert.Contains(t, v.Remedy, "otel-auto-ops.<region>.<csp>.svc.elastic.cloud")
 }
+
+// A TLS-inspecting proxy that the collector trusts can still refuse inside the tunnel, with
+// its own page: that is the proxy blocking, not Elastic Cloud answering.
+func TestProxyPagesInsideTheTunnel(t *testing.T) {
+	page := func(status int, body string) probe.Evidence {
+		return probe.Evidence{Probe: probe.Registration, URL: "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters",
+			ServerAddress: "api.elastic-cloud.com", ServerPort: 443, Proxy: "http://proxy.corp:3128",
+			Main: probe.Exchange{Response: &probe.Response{Status: status, Body: []byte(body)}}}
+	}
+	blocked := page(http.StatusForbidden, "<html><h1>Access denied by corporate policy</h1></html>")
+	assertFailed(t, Diagnose(&blocked, Context{}), ProxyBlocked, "Access denied by corporate policy")
+	upstream := page(http.StatusBadGateway, "<html>Unable to connect</html>")
+	assertFailed(t, Diagnose(&upstream, Context{}), ProxyUpstreamError, "502")
+	fromElastic := page(http.StatusBadGateway, `{"errors":[{"code":"HTTP_502"}]}`)
+	assertFailed(t, Diagnose(&fromElastic, Context{}), UnexpectedStatus, "502")
+}

@@ -4,6 +4,7 @@ package diagnose
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
@@ -197,7 +198,9 @@ func proxyAnswer(ev *probe.Evidence, r *probe.Response) (failure, bool) {
 	if ev.Proxy == "" || r.ElasticProduct != "" {
 		return failure{}, false
 	}
-	if ev.Probe == probe.Cluster || strings.HasPrefix(ev.URL, "http://") {
+	// The cluster always proves itself with X-Elastic-Product; Elastic Cloud answers in JSON.
+	// Anything else refusing or failing on a proxied request is the proxy's own page.
+	if ev.Probe == probe.Cluster || !json.Valid(r.Body) {
 		switch {
 		case r.Status == http.StatusForbidden:
 			return fail(ProxyBlocked, "the proxy %s answered 403 instead of forwarding: %s", ev.Proxy, snippet(r.Body)), true
