@@ -85,6 +85,9 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	v.ErrorType = f.errorType
 	v.Summary = summarize(ev, f, v.Warnings)
 	v.Remedy = remedyText(ev.Probe == probe.Cluster, f.errorType, v.Warnings)
+	if f.errorType == TLSIntercepted && ev.Handshake != nil && ev.Handshake.NoSystemRoots {
+		v.Remedy = strings.Replace(v.Remedy, Remedy(TLSIntercepted, false), noCABundle, 1)
+	}
 	return v
 }
 

@@ -193,6 +193,11 @@ var remedies = map[string]remedy{
 	},
 }
 
+// noCABundle replaces tls_intercepted's remedy when the machine has no CA bundle at all: no
+// certificate could verify there, inspected or not (guide tests 2-3; autoops-facts, the
+// connectivity script's curl exit codes 60 and 77).
+const noCABundle = "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA."
+
 // Remedy returns the remedy for an error type or warning on the given probe kind.
 func Remedy(value string, cluster bool) string {
 	r := remedies[value]

@@ -326,6 +326,7 @@ func TestNetworkMatrix(t *testing.T) {
 				assert.Contains(t, got["registration"].body, "Corp SSL Inspection CA")
 				assert.Contains(t, got["registration"].attrs["tls.server.issuer"], "Corp SSL Inspection CA")
 				assert.NotContains(t, got["registration"].body, "no CA bundle")
+				assert.Contains(t, got["registration"].attrs["autoops.probe.remedy"], "exempt the Elastic Cloud URLs from TLS inspection")
 			},
 		},
 		{
@@ -333,6 +334,7 @@ func TestNetworkMatrix(t *testing.T) {
 			want: expect{"registration": "tls_intercepted", "otlp": "tls_intercepted"},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Contains(t, got["otlp"].body, "no CA bundle")
+				assert.Contains(t, got["otlp"].attrs["autoops.probe.remedy"], "install the system CA certificates")
 			},
 		},
 		{
