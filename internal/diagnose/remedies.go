@@ -53,7 +53,7 @@ var remedies = map[string]remedy{
 	DNSNotFound: {
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3 'configure your HTTP proxy'",
 		Cluster: "Check the host name in cluster.endpoint (AUTOOPS_ES_URL) for typos; from inside a container or pod, use a name that resolves there.",
-		Cloud:   "Check the endpoint's host name for typos (for the intake: otlp.region and otlp.csp). If this machine resolves outside names only through a proxy, set HTTPS_PROXY or proxy_url.",
+		Cloud:   "Check the endpoint's host name for typos. If this machine resolves outside names only through a proxy, set HTTPS_PROXY or proxy_url.",
 	},
 	DNSError: {
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
@@ -157,7 +157,7 @@ var remedies = map[string]remedy{
 	},
 	ContainerNetworkIsolation: {
 		Guide:   "Test 1, row 'local development cluster using Docker without --network host'",
-		Cluster: "Inside a container, localhost is the container itself: run the collector with docker run --network host (replace 'docker run -d \\' with 'docker run -d --network host \\'), or point cluster.endpoint at an address the container can reach.",
+		Cluster: "Run the collector with docker run --network host (replace 'docker run -d \\' with 'docker run -d --network host \\'), or point cluster.endpoint at an address the container can reach.",
 	},
 	UnexpectedStatus: {
 		Guide:   "Tests 2-3: 'The command should return an HTTP 401 response'",
