@@ -37,7 +37,6 @@ type Evidence struct {
 	ServerAddress string
 	ServerPort    int
 	Proxy         string // proxy URL without credentials; empty when direct
-	Started       time.Time
 	Duration      time.Duration
 
 	// Main is the guide's request (cluster: GET endpoint; cloud: the POST).

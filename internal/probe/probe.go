@@ -69,7 +69,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	defer cancel()
 
-	ev := Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), Started: start}
+	ev := Evidence{Probe: t.Name, URL: RedactURL(t.URL.String())}
 	ev.ServerAddress, ev.ServerPort = hostPort(t.URL)
 	proxy := t.proxyFor(t.URL)
 	if proxy != nil {
@@ -79,18 +79,17 @@ func Run(ctx context.Context, t *Target) Evidence {
 	ev.HTTPProxyWithoutHTTPS = !t.FixedProxy && t.Env.HTTPProxy != "" && t.Env.HTTPSProxy == ""
 	ev.NoProxyCovers = ev.ProxyFromEnv && proxy == nil
 
-	switch t.Name {
-	case Cluster:
+	if t.Name == Cluster {
 		runCluster(ctx, t, &ev)
-	case Registration:
+	} else {
+		// The cloud probes: the guide's POST, without credentials; the intake's body is empty.
+		body := []byte{}
+		if t.Name == Registration {
+			body = []byte(RegistrationBody)
+		}
 		ev.Main = exchange(ctx, t.Client, request{
 			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path,
-			header: http.Header{"Content-Type": {"application/json"}}, body: []byte(RegistrationBody),
-		})
-	case OTLP:
-		ev.Main = exchange(ctx, t.Client, request{
-			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path,
-			header: http.Header{"Content-Type": {"application/json"}}, body: []byte{},
+			header: http.Header{"Content-Type": {"application/json"}}, body: body,
 		})
 	}
 	if needsHandshakeCheck(&ev, proxy) && ctx.Err() == nil {
