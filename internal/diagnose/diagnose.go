@@ -4,9 +4,9 @@ package diagnose
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
