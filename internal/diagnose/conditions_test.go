@@ -303,9 +303,11 @@ func TestLegacyHostAndProxyWarnings(t *testing.T) {
 // its own page: that is the proxy blocking, not Elastic Cloud answering.
 func TestProxyPagesInsideTheTunnel(t *testing.T) {
 	page := func(status int, body string) probe.Evidence {
-		return probe.Evidence{Probe: probe.Registration, URL: "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters",
+		return probe.Evidence{
+			Probe: probe.Registration, URL: "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters",
 			ServerAddress: "api.elastic-cloud.com", ServerPort: 443, Proxy: "http://proxy.corp:3128",
-			Main: probe.Exchange{Response: &probe.Response{Status: status, Body: []byte(body)}}}
+			Main: probe.Exchange{Response: &probe.Response{Status: status, Body: []byte(body)}},
+		}
 	}
 	blocked := page(http.StatusForbidden, "<html><h1>Access denied by corporate policy</h1></html>")
 	assertFailed(t, Diagnose(&blocked, Context{}), ProxyBlocked, "Access denied by corporate policy")
