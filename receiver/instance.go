@@ -72,14 +72,13 @@ func (in *instance) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	in.host, in.checks, in.obsLogs = host, checks, obs
-	in.telemetry = newTelemetry(in.cfg, in.set)
-	in.life, in.stopProbes = context.WithCancel(context.Background())
-
 	s, err := scraper.NewMetrics(in.scrape)
 	if err != nil {
 		return err
 	}
+	in.host, in.checks, in.obsLogs = host, checks, obs
+	in.telemetry = newTelemetry(in.cfg, in.set)
+	in.life, in.stopProbes = context.WithCancel(context.Background())
 	next := in.metrics
 	if next == nil {
 		// Only in a logs pipeline: the controller still ticks, its metrics go nowhere.
