@@ -129,7 +129,23 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, validateBaseURL("registration.endpoint", cfg.Registration.Endpoint))
 	}
 	errs = append(errs, cfg.OTLP.validate()...)
+	errs = append(errs,
+		validateProxyURL("cluster.proxy_url", cfg.Cluster.ProxyURL),
+		validateProxyURL("registration.proxy_url", cfg.Registration.ProxyURL),
+		validateProxyURL("otlp.proxy_url", cfg.OTLP.ProxyURL))
 	return errors.Join(errs...)
+}
+
+// validateProxyURL refuses what confighttp could not parse, before its error (which quotes
+// the URL, credentials and all) can reach a log.
+func validateProxyURL(key, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if u, err := url.ParseRequestURI(raw); err != nil || u.Host == "" {
+		return fmt.Errorf("%s: not an absolute URL such as http://proxy.example.com:3128", key)
+	}
+	return nil
 }
 
 func (c *ClusterConfig) validate() []error {

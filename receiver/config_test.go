@@ -130,3 +130,14 @@ func TestEndpointWithCredentialsIsRefusedWithoutEchoingThem(t *testing.T) {
 	require.ErrorContains(t, err, "cluster.endpoint")
 	assert.NotContains(t, err.Error(), "hunter2")
 }
+
+func TestBadProxyURLIsRefusedWithoutEchoingIt(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.OTLP.Endpoint = "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud"
+	cfg.Registration.ProxyURL = "http://user:s3cr et@proxy:3128"
+	err := confmap.Validate(cfg)
+	require.ErrorContains(t, err, "registration.proxy_url")
+	assert.NotContains(t, err.Error(), "s3cr")
+	cfg.Registration.ProxyURL = "http://user:s3cret@proxy:3128"
+	require.NoError(t, confmap.Validate(cfg))
+}
