@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"encoding/base64"
 	"net"
 	"net/http"
@@ -315,4 +316,15 @@ func TestProxyPagesInsideTheTunnel(t *testing.T) {
 	assertFailed(t, Diagnose(&upstream, Context{}), ProxyUpstreamError, "502")
 	fromElastic := page(http.StatusBadGateway, `{"errors":[{"code":"HTTP_502"}]}`)
 	assertFailed(t, Diagnose(&fromElastic, Context{}), UnexpectedStatus, "502")
+}
+
+// Go quotes a malformed proxy variable in its error, credentials included: the verdict not.
+func TestErrorsQuotingURLsLoseTheirCredentials(t *testing.T) {
+	ev := probe.Evidence{Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs",
+		ServerAddress: "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", ServerPort: 443,
+		ProxyInvalid: true, Main: probe.Exchange{Err: errors.New(`invalid proxy address "http://user:Pr0xy S3cret@proxy.corp:3128": parse error`)}}
+	v := Diagnose(&ev, Context{})
+	assertFailed(t, v, ProxyUnreachable, "not a valid proxy URL")
+	assert.NotContains(t, v.Summary, "S3cret")
+	assert.Contains(t, v.Summary, "http://proxy.corp:3128")
 }

@@ -98,7 +98,9 @@ type failure struct {
 }
 
 func fail(errorType, format string, args ...any) failure {
-	return failure{errorType: errorType, evidence: fmt.Sprintf(format, args...)}
+	// Go's errors quote URLs as given (a malformed HTTPS_PROXY, say): evidence never carries
+	// a password.
+	return failure{errorType: errorType, evidence: probe.ScrubUserinfo(fmt.Sprintf(format, args...))}
 }
 
 func diagnoseCloud(ev *probe.Evidence) failure {

@@ -79,6 +79,9 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 
 // proxyFailure explains a failure of the proxy or of its CONNECT tunnel.
 func proxyFailure(ev *probe.Evidence, err error) (failure, bool) {
+	if ev.ProxyInvalid {
+		return fail(ProxyUnreachable, "the proxy variable that applies to %s is not a valid proxy URL (%v)", ev.ServerAddress, err), true
+	}
 	if ev.Proxy == "" {
 		return failure{}, false
 	}

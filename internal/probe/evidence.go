@@ -54,6 +54,8 @@ type Evidence struct {
 
 	// Environment facts that diagnosis needs.
 	HTTPProxyWithoutHTTPS bool // HTTP_PROXY set, HTTPS_PROXY not
+	// ProxyInvalid: the proxy variable that applies is not a URL Go can use.
+	ProxyInvalid bool
 	// ProxyFromEnv: the proxy choice came from HTTP_PROXY/HTTPS_PROXY/NO_PROXY (no proxy_url).
 	ProxyFromEnv bool
 	// NoProxyCovers: proxy variables are set, but NO_PROXY (or Go's loopback rule) sends

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -71,10 +72,11 @@ func Run(ctx context.Context, t *Target) Evidence {
 
 	ev := Evidence{Probe: t.Name, URL: RedactURL(t.URL.String())}
 	ev.ServerAddress, ev.ServerPort = hostPort(t.URL)
-	proxy := t.proxyFor(t.URL)
+	proxy, proxyErr := t.proxyFor(t.URL)
 	if proxy != nil {
 		ev.Proxy = RedactURL(proxy.String())
 	}
+	ev.ProxyInvalid = proxyErr != nil
 	ev.ProxyFromEnv = !t.FixedProxy && (t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != "")
 	ev.HTTPProxyWithoutHTTPS = !t.FixedProxy && t.Env.HTTPProxy != "" && t.Env.HTTPSProxy == ""
 	ev.NoProxyCovers = ev.ProxyFromEnv && proxy == nil
@@ -149,15 +151,11 @@ func needsHandshakeCheck(ev *Evidence, proxy *url.URL) bool {
 	return ev.Main.Progress.Connected
 }
 
-func (t *Target) proxyFor(u *url.URL) *url.URL {
+func (t *Target) proxyFor(u *url.URL) (*url.URL, error) {
 	if t.Proxy == nil {
-		return nil
+		return nil, nil
 	}
-	p, err := t.Proxy(u)
-	if err != nil {
-		return nil
-	}
-	return p
+	return t.Proxy(u)
 }
 
 func serverName(t *Target) string {
@@ -189,16 +187,23 @@ func hostPort(u *url.URL) (string, int) {
 
 // RedactURL removes any user information, so a URL can be logged.
 func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if i := strings.LastIndex(raw, "@"); i >= 0 {
-			return raw[i+1:]
-		}
-		return raw
+	if u, err := url.Parse(raw); err == nil {
+		u.User = nil
+		raw = u.String()
+	} else if i := strings.LastIndex(raw, "@"); i >= 0 {
+		raw = raw[i+1:]
 	}
-	u.User = nil
-	return u.String()
+	// What url.Parse did not see as user information (a malformed URL, or one Go read as a
+	// path, as with "http://http://user:pass@host") goes too.
+	return ScrubUserinfo(raw)
 }
+
+// userinfo matches the credentials part of a URL anywhere in a text.
+var userinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@"'\n]*@`)
+
+// ScrubUserinfo removes credentials from every URL in a text, such as an error message that
+// quotes a proxy variable as it was given.
+func ScrubUserinfo(s string) string { return userinfo.ReplaceAllString(s, "$1") }
 
 // StopAtRedirects makes client return a 3xx as it is: a redirect on these endpoints means
 // something else answered, and following it could carry credentials elsewhere.

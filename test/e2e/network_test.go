@@ -361,6 +361,15 @@ func TestNetworkMatrix(t *testing.T) {
 			want: expect{"cluster": "", "registration": "proxy_unreachable", "otlp": "proxy_unreachable"},
 		},
 		{
+			name: "proxy variable that is not a URL", setup: standard, env: []string{"HTTPS_PROXY=http://probe:Bad S3cret@127.0.0.1:8888"},
+			want: expect{"cluster": "", "registration": "proxy_unreachable", "otlp": "proxy_unreachable"},
+			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
+				assert.NotContains(t, got["otlp"].attrs["autoops.probe.proxy"], "probe", "no user name either")
+				col.stop()
+				assert.NotContains(t, col.output.String()+w.sink.rawText(), "S3cret")
+			},
+		},
+		{
 			name: "proxy wants credentials",
 			setup: func(t *testing.T, w *world) {
 				w.standard(t)
