@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"encoding/base64"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -320,9 +320,11 @@ func TestProxyPagesInsideTheTunnel(t *testing.T) {
 
 // Go quotes a malformed proxy variable in its error, credentials included: the verdict not.
 func TestErrorsQuotingURLsLoseTheirCredentials(t *testing.T) {
-	ev := probe.Evidence{Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs",
+	ev := probe.Evidence{
+		Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs",
 		ServerAddress: "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", ServerPort: 443,
-		ProxyInvalid: true, Main: probe.Exchange{Err: errors.New(`invalid proxy address "http://user:Pr0xy S3cret@proxy.corp:3128": parse error`)}}
+		ProxyInvalid: true, Main: probe.Exchange{Err: errors.New(`invalid proxy address "http://user:Pr0xy S3cret@proxy.corp:3128": parse error`)},
+	}
 	v := Diagnose(&ev, Context{})
 	assertFailed(t, v, ProxyUnreachable, "not a valid proxy URL")
 	assert.NotContains(t, v.Summary, "S3cret")
