@@ -238,7 +238,8 @@ func warnings(ev *probe.Evidence, c Context) []string {
 			w = append(w, WarnCANotNeeded)
 		}
 	}
-	if ev.HTTPProxyWithoutHTTPS && strings.HasPrefix(ev.URL, "https://") {
+	// A fact of the environment, so every probe it applies to (no proxy_url) carries it.
+	if ev.HTTPProxyWithoutHTTPS {
 		w = append(w, WarnHTTPSProxy)
 	}
 	if ev.Probe == probe.OTLP && legacyOTLPHost.MatchString(ev.ServerAddress) {

@@ -276,6 +276,24 @@ func TestNetworkMatrix(t *testing.T) {
 			want: expect{"registration": "dns_error", "otlp": "dns_error"},
 		},
 		{
+			name: "resolver never answers", hosts: map[string]string{regHost: "", otlpHost: ""},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				silent := w.ns.listenUDP(t, "127.0.0.54:53")
+				t.Cleanup(func() { _ = silent.Close() })
+				go func() {
+					buf := make([]byte, 1500)
+					for {
+						if _, _, err := silent.ReadFrom(buf); err != nil {
+							return
+						}
+					}
+				}()
+				require.NoError(t, os.WriteFile(filepath.Join("/etc/netns", w.ns.name, "resolv.conf"), []byte("nameserver 127.0.0.54\noptions timeout:1 attempts:1\n"), 0o644))
+			},
+			want: expect{"cluster": "", "registration": "dns_error", "otlp": "dns_error"},
+		},
+		{
 			name: "firewall drops packets", hosts: map[string]string{regHost: "127.0.0.2", otlpHost: "127.0.0.2"},
 			setup: func(t *testing.T, w *world) {
 				w.standard(t)
@@ -418,6 +436,7 @@ func TestNetworkMatrix(t *testing.T) {
 			want: expect{"cluster": "", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Equal(t, []any{"https_proxy_missing"}, got["registration"].attrs["autoops.probe.warnings"])
+				assert.Equal(t, []any{"https_proxy_missing"}, got["cluster"].attrs["autoops.probe.warnings"])
 				assert.Equal(t, "WARN", got["otlp"].severity)
 			},
 		},
