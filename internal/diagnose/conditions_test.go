@@ -330,3 +330,28 @@ func TestErrorsQuotingURLsLoseTheirCredentials(t *testing.T) {
 	assert.NotContains(t, v.Summary, "S3cret")
 	assert.Contains(t, v.Summary, "http://proxy.corp:3128")
 }
+
+// TLS failures that are not about the certificate: an old protocol version, and a server
+// that insists on a client certificate the probe does not have.
+func TestTLSHandshakeFailures(t *testing.T) {
+	ca := testutil.NewCA(t, "Handshake CA")
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Cert)
+	leaf := ca.Leaf(t, testutil.LeafOptions{})
+	serve := func(cfg *tls.Config) string {
+		srv := httptest.NewUnstartedServer(&testutil.FakeES{})
+		srv.TLS = cfg
+		srv.Config.ErrorLog = nil
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	oldTLS := serve(&tls.Config{Certificates: []tls.Certificate{leaf}, MaxVersion: tls.VersionTLS11}) //nolint:gosec // the condition under test
+	clientCert := serve(&tls.Config{Certificates: []tls.Certificate{leaf}, ClientAuth: tls.RequireAnyClientCert})
+
+	v, _ := run(t, setup{name: probe.Cluster, url: oldTLS, roots: roots})
+	assertFailed(t, v, TLSHandshakeFailed, "TLS handshake")
+	v, _ = run(t, setup{name: probe.Cluster, url: clientCert, roots: roots})
+	assertFailed(t, v, TLSHandshakeFailed, "certificate required")
+	assert.Contains(t, v.Remedy, "cert_file")
+}

@@ -33,6 +33,7 @@ var transportErrors = []error{
 	&tls.CertificateVerificationError{Err: x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired}},
 	tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"},
 	tls.AlertError(40),
+	&net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")},
 	errors.New("Filtered"),
 }
 

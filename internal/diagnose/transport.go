@@ -68,7 +68,7 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 	}
 	var verifyErr *tls.CertificateVerificationError
 	var alert tls.AlertError
-	if errors.As(err, &verifyErr) || errors.As(err, &alert) || (p.TLSStarted && !p.TLSDone) {
+	if errors.As(err, &verifyErr) || errors.As(err, &alert) || isRemoteTLSAlert(err) || (p.TLSStarted && !p.TLSDone) {
 		return fail(TLSHandshakeFailed, "the TLS handshake with %s failed (%v)", ev.ServerAddress, inner)
 	}
 	if p.Connected {
@@ -167,4 +167,12 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// isRemoteTLSAlert: the server ended the TLS session with an alert (over TCP Go reports it as
+// a *net.OpError whose Op is "remote error"), such as "certificate required" after a TLS 1.3
+// handshake that only looked complete from the client's side.
+func isRemoteTLSAlert(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }
