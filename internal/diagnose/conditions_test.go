@@ -148,6 +148,18 @@ func TestClusterWrongURL(t *testing.T) {
 	v, _ = run(t, setup{name: probe.Cluster, url: strings.Replace(plain, "http://", "https://", 1)})
 	assertFailed(t, v, SchemeMismatch, "plain HTTP")
 
+	// A TLS server that answers plaintext with its own 400, as Go's and nginx's do.
+	tlsAnswering := httptest.NewTLSServer(&testutil.FakeES{})
+	defer tlsAnswering.Close()
+	v, _ = run(t, setup{name: probe.Cluster, url: strings.Replace(tlsAnswering.URL, "https://", "http://", 1)})
+	assertFailed(t, v, SchemeMismatch, "answered 400")
+
+	// A real 400 from a plain server stays what it is.
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadRequest) }))
+	defer bad.Close()
+	v, _ = run(t, setup{name: probe.Cluster, url: bad.URL})
+	assertFailed(t, v, UnexpectedStatus, "HTTP 400")
+
 	closed := testutil.ClosedPort(t)
 	v, _ = run(t, setup{name: probe.Cluster, url: "http://" + closed})
 	assertFailed(t, v, ConnectionRefused, closed)

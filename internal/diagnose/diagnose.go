@@ -112,7 +112,7 @@ func diagnoseCloud(ev *probe.Evidence) failure {
 		return f
 	}
 	if r.Status != http.StatusUnauthorized {
-		return statusFailure(r)
+		return statusFailure(ev, r)
 	}
 	matches := answers.IsOTLPUnauthenticated
 	want := `{"code":16,...}`
@@ -143,7 +143,7 @@ func diagnoseCluster(ev *probe.Evidence, c Context, facts *Facts) failure {
 	case http.StatusForbidden:
 		return fail(InsufficientPrivileges, "Elasticsearch answered 403: the %s lacks the privilege to read the cluster's root", credentialWords(c))
 	default:
-		return statusFailure(r)
+		return statusFailure(ev, r)
 	}
 	root, err := answers.ParseRoot(r.Body)
 	if err != nil {
@@ -216,7 +216,11 @@ func proxyAnswer(ev *probe.Evidence, r *probe.Response) (failure, bool) {
 	return failure{}, false
 }
 
-func statusFailure(r *probe.Response) failure {
+// statusFailure explains an answer with a status the probe does not expect.
+func statusFailure(ev *probe.Evidence, r *probe.Response) failure {
+	if r.Status == http.StatusBadRequest && strings.HasPrefix(ev.URL, "http://") && ev.Handshake != nil && len(ev.Handshake.Chain) > 0 {
+		return fail(SchemeMismatch, "http:// was used, but %s:%d answered 400 to plaintext and completes a TLS handshake: the port speaks https", ev.ServerAddress, ev.ServerPort)
+	}
 	if r.Location != "" {
 		return fail(UnexpectedStatus, "HTTP %d redirecting to %s", r.Status, probe.RedactURL(r.Location))
 	}

@@ -138,7 +138,12 @@ func runCluster(ctx context.Context, t *Target, ev *Evidence) {
 // needsHandshakeCheck: a handshake tells something only when the request got no answer after
 // reaching a TLS-capable peer, or went through a proxy whose CONNECT answer Go hides.
 func needsHandshakeCheck(ev *Evidence, proxy *url.URL) bool {
-	if ev.Main.Response != nil || ev.Main.Err == nil {
+	if r := ev.Main.Response; r != nil {
+		// Some TLS servers answer plaintext with a 400 of their own ("plain HTTP request
+		// sent to HTTPS port"): only a handshake tells that from a real 400.
+		return r.Status == http.StatusBadRequest && proxy == nil && strings.HasPrefix(ev.URL, "http://")
+	}
+	if ev.Main.Err == nil {
 		return false
 	}
 	var netErr net.Error

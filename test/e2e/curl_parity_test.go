@@ -105,6 +105,8 @@ func TestCurlParity(t *testing.T) {
 	oldES := httptest.NewServer(&testutil.FakeES{Version: "7.10.2"})
 	defer oldES.Close()
 	_, tlsPort, _ := net.SplitHostPort(tlsAddr)
+	tls400 := httptest.NewTLSServer(es) // answers plaintext with its own 400, as nginx does
+	defer tls400.Close()
 	// A refused loopback endpoint is the guide's Docker case when these tests run in a container.
 	refusedLocally := "connection_refused"
 	if diagnose.DetectContainer() {
@@ -125,6 +127,7 @@ func TestCurlParity(t *testing.T) {
 		{name: "closed port", url: "http://" + testutil.ClosedPort(t), key: good, curl: curlOutcome{exit: 7}, want: refusedLocally},
 		{name: "https to a plain port", url: strings.Replace(plain.URL, "http://", "https://", 1), key: good, curl: curlOutcome{exit: 35}, want: "scheme_mismatch"},
 		{name: "http to a TLS port", url: "http://localhost:" + tlsPort, key: good, curl: curlOutcome{exit: 52}, want: "scheme_mismatch"},
+		{name: "http to a TLS port that answers 400", url: strings.Replace(tls400.URL, "https://", "http://", 1), key: good, curl: curlOutcome{status: 400}, want: "scheme_mismatch"},
 		{name: "custom CA not configured", url: "https://localhost:" + tlsPort, key: good, curl: curlOutcome{exit: 60}, want: "tls_unknown_authority"},
 		{name: "custom CA configured", url: "https://localhost:" + tlsPort, key: good, caFile: caFile, curl: curlOutcome{exit: 60}},
 		{name: "certificate for another name", url: "https://" + wrongName, key: good, caFile: caFile, curl: curlOutcome{exit: 60}, want: "tls_hostname_mismatch"},
