@@ -367,3 +367,31 @@ func TestTLSHandshakeFailures(t *testing.T) {
 	assertFailed(t, v, TLSHandshakeFailed, "certificate required")
 	assert.Contains(t, v.Remedy, "cert_file")
 }
+
+// Through a proxy, a timeout says which hop was slow: the proxy itself, or its tunnel.
+func TestTimeoutsThroughAProxy(t *testing.T) {
+	target := "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters"
+	dropping := testutil.DroppingAddr(t)
+	stalling := testutil.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+		}
+	})
+	runVia := func(proxy string) Verdict {
+		u, _ := url.Parse(target)
+		p, _ := url.Parse(proxy)
+		// A bounded dialer: Go's transport finishes a detached dial after the request gave up.
+		dialer := &net.Dialer{Timeout: 500 * time.Millisecond}
+		client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(p), DisableKeepAlives: true, DialContext: dialer.DialContext}}
+		probe.StopAtRedirects(client)
+		tg := &probe.Target{Name: probe.Registration, URL: u, Client: client, Timeout: 300 * time.Millisecond,
+			Proxy: func(*url.URL) (*url.URL, error) { return p, nil }, FixedProxy: true}
+		ev := probe.Run(context.Background(), tg)
+		return Diagnose(&ev, Context{})
+	}
+	assertFailed(t, runVia("http://"+dropping), ProxyUnreachable, "did not answer the connection attempt")
+	assertFailed(t, runVia("http://"+stalling), ResponseTimeout, "did not open the tunnel")
+}

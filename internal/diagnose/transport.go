@@ -40,6 +40,10 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 		switch {
 		case ev.Main.Response != nil:
 			return fail(ResponseTimeout, "the answer from %s stopped arriving before the probe's timeout", target)
+		case ev.Proxy != "" && !p.Connected:
+			return fail(ProxyUnreachable, "the proxy %s did not answer the connection attempt within the probe's timeout", ev.Proxy)
+		case ev.Proxy != "" && strings.HasPrefix(ev.URL, "https://") && !p.TLSStarted:
+			return fail(ResponseTimeout, "the proxy %s accepted the connection but did not open the tunnel to %s within the probe's timeout", ev.Proxy, target)
 		case !p.Connected:
 			return fail(ConnectionTimeout, "no answer to the connection attempt to %s within the probe's timeout", target)
 		case p.TLSStarted && !p.TLSDone:
