@@ -387,8 +387,10 @@ func TestTimeoutsThroughAProxy(t *testing.T) {
 		dialer := &net.Dialer{Timeout: 500 * time.Millisecond}
 		client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(p), DisableKeepAlives: true, DialContext: dialer.DialContext}}
 		probe.StopAtRedirects(client)
-		tg := &probe.Target{Name: probe.Registration, URL: u, Client: client, Timeout: 300 * time.Millisecond,
-			Proxy: func(*url.URL) (*url.URL, error) { return p, nil }, FixedProxy: true}
+		tg := &probe.Target{
+			Name: probe.Registration, URL: u, Client: client, Timeout: 300 * time.Millisecond,
+			Proxy: func(*url.URL) (*url.URL, error) { return p, nil }, FixedProxy: true,
+		}
 		ev := probe.Run(context.Background(), tg)
 		return Diagnose(&ev, Context{})
 	}
