@@ -108,14 +108,22 @@ func createDefaultConfig() component.Config {
 			CheckPrivileges: true,
 		},
 		Registration: RegistrationConfig{
-			ClientConfig: defaultClientConfig(defaultRegistrationEndpoint),
+			ClientConfig: defaultCloudClientConfig(defaultRegistrationEndpoint),
 			Enabled:      true,
 		},
 		OTLP: OTLPConfig{
-			ClientConfig: defaultClientConfig(""),
+			ClientConfig: defaultCloudClientConfig(""),
 			Enabled:      true,
 		},
 	}
+}
+
+// defaultCloudClientConfig: a cloud probe trusts the system roots plus its tls.ca_file (say,
+// an inspecting proxy's CA), not the file alone as confighttp would by default.
+func defaultCloudClientConfig(endpoint string) confighttp.ClientConfig {
+	cc := defaultClientConfig(endpoint)
+	cc.TLS.IncludeSystemCACertsPool = true
+	return cc
 }
 
 // Validate reports every problem at once, each naming its YAML key.

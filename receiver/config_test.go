@@ -40,6 +40,9 @@ func TestLoadValidConfigs(t *testing.T) {
 			assert.Equal(t, 10*time.Second, cfg.Cluster.Timeout)
 			assert.Equal(t, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", cfg.OTLP.ResolvedEndpoint())
 			assert.Equal(t, "https://api.elastic-cloud.com", cfg.Registration.Endpoint)
+			assert.True(t, cfg.Registration.TLS.IncludeSystemCACertsPool, "cloud probes trust the system roots plus tls.ca_file")
+			assert.True(t, cfg.OTLP.TLS.IncludeSystemCACertsPool)
+			assert.False(t, cfg.Cluster.TLS.IncludeSystemCACertsPool)
 		}},
 		{"basic", func(t *testing.T, cfg *Config) {
 			assert.Equal(t, "autoops", cfg.Cluster.Username)
