@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -48,8 +49,9 @@ func loadConfig(ctx context.Context, configPath, receiverID string, o overrides)
 	if err != nil {
 		return nil, err
 	}
-	if !hasKey(receivers, receiverID) {
-		return nil, fmt.Errorf("--receiver: %s has no receiver %q (it has: %s)", orDefault(configPath), receiverID, strings.Join(topKeys(receivers), ", "))
+	ids := receivers.ToStringMap()
+	if _, ok := ids[receiverID]; !ok {
+		return nil, fmt.Errorf("--receiver: %s has no receiver %q (it has: %s)", orDefault(configPath), receiverID, strings.Join(slices.Sorted(maps.Keys(ids)), ", "))
 	}
 	sub, err := receivers.Sub(receiverID)
 	if err != nil {
@@ -91,20 +93,6 @@ func (o overrides) apply(cfg *autoopsreceiver.Config) error {
 		}
 	}
 	return nil
-}
-
-func hasKey(c *confmap.Conf, key string) bool {
-	_, ok := c.ToStringMap()[key]
-	return ok
-}
-
-func topKeys(c *confmap.Conf) []string {
-	var keys []string
-	for k := range c.ToStringMap() {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func orDefault(path string) string {

@@ -11,15 +11,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 )
 
-// systemRoots is looked up once: the bundle does not change while the collector runs.
-var systemRoots = func() func() (*x509.CertPool, bool) {
+// systemRoots is looked up once, when a diagnosis first needs it (not when the binary
+// starts): the bundle does not change while the collector runs.
+var systemRoots = sync.OnceValues(func() (*x509.CertPool, bool) {
 	pool, err := x509.SystemCertPool()
-	empty := err != nil || pool == nil || len(pool.Subjects()) == 0 //nolint:staticcheck // only counted
-	return func() (*x509.CertPool, bool) { return pool, empty }
-}()
+	return pool, err != nil || pool == nil || len(pool.Subjects()) == 0 //nolint:staticcheck // only counted
+})
 
 // checkHandshake opens a connection to hostPort (through proxy when set), completes a TLS
 // handshake without verifying and without sending any request or credential, and then
