@@ -34,7 +34,7 @@ func BenchmarkRunWithDroppedPackets(b *testing.B) {
 	b.ReportAllocs()
 	start := time.Now()
 	for b.Loop() {
-		results := runChecks(context.Background(), checks, zap.NewNop())
+		results, _ := runChecks(context.Background(), checks, zap.NewNop())
 		if results[1].Verdict.ErrorType != "connection_timeout" {
 			b.Fatalf("dropped probe: %s", results[1].Verdict.Summary)
 		}

@@ -41,6 +41,11 @@ type Config struct {
 	scraperhelper.ControllerConfig `mapstructure:",squash"`
 	metadata.MetricsBuilderConfig  `mapstructure:",squash"`
 
+	// ReportStatus reports failures as component status (RecoverableError). With false the
+	// receiver reports OK at start and nothing after: for deployments whose liveness check
+	// reads the health endpoint, where a restart would mend no firewall.
+	ReportStatus bool `mapstructure:"report_status"`
+
 	Logs LogsConfig `mapstructure:"logs"`
 	// Cluster is test 1 of the guide: the agent reaching Elasticsearch.
 	Cluster ClusterConfig `mapstructure:"cluster"`
@@ -101,6 +106,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		ControllerConfig:     scraperhelper.NewDefaultControllerConfig(),
 		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
+		ReportStatus:         true,
 		Logs:                 LogsConfig{Emit: EmitOnChange},
 		Cluster: ClusterConfig{
 			ClientConfig:    defaultClientConfig(defaultClusterEndpoint),
@@ -137,11 +143,41 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, validateBaseURL("registration.endpoint", cfg.Registration.Endpoint))
 	}
 	errs = append(errs, cfg.OTLP.validate()...)
+	errs = append(errs, cfg.validateRunTimeout())
 	errs = append(errs,
 		validateProxyURL("cluster.proxy_url", cfg.Cluster.ProxyURL),
 		validateProxyURL("registration.proxy_url", cfg.Registration.ProxyURL),
 		validateProxyURL("otlp.proxy_url", cfg.OTLP.ProxyURL))
 	return errors.Join(errs...)
+}
+
+// validateRunTimeout: the controller's timeout ends the whole run, and a run cut short has no
+// verdict; shorter than a probe's own timeout, it would hide every timeout verdict.
+func (cfg *Config) validateRunTimeout() error {
+	if cfg.Timeout <= 0 {
+		return nil
+	}
+	for _, p := range []struct {
+		key     string
+		enabled bool
+		timeout time.Duration
+	}{
+		{"cluster.timeout", cfg.Cluster.Enabled, cfg.Cluster.Timeout},
+		{"registration.timeout", cfg.Registration.Enabled, cfg.Registration.Timeout},
+		{"otlp.timeout", cfg.OTLP.Enabled, cfg.OTLP.Timeout},
+	} {
+		if p.enabled && orDefault(p.timeout) >= cfg.Timeout {
+			return fmt.Errorf("timeout: %s ends every run before %s (%s) can report a timeout; leave timeout unset or make it longer", cfg.Timeout, p.key, orDefault(p.timeout))
+		}
+	}
+	return nil
+}
+
+func orDefault(d time.Duration) time.Duration {
+	if d <= 0 {
+		return defaultProbeTimeout
+	}
+	return d
 }
 
 // validateProxyURL refuses what confighttp could not parse, before its error (which quotes

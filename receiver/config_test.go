@@ -35,6 +35,7 @@ func TestLoadValidConfigs(t *testing.T) {
 			assert.Equal(t, configopaque.String("id123:secretkey"), cfg.Cluster.APIKey)
 			assert.Equal(t, "https://es.example.internal:9200", cfg.Cluster.Endpoint)
 			assert.True(t, cfg.Cluster.CheckPrivileges)
+			assert.True(t, cfg.ReportStatus, "status is reported by default")
 			assert.Equal(t, EmitOnChange, cfg.Logs.Emit)
 			assert.Equal(t, time.Minute, cfg.CollectionInterval)
 			assert.Equal(t, 10*time.Second, cfg.Cluster.Timeout)
@@ -51,6 +52,8 @@ func TestLoadValidConfigs(t *testing.T) {
 			assert.Equal(t, 3*time.Second, cfg.Cluster.Timeout)
 			assert.Equal(t, "/etc/ssl/es-ca.pem", cfg.Cluster.TLS.CAFile)
 			assert.Equal(t, EmitEveryRun, cfg.Logs.Emit)
+			assert.False(t, cfg.ReportStatus)
+			assert.Equal(t, 20*time.Second, cfg.Timeout)
 			assert.Equal(t, 30*time.Second, cfg.CollectionInterval)
 			assert.Equal(t, 5*time.Second, cfg.InitialDelay)
 			assert.Equal(t, "https://otel-auto-ops.us-central1.gcp.svc.elastic.cloud", cfg.OTLP.ResolvedEndpoint())
@@ -92,6 +95,7 @@ func TestInvalidConfigsNameTheKey(t *testing.T) {
 		{"bad_csp", []string{"otlp.csp", "azure"}},
 		{"bad_region_without_csp", []string{"otlp.region", "moon-1"}},
 		{"bad_emit", []string{"logs.emit", "sometimes"}},
+		{"run_timeout_too_short", []string{"timeout: 5s", "registration.timeout (10s)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

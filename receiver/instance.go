@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.opentelemetry.io/collector/scraper"
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
+	"go.uber.org/zap"
 
 	"github.com/elastic/autoops-probe/internal/metadata"
 )
@@ -25,16 +27,21 @@ type instance struct {
 	// controllerOptions lets tests drive ticks (scraperhelper.WithTickerChannel).
 	controllerOptions []scraperhelper.ControllerOption
 
-	mu         sync.Mutex
-	metrics    consumer.Metrics
-	logs       consumer.Logs
-	started    bool
+	// consumersMu is its own lock: a run reads logs while Shutdown holds mu and waits for it.
+	consumersMu sync.Mutex
+	metrics     consumer.Metrics
+	logs        consumer.Logs
+
+	mu sync.Mutex
+	// starts counts the pipelines that started the instance: the work stops after the last
+	// one shuts down.
+	starts     int
+	host       *statusFanout
 	controller receiver.Metrics
 	stopProbes context.CancelFunc
 	life       context.Context
 
 	// Used only by the controller's goroutine, one run at a time.
-	host      component.Host
 	checks    []check
 	telemetry *telemetry
 	obsLogs   *receiverhelper.ObsReport
@@ -58,12 +65,49 @@ func sharedInstance(cfg *Config, set receiver.Settings) *instance {
 	return in
 }
 
+func (in *instance) setMetrics(next consumer.Metrics) {
+	in.consumersMu.Lock()
+	defer in.consumersMu.Unlock()
+	in.metrics = next
+}
+
+func (in *instance) setLogs(next consumer.Logs) {
+	in.consumersMu.Lock()
+	defer in.consumersMu.Unlock()
+	in.logs = next
+}
+
+func (in *instance) consumers() (consumer.Metrics, consumer.Logs) {
+	in.consumersMu.Lock()
+	defer in.consumersMu.Unlock()
+	return in.metrics, in.logs
+}
+
+// Start is called once per pipeline: the first call starts the work, every call adds its
+// host to those that get status events.
 func (in *instance) Start(ctx context.Context, host component.Host) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.started {
+	if in.starts > 0 {
+		in.starts++
+		in.host.add(host)
 		return nil
 	}
+	fanout := &statusFanout{}
+	fanout.add(host)
+	if err := in.startWork(ctx, fanout); err != nil {
+		return err
+	}
+	in.host, in.starts = fanout, 1
+	if !in.cfg.ReportStatus {
+		// The only event: a deployment whose liveness check reads the health endpoint must
+		// not restart the collector over a firewall.
+		fanout.Report(componentstatus.NewEvent(componentstatus.StatusOK))
+	}
+	return nil
+}
+
+func (in *instance) startWork(ctx context.Context, host *statusFanout) error {
 	checks, err := buildChecks(ctx, host, in.set.TelemetrySettings, in.cfg)
 	if err != nil {
 		return err
@@ -76,10 +120,10 @@ func (in *instance) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	in.host, in.checks, in.obsLogs = host, checks, obs
-	in.telemetry = newTelemetry(in.cfg, in.set)
+	in.checks, in.obsLogs = checks, obs
+	in.telemetry = newTelemetry(in.cfg, in.set, host)
 	in.life, in.stopProbes = context.WithCancel(context.Background())
-	next := in.metrics
+	next, _ := in.consumers()
 	if next == nil {
 		// Only in a logs pipeline: the controller still ticks, its metrics go nowhere.
 		next, _ = consumer.NewMetrics(func(context.Context, pmetric.Metrics) error { return nil })
@@ -94,45 +138,56 @@ func (in *instance) Start(ctx context.Context, host component.Host) error {
 		in.stopProbes()
 		return errors.Join(err, ctrl.Shutdown(ctx))
 	}
-	in.controller, in.started = ctrl, true
+	in.controller = ctrl
 	return nil
 }
 
-// Shutdown stops probes in flight first, so it returns promptly; it is safe before Start.
+// Shutdown is called once per pipeline; the last call stops probes in flight first (so it
+// returns promptly), then the controller. It is safe before Start.
 func (in *instance) Shutdown(ctx context.Context) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if in.starts > 1 {
+		in.starts--
+		return nil
+	}
 	instancesMu.Lock()
 	if instances[in.cfg] == in {
 		delete(instances, in.cfg)
 	}
 	instancesMu.Unlock()
-	if !in.started {
+	if in.starts == 0 {
 		return nil
 	}
-	in.started = false
+	in.starts = 0
 	in.stopProbes()
 	return in.controller.Shutdown(ctx)
 }
 
 // scrape is one tick: run the probes once, hand the logs to the logs pipeline and return the
-// metrics to the controller.
+// metrics to the controller. A run cut short emits nothing at all.
 func (in *instance) scrape(ctx context.Context) (pmetric.Metrics, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(in.life, cancel)()
 
-	results := runChecks(runCtx, in.checks, in.set.Logger)
+	results, err := runChecks(runCtx, in.checks, in.set.Logger)
+	if err != nil {
+		in.set.Logger.Debug("probe run ended without a verdict", zap.Error(err))
+		return pmetric.NewMetrics(), nil
+	}
 	now := time.Now()
 	in.telemetry.rememberCluster(results)
-	if in.logs != nil {
+	if _, logsNext := in.consumers(); logsNext != nil {
 		logs := in.telemetry.logs(results, now)
 		if n := logs.LogRecordCount(); n > 0 {
 			logCtx := in.obsLogs.StartLogsOp(ctx)
-			err := in.logs.ConsumeLogs(logCtx, logs)
+			err := logsNext.ConsumeLogs(logCtx, logs)
 			in.obsLogs.EndLogsOp(logCtx, metadata.Type.String(), n, err)
 		}
 	}
-	in.telemetry.reportStatus(in.host, results)
+	if in.cfg.ReportStatus {
+		in.telemetry.reportStatus(results)
+	}
 	return in.telemetry.metrics(results, now), nil
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // RunOnce validates cfg and runs its enabled probes once, in parallel, with the same clients,
-// probes and diagnosis as the receiver: the one-shot command's way in.
+// probes and diagnosis as the receiver: the one-shot command's way in. When ctx ends first
+// (an interrupt), the error wraps ErrRunCutShort and there are no results.
 func RunOnce(ctx context.Context, cfg *Config, set component.TelemetrySettings) ([]Result, error) {
 	if err := confmap.Validate(cfg); err != nil {
 		return nil, err
@@ -20,7 +21,7 @@ func RunOnce(ctx context.Context, cfg *Config, set component.TelemetrySettings) 
 	if err != nil {
 		return nil, err
 	}
-	return runChecks(ctx, checks, set.Logger), nil
+	return runChecks(ctx, checks, set.Logger)
 }
 
 // extensionlessHost stands in for a collector host outside a collector: auth extensions are

@@ -20,7 +20,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
 	"go.uber.org/goleak"
@@ -101,14 +100,16 @@ type started struct {
 	metrics *consumertest.MetricsSink
 	logs    *consumertest.LogsSink
 	ticks   chan time.Time
-	host    *statusHost
+	// host is the metrics pipeline's host, logsHost the logs pipeline's: the collector
+	// passes each pipeline's Start its own.
+	host, logsHost *statusHost
 }
 
 // start creates the receiver in a metrics and a logs pipeline, as the collector does, and
 // starts both; the first run happens at once, later runs on each tick sent.
 func start(t *testing.T, cfg *Config, id string) started {
 	t.Helper()
-	s := started{metrics: new(consumertest.MetricsSink), logs: new(consumertest.LogsSink), ticks: make(chan time.Time), host: &statusHost{}}
+	s := started{metrics: new(consumertest.MetricsSink), logs: new(consumertest.LogsSink), ticks: make(chan time.Time), host: &statusHost{}, logsHost: &statusHost{}}
 	set := receivertest.NewNopSettings(metadata.Type)
 	set.ID = component.NewIDWithName(metadata.Type, id)
 	f := NewFactory()
@@ -117,10 +118,8 @@ func start(t *testing.T, cfg *Config, id string) started {
 	lr, err := f.CreateLogs(context.Background(), set, cfg, s.logs)
 	require.NoError(t, err)
 	mr.(*instance).controllerOptions = []scraperhelper.ControllerOption{scraperhelper.WithTickerChannel(s.ticks)}
-	for _, r := range []receiver.Metrics{mr} {
-		require.NoError(t, r.Start(context.Background(), s.host))
-	}
-	require.NoError(t, lr.Start(context.Background(), s.host))
+	require.NoError(t, mr.Start(context.Background(), s.host))
+	require.NoError(t, lr.Start(context.Background(), s.logsHost))
 	t.Cleanup(func() {
 		require.NoError(t, mr.Shutdown(context.Background()))
 		require.NoError(t, lr.Shutdown(context.Background()))
@@ -210,6 +209,7 @@ func TestAChangeIsLoggedAndReported(t *testing.T) {
 	waitRuns(t, s, 3)
 	assert.Len(t, s.host.statuses(), 2, "status is reported only when it changes")
 	assert.Equal(t, 4, s.logs.LogRecordCount())
+	assert.Equal(t, s.host.statuses(), s.logsHost.statuses(), "both pipelines show the same status")
 }
 
 func TestEveryRunLogsEachResult(t *testing.T) {

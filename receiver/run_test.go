@@ -26,7 +26,8 @@ func TestAPanickingProbeDoesNotTakeDownTheRun(t *testing.T) {
 	broken := check{target: &probe.Target{Name: probe.Registration, URL: u, Client: nil, Timeout: time.Second}}
 
 	core, logs := observer.New(zap.ErrorLevel)
-	results := runChecks(context.Background(), []check{broken, good}, zap.New(core))
+	results, err := runChecks(context.Background(), []check{broken, good}, zap.New(core))
+	require.NoError(t, err)
 	require.Len(t, results, 1)
 	assert.Equal(t, probe.OTLP, results[0].Evidence.Probe)
 	assert.True(t, results[0].Verdict.Passed)

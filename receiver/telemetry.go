@@ -34,15 +34,26 @@ type telemetry struct {
 	cluster     *answers.Root // last facts the cluster probe read
 	lastOutcome map[probe.Name]string
 	lastStatus  string
+	host        component.Host
+	// reported holds, per probe, every error.type and warning this instance has written as 1:
+	// each later run writes 0 for those that no longer hold, so a reason ends at once in the
+	// backend. Bounded by the contract's tables.
+	reported map[probe.Name]*reportedReasons
 }
 
-func newTelemetry(cfg *Config, set receiver.Settings) *telemetry {
+type reportedReasons struct {
+	errorTypes, warnings map[string]bool
+}
+
+func newTelemetry(cfg *Config, set receiver.Settings, host component.Host) *telemetry {
 	return &telemetry{
 		mb:            metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
 		lb:            metadata.NewLogsBuilder(set),
 		emitEvery:     cfg.Logs.Emit == EmitEveryRun,
 		resourceAttrs: cfg.ResourceAttributes,
 		lastOutcome:   map[probe.Name]string{},
+		host:          host,
+		reported:      map[probe.Name]*reportedReasons{},
 	}
 }
 
@@ -74,8 +85,19 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 		success := int64(0)
 		if v.Passed {
 			success = 1
-		} else {
-			t.mb.RecordAutoopsProbeFailureDataPoint(ts, 1, name, metadata.MapAttributeErrorType[v.ErrorType], addr, port)
+		}
+		seen := t.reportedFor(ev.Probe)
+		if !v.Passed {
+			seen.errorTypes[v.ErrorType] = true
+		}
+		for _, w := range v.Warnings {
+			seen.warnings[w] = true
+		}
+		for _, et := range sortedKeys(seen.errorTypes) {
+			t.mb.RecordAutoopsProbeFailureDataPoint(ts, boolValue(!v.Passed && et == v.ErrorType), name, metadata.MapAttributeErrorType[et], addr, port)
+		}
+		for _, w := range sortedKeys(seen.warnings) {
+			t.mb.RecordAutoopsProbeWarningDataPoint(ts, boolValue(slices.Contains(v.Warnings, w)), name, metadata.MapAttributeAutoopsProbeWarning[w], addr, port)
 		}
 		t.mb.RecordAutoopsProbeSuccessDataPoint(ts, success, name, addr, port)
 		t.mb.RecordAutoopsProbeDurationDataPoint(ts, ev.Duration.Seconds(), name, addr, port)
@@ -88,11 +110,33 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 		if cert := ev.LeafCertificate(); cert != nil {
 			t.mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, int64(cert.NotAfter.Sub(now).Seconds()), name, addr, port)
 		}
-		for _, w := range v.Warnings {
-			t.mb.RecordAutoopsProbeWarningDataPoint(ts, 1, name, metadata.MapAttributeAutoopsProbeWarning[w], addr, port)
-		}
 	}
 	return t.mb.Emit(metadata.WithResource(t.resource()))
+}
+
+func (t *telemetry) reportedFor(name probe.Name) *reportedReasons {
+	r, ok := t.reported[name]
+	if !ok {
+		r = &reportedReasons{errorTypes: map[string]bool{}, warnings: map[string]bool{}}
+		t.reported[name] = r
+	}
+	return r
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func boolValue(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // logs makes one record per result that on_change or every_run selects.
@@ -187,7 +231,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 
 // reportStatus tells the host about a change: OK while every probe passes, RecoverableError
 // naming the failed probes and their error.type otherwise.
-func (t *telemetry) reportStatus(host component.Host, results []Result) {
+func (t *telemetry) reportStatus(results []Result) {
 	var failed []string
 	for _, r := range results {
 		if !r.Verdict.Passed {
@@ -204,8 +248,8 @@ func (t *telemetry) reportStatus(host component.Host, results []Result) {
 	}
 	t.lastStatus = key
 	if len(failed) == 0 {
-		componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
+		componentstatus.ReportStatus(t.host, componentstatus.NewEvent(componentstatus.StatusOK))
 		return
 	}
-	componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(errors.New(key)))
+	componentstatus.ReportStatus(t.host, componentstatus.NewRecoverableErrorEvent(errors.New(key)))
 }

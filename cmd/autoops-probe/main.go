@@ -5,10 +5,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -18,7 +21,12 @@ import (
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	// An interrupt ends the run without a verdict rather than reporting the interruption as
+	// a network failure.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -37,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.timeout, "timeout", 0, "timeout of each probe (default 10s)")
 	fs.StringVar(&o.skip, "skip", "", "comma-separated probes not to run: cluster, registration, otlp")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from\nAUTOOPS_ES_API_KEY or AUTOOPS_ES_USERNAME/AUTOOPS_ES_PASSWORD (or the config file), never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage.\n\nflags:")
+		fmt.Fprintln(stderr, "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from\nAUTOOPS_ES_API_KEY or AUTOOPS_ES_USERNAME/AUTOOPS_ES_PASSWORD (or the config file), never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -53,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 3
 	}
 	results, err := autoopsreceiver.RunOnce(ctx, cfg, component.TelemetrySettings{Logger: zap.NewNop()})
+	if errors.Is(err, autoopsreceiver.ErrRunCutShort) {
+		fmt.Fprintln(stderr, "autoops-probe: interrupted before the probes finished; no verdict")
+		return 4
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "autoops-probe: invalid configuration:", err)
 		return 3

@@ -397,3 +397,15 @@ func TestTimeoutsThroughAProxy(t *testing.T) {
 	assertFailed(t, runVia("http://"+dropping), ProxyUnreachable, "did not answer the connection attempt")
 	assertFailed(t, runVia("http://"+stalling), ResponseTimeout, "did not open the tunnel")
 }
+
+// An error no rule explains is _OTHER, quoted as seen: never a guess from another row.
+func TestUnexplainedErrorIsOther(t *testing.T) {
+	ssh := testutil.RawServer(t, func(c net.Conn) {
+		_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))
+		buf := make([]byte, 1024)
+		_, _ = c.Read(buf)
+		_ = c.Close()
+	})
+	v, _ := run(t, setup{name: probe.OTLP, url: "http://" + ssh})
+	assertFailed(t, v, Other, `malformed HTTP status code "Debian-2"`)
+}

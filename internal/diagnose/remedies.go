@@ -36,6 +36,8 @@ const (
 	ContainerNetworkIsolation = "container_network_isolation"
 	UnexpectedStatus          = "unexpected_status"
 	UnexpectedResponse        = "unexpected_response"
+	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
+	Other = "_OTHER"
 )
 
 // Warnings of the contract.
@@ -168,6 +170,11 @@ var remedies = map[string]remedy{
 		Guide:   "Tests 2-3: the expected body ('Invalid credential headers' / 'no auth provided')",
 		Cluster: "Something that is not Elasticsearch answered: check that cluster.endpoint points at the cluster, and for a proxy or load balancer answering in its place.",
 		Cloud:   "The status was right but the body was not Elastic Cloud's: a proxy, captive portal or gateway answered. Configure the proxy to let the request through to Elastic Cloud.",
+	},
+	Other: {
+		Guide:   "None: the guide names no cause for what was seen, so the evidence is quoted as it came",
+		Cluster: "No known cause explains this error: read the quoted error, then run the guide's curl test 1 from this machine to compare.",
+		Cloud:   "No known cause explains this error: read the quoted error, then run the guide's curl tests 2 and 3 from this machine to compare.",
 	},
 
 	WarnSuperuser: {

@@ -75,10 +75,8 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 	if errors.As(err, &verifyErr) || errors.As(err, &alert) || isRemoteTLSAlert(err) || (p.TLSStarted && !p.TLSDone) {
 		return fail(TLSHandshakeFailed, "the TLS handshake with %s failed (%v)", ev.ServerAddress, inner)
 	}
-	if p.Connected {
-		return fail(ConnectionReset, "the exchange with %s failed before a response (%v)", target, inner)
-	}
-	return fail(NetworkUnreachable, "%s could not be reached (%v)", target, inner)
+	// No rule above explains the error: quote it rather than guess.
+	return fail(Other, "the exchange with %s failed with an error no known cause explains: %v", target, inner)
 }
 
 // proxyFailure explains a failure of the proxy or of its CONNECT tunnel.

@@ -155,6 +155,7 @@ const (
 	AttributeErrorTypeContainerNetworkIsolation
 	AttributeErrorTypeUnexpectedStatus
 	AttributeErrorTypeUnexpectedResponse
+	AttributeErrorTypeOTHER
 )
 
 // String returns the string representation of the AttributeErrorType.
@@ -210,6 +211,8 @@ func (av AttributeErrorType) String() string {
 		return "unexpected_status"
 	case AttributeErrorTypeUnexpectedResponse:
 		return "unexpected_response"
+	case AttributeErrorTypeOTHER:
+		return "_OTHER"
 	}
 	return ""
 }
@@ -241,6 +244,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"container_network_isolation": AttributeErrorTypeContainerNetworkIsolation,
 	"unexpected_status":           AttributeErrorTypeUnexpectedStatus,
 	"unexpected_response":         AttributeErrorTypeUnexpectedResponse,
+	"_OTHER":                      AttributeErrorTypeOTHER,
 }
 
 var MetricsInfo = metricsInfo{
