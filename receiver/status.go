@@ -18,7 +18,7 @@ type statusFanout struct {
 }
 
 var (
-	_ component.Host            = (*statusFanout)(nil)
+	_ component.Host           = (*statusFanout)(nil)
 	_ componentstatus.Reporter = (*statusFanout)(nil)
 )
 
