@@ -399,7 +399,7 @@ type metricAutoopsProbeFailure struct {
 func (m *metricAutoopsProbeFailure) init() {
 	m.data.SetName("autoops.probe.failure")
 	m.data.SetDescription("Set to 1 for a failed probe, with the reason in error.type.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{probe}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 	m.aggDataPoints = m.aggDataPoints[:0]
@@ -497,7 +497,7 @@ type metricAutoopsProbeHTTPStatusCode struct {
 func (m *metricAutoopsProbeHTTPStatusCode) init() {
 	m.data.SetName("autoops.probe.http.status_code")
 	m.data.SetDescription("HTTP status code of the probe's answer, when a response arrived.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{status_code}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 	m.aggDataPoints = m.aggDataPoints[:0]
@@ -690,7 +690,7 @@ type metricAutoopsProbeSuccess struct {
 func (m *metricAutoopsProbeSuccess) init() {
 	m.data.SetName("autoops.probe.success")
 	m.data.SetDescription("Whether the probe passed in its last run (1) or failed (0).")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{probe}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 	m.aggDataPoints = m.aggDataPoints[:0]
@@ -880,7 +880,7 @@ type metricAutoopsProbeWarning struct {
 func (m *metricAutoopsProbeWarning) init() {
 	m.data.SetName("autoops.probe.warning")
 	m.data.SetDescription("Set to 1 for each warning of a run, with the warning in autoops.probe.warning.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{warning}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 	m.aggDataPoints = m.aggDataPoints[:0]

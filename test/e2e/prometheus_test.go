@@ -32,7 +32,6 @@ receivers:` + l.receiverConfig("", "") + `
 exporters:
   prometheus:
     endpoint: 127.0.0.1:` + fmt.Sprint(exporterPort) + `
-    translation_strategy: UnderscoreEscapingWithoutSuffixes
 service:` + quietTelemetry + `
   pipelines:
     metrics:
