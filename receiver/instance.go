@@ -128,7 +128,11 @@ func (in *instance) startWork(ctx context.Context, host *statusFanout) error {
 		// Only in a logs pipeline: the controller still ticks, its metrics go nowhere.
 		next, _ = consumer.NewMetrics(func(context.Context, pmetric.Metrics) error { return nil })
 	}
-	opts := append([]scraperhelper.ControllerOption{scraperhelper.AddMetricsScraper(metadata.Type, s)}, in.controllerOptions...)
+	ticks := phaseTicker(in.life, in.cfg.CollectionInterval, phaseOffset(in.set.ID, in.cfg.CollectionInterval))
+	opts := append([]scraperhelper.ControllerOption{
+		scraperhelper.AddMetricsScraper(metadata.Type, s),
+		scraperhelper.WithTickerChannel(ticks),
+	}, in.controllerOptions...)
 	ctrl, err := scraperhelper.NewMetricsController(&in.cfg.ControllerConfig, in.set, next, opts...)
 	if err != nil {
 		in.stopProbes()

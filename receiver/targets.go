@@ -65,15 +65,17 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 	if err != nil {
 		return nil, fmt.Errorf("endpoint: %w", err)
 	}
-	client, err := cc.ToClient(ctx, host.GetExtensions(), set)
+	// One TLS load per distinct setting in the process, for the client and for the
+	// diagnostic handshake alike.
+	tlsCfg, err := loadSharedTLS(ctx, cc.TLS)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	client, bare, err := probeClient(ctx, host, set, cc, tlsCfg)
 	if err != nil {
 		return nil, err
 	}
 	probe.StopAtRedirects(client)
-	tlsCfg, err := cc.TLS.LoadTLSConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
 	proxy, err := probe.ProxyRule(cc.ProxyURL, env)
 	if err != nil {
 		return nil, fmt.Errorf("proxy_url: %w", err)
@@ -82,10 +84,17 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 	if timeout <= 0 {
 		timeout = defaultProbeTimeout
 	}
-	return &probe.Target{
+	t := &probe.Target{
 		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: timeout, Env: env,
 		CustomCA: cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
-	}, nil
+	}
+	if name == probe.Cluster && bare != nil && !cc.Keepalive.HasValue() {
+		// The cluster probe's follow-up requests reuse the run's one connection; the probe
+		// closes it when the run ends, so every run still tests DNS, connect and TLS.
+		bare.DisableKeepAlives = false
+		t.OneConnectionPerRun = true
+	}
+	return t, nil
 }
 
 // clusterAuthorization builds the Authorization header the real agent sends: an API key with

@@ -400,10 +400,11 @@ func TestTimeoutsThroughAProxy(t *testing.T) {
 
 // An error no rule explains is _OTHER, quoted as seen: never a guess from another row.
 func TestUnexplainedErrorIsOther(t *testing.T) {
+	// Read first: a banner before the request is an unsolicited answer to Go's transport.
 	ssh := testutil.RawServer(t, func(c net.Conn) {
-		_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))
 		buf := make([]byte, 1024)
 		_, _ = c.Read(buf)
+		_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))
 		_ = c.Close()
 	})
 	v, _ := run(t, setup{name: probe.OTLP, url: "http://" + ssh})

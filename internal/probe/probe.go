@@ -46,6 +46,9 @@ type Target struct {
 	// Cluster only.
 	Authorization   Secret
 	CheckPrivileges bool
+	// OneConnectionPerRun: Client keeps connections alive, and the probe closes them before
+	// and after each run, so that its requests share one connection and no run inherits one.
+	OneConnectionPerRun bool
 
 	Env Environment
 }
@@ -102,6 +105,11 @@ func Run(ctx context.Context, t *Target) Evidence {
 }
 
 func runCluster(ctx context.Context, t *Target, ev *Evidence) {
+	if t.OneConnectionPerRun {
+		// Before: a dial the previous run gave up on may have finished into the pool since.
+		t.Client.CloseIdleConnections()
+		defer t.Client.CloseIdleConnections()
+	}
 	header := http.Header{}
 	if t.Authorization != "" {
 		header.Set("Authorization", string(t.Authorization))

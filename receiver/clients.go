@@ -1,0 +1,82 @@
+package autoopsreceiver
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"os"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configtls"
+)
+
+// tlsConfigs holds one loaded TLS configuration per distinct tls setting in the process:
+// every probe and instance naming the same ca_file (and the rest) shares its trust roots
+// instead of loading, and copying, them again.
+var tlsConfigs sync.Map // tlsKey → *tls.Config
+
+// loadSharedTLS returns the process's TLS configuration for settings, loading it on first use.
+// include_system_ca_certs_pool without a CA of its own is the system roots themselves: nil
+// RootCAs uses Go's one process-wide pool, where configtls would copy it per probe.
+func loadSharedTLS(ctx context.Context, settings configtls.ClientConfig) (*tls.Config, error) {
+	if settings.CAFile == "" && settings.CAPem == "" {
+		settings.IncludeSystemCACertsPool = false
+	}
+	key := tlsKey(&settings)
+	if cfg, ok := tlsConfigs.Load(key); ok {
+		return cfg.(*tls.Config), nil
+	}
+	// A failure is not kept: the file may be there when the collector next starts the probe.
+	cfg, err := settings.LoadTLSConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	shared, _ := tlsConfigs.LoadOrStore(key, cfg)
+	return shared.(*tls.Config), nil
+}
+
+// tlsKey identifies a tls setting, and the version of each file it names, without keeping
+// its secrets (PEM keys, TPM passwords) in the process's map. A test checks that it reads
+// every field configtls has.
+func tlsKey(c *configtls.ClientConfig) string {
+	h := sha256.New()
+	for _, f := range []string{c.CAFile, c.CertFile, c.KeyFile} {
+		if info, err := os.Stat(f); err == nil {
+			_, _ = fmt.Fprintf(h, "%d|%d|", info.ModTime().UnixNano(), info.Size())
+		}
+	}
+	_, _ = fmt.Fprintf(h, "%t|%t|%q|%q|%q|%q|%q|%q|%q|%q|%q|%q|%t|%q|%t|%s|%t|%q|%q|%q",
+		c.Insecure, c.InsecureSkipVerify, c.ServerName,
+		c.CAFile, string(c.CAPem), c.CertFile, string(c.CertPem), c.KeyFile, string(c.KeyPem),
+		c.MinVersion, c.MaxVersion, c.CipherSuites, c.IncludeInsecureCipherSuites, c.CurvePreferences,
+		c.IncludeSystemCACertsPool, c.ReloadInterval,
+		c.TPMConfig.Enabled, c.TPMConfig.Path, c.TPMConfig.Auth, c.TPMConfig.OwnerAuth)
+	return string(h.Sum(nil))
+}
+
+// probeClient builds a probe's client with confighttp (proxy, headers, auth, timeouts as for
+// any component), with tlsCfg shared rather than loaded again. The probes send exactly the
+// guide's requests, so no otelhttp instrumentation (spans, trace headers) wraps them.
+// bare reports that the client's transport is net/http's own, which the probe may tune.
+func probeClient(ctx context.Context, host component.Host, logger component.TelemetrySettings, cc *confighttp.ClientConfig, tlsCfg *tls.Config) (client *http.Client, bare *http.Transport, err error) {
+	settings := component.TelemetrySettings{Logger: logger.Logger}
+	light := *cc
+	light.TLS = configtls.ClientConfig{} // nothing to load: the shared configuration goes in below
+	client, err = light.ToClient(ctx, host.GetExtensions(), settings)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tr, ok := client.Transport.(*http.Transport); ok {
+		// A clone per transport: net/http adds "h2" to the NextProtos of the one it holds.
+		tr.TLSClientConfig = tlsCfg.Clone()
+		return client, tr, nil
+	}
+	// Headers, auth, compression or middlewares wrap the transport where the TLS settings
+	// cannot be handed in: confighttp loads them itself.
+	client, err = cc.ToClient(ctx, host.GetExtensions(), settings)
+	return client, nil, err
+}
