@@ -11,7 +11,7 @@ CONFIG   ?= otelcol-autoops.yaml
 TEST_DEBS := curl iptables iproute2 tinyproxy prometheus openssl
 FUZZTIME ?= 5s
 
-.PHONY: all build run test unit e2e deps fuzz bench soak lint generate tidy clean
+.PHONY: all build run test unit e2e deps fuzz bench scale soak lint generate tidy clean
 
 all: build
 
@@ -57,6 +57,10 @@ fuzz:
 ## bench: Go benchmarks (time and allocations)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## scale: the distribution with 1 and SCALE_INSTANCES (300) instances: RSS and longest probe
+scale: build
+	OTELCOL_BIN=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags 'e2e scale' -run TestScale -timeout 10m -v ./test/e2e/
 
 ## soak: 10,000 runs against flapping servers, heap and goroutines watched
 soak:
