@@ -36,6 +36,15 @@ const (
 	ContainerNetworkIsolation = "container_network_isolation"
 	UnexpectedStatus          = "unexpected_status"
 	UnexpectedResponse        = "unexpected_response"
+	NotElasticsearch          = "not_elasticsearch"
+	TLSBlocked                = "tls_blocked"
+	PathMTUBlackhole          = "path_mtu_blackhole"
+	DNSBlocked                = "dns_blocked"
+	DNSSearchDomain           = "dns_search_domain"
+	ClockSkew                 = "clock_skew"
+	ProxyAuthUnsupported      = "proxy_auth_unsupported"
+	ProxySchemeMismatch       = "proxy_scheme_mismatch"
+	TokenRejected             = "token_rejected"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -47,6 +56,9 @@ const (
 	WarnHTTPSProxy     = "https_proxy_missing"
 	WarnAPIKeyEncoded  = "api_key_encoded_form"
 	WarnLegacyOTLPHost = "legacy_otlp_host"
+	WarnClockSkew      = "clock_skew"
+	WarnNoProxyIgnored = "no_proxy_ignored"
+	WarnUnknownRegion  = "unknown_region"
 )
 
 const allowList = "If the URL is right, your network team may need to allow-list it in the firewall (outbound port 443 to Elastic Cloud)."
@@ -171,12 +183,60 @@ var remedies = map[string]remedy{
 		Cluster: "Something that is not Elasticsearch answered: check that cluster.endpoint points at the cluster, and for a proxy or load balancer answering in its place.",
 		Cloud:   "The status was right but the body was not Elastic Cloud's: a proxy, captive portal or gateway answered. Configure the proxy to let the request through to Elastic Cloud.",
 	},
+	NotElasticsearch: {
+		Guide:   "Test 1, row 'endpoint URL incorrect': 'Make sure you are providing the correct port. The default port is 9200'; autoops-facts, field facts",
+		Cluster: "Point cluster.endpoint (AUTOOPS_ES_URL) at Elasticsearch's HTTP port (9200 by default), not at Kibana, OpenSearch, the transport port 9300, or a web server, reverse proxy or WAF in front of it; if a gateway must stay in between, have it pass requests through to Elasticsearch unchanged.",
+	},
+	TLSBlocked: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable': 'your network team might need to open the firewall to allow-list this URL'; tests 2-3",
+		Cluster: "A firewall filters TLS by the server name (SNI) the collector sends: ask your network team to allow-list the cluster's host name in that firewall.",
+		Cloud:   "A firewall filters TLS by the server name (SNI) the collector sends: ask your network team to allow-list the Elastic Cloud host name (outbound port 443), or route it through the proxy that is allowed to reach it.",
+	},
+	PathMTUBlackhole: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3: the path, not the URL",
+		Cluster: "Large packets from the cluster never arrive while small ones do: a link with a smaller MTU drops them and the ICMP 'fragmentation needed' messages are blocked. Ask your network team to allow ICMP type 3 code 4, or clamp the TCP MSS on the VPN or tunnel in between.",
+		Cloud:   "Large packets from Elastic Cloud never arrive while small ones do: a link with a smaller MTU (VPN, tunnel, overlay network) drops them and ICMP 'fragmentation needed' is blocked. Ask your network team to allow ICMP type 3 code 4, or clamp the TCP MSS on that link.",
+	},
+	DNSBlocked: {
+		Guide:   "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'; the firewall allow-list of the setup",
+		Cluster: "The cluster's name resolves to an unspecified or loopback address: a DNS filter answers for it. Have the DNS filter allow the name, or use an address the collector can reach.",
+		Cloud:   "A DNS filter or sinkhole answers the Elastic Cloud name with an unspecified or loopback address: ask your network team to allow the name in the DNS filter (or its category), or send the traffic through the proxy that resolves it.",
+	},
+	DNSSearchDomain: {
+		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
+		Cluster: "The name went through a search domain of resolv.conf to another address: end the host name with a dot (es.example.com.), or lower ndots (Kubernetes pods use ndots:5), or remove the search domain's wildcard record.",
+		Cloud:   "The Elastic Cloud name went through a search domain of resolv.conf to another address: end the host name with a dot in the endpoint (api.elastic-cloud.com.), lower ndots in the pod's dnsConfig (Kubernetes uses ndots:5), or have the wildcard record of that search domain removed.",
+	},
+	ClockSkew: {
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'; autoops-facts, field facts",
+		Cluster: "This machine's clock is wrong: the server's own clock puts the certificate inside its validity. Fix the time (enable NTP, e.g. timedatectl set-ntp true), then the certificate verifies.",
+		Cloud:   "This machine's clock is wrong: the server's own clock puts the certificate inside its validity. Fix the time (enable NTP, e.g. timedatectl set-ntp true); AutoOps data would otherwise be misdated too.",
+	},
+	ProxyAuthUnsupported: {
+		Guide:   "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; autoops-facts, field facts",
+		Cluster: "The proxy accepts only NTLM or Negotiate (Kerberos), which the collector cannot speak: have an exception made for the collector's host, use a proxy port that takes Basic credentials, or add the cluster to NO_PROXY.",
+		Cloud:   "The proxy accepts only NTLM or Negotiate (Kerberos), which the collector cannot speak, so credentials in the proxy URL will not help: have the proxy exempt the collector's host or the Elastic Cloud URLs, or offer a port with Basic authentication.",
+	},
+	ProxySchemeMismatch: {
+		Guide:   "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; autoops-facts, field facts",
+		Cluster: "The proxy URL's scheme does not match what the proxy speaks: most proxies speak plain HTTP on their port, so write http://proxy:port even for HTTPS traffic (or https:// only for a proxy that really speaks TLS).",
+		Cloud:   "The proxy URL's scheme does not match what the proxy speaks: most proxies speak plain HTTP on their port, so set HTTPS_PROXY=http://proxy:port (http://, even for HTTPS traffic), or https:// only for a proxy that really speaks TLS.",
+	},
+	TokenRejected: {
+		Guide:   "Test 3, with the agent's AUTOOPS_TOKEN (autoops-facts: Elastic's own connectivity check)",
+		Cluster: "The AutoOps intake refused otlp.token: copy the token (AUTOOPS_TOKEN) again from the AutoOps installation wizard in Elastic Cloud, for this region.",
+		Cloud:   "The AutoOps intake refused otlp.token: copy the token (AUTOOPS_TOKEN) again from the AutoOps installation wizard in Elastic Cloud, and check that AUTOOPS_OTEL_URL is the intake of the region the token belongs to.",
+	},
 	Other: {
 		Guide:   "None: the guide names no cause for what was seen, so the evidence is quoted as it came",
 		Cluster: "No known cause explains this error: read the quoted error, then run the guide's curl test 1 from this machine to compare.",
 		Cloud:   "No known cause explains this error: read the quoted error, then run the guide's curl tests 2 and 3 from this machine to compare.",
 	},
+}
 
+// warningRemedies holds a row per warning; clock_skew is both an error type and a warning,
+// with a remedy for each.
+var warningRemedies = map[string]remedy{
 	WarnSuperuser: {
 		Guide:   "Test 1, row 'username or password': 'We do not recommend providing a privileged superuser like elastic'",
 		Cluster: "The credentials hold the superuser role: create a user or API key with only the autoops role's privileges.",
@@ -198,6 +258,20 @@ var remedies = map[string]remedy{
 		Guide: "autoops-facts: the retired otel-collector.auto-ops.<region>.<csp>.cloud.elastic.co host",
 		Cloud: "The endpoint uses the retired otel-collector.auto-ops host: use https://otel-auto-ops.<region>.<csp>.svc.elastic.cloud (set otlp.region and otlp.csp, or AUTOOPS_OTEL_URL).",
 	},
+	WarnClockSkew: {
+		Guide:   "autoops-facts, field facts: the server's Date header",
+		Cluster: "This machine's clock differs from the server's by more than 5 minutes: enable NTP (timedatectl set-ntp true); certificates start failing at larger skews.",
+		Cloud:   "This machine's clock differs from Elastic Cloud's by more than 5 minutes: enable NTP (timedatectl set-ntp true); AutoOps data would be misdated.",
+	},
+	WarnNoProxyIgnored: {
+		Guide:   "Test 1, row 'A proxy is blocking communication': 'You might have to configure NO_PROXY'",
+		Cluster: "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a 10.* wildcard, ';' separators or <local>): list the host name or its domain (.example.com), comma-separated.",
+		Cloud:   "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a wildcard like 10.*, ';' separators or <local>): list host names or domains (.example.com), comma-separated.",
+	},
+	WarnUnknownRegion: {
+		Guide:   "autoops-facts: the published list of regions",
+		Cloud:   "The otlp region or CSP is not on the published list this version knows: check it against the AutoOps installation wizard; if the region is new, the probe's result still holds.",
+	},
 }
 
 // noCABundle replaces tls_intercepted's remedy when the machine has no CA bundle at all: no
@@ -205,17 +279,20 @@ var remedies = map[string]remedy{
 // connectivity script's curl exit codes 60 and 77).
 const noCABundle = "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA."
 
-// Remedy returns the remedy for an error type or warning on the given probe kind.
-func Remedy(value string, cluster bool) string {
-	r := remedies[value]
+// Remedy returns the remedy for an error type on the given probe kind.
+func Remedy(errorType string, cluster bool) string { return pick(remedies[errorType], cluster) }
+
+// WarningRemedy returns the remedy for a warning on the given probe kind.
+func WarningRemedy(warning string, cluster bool) string {
+	return pick(warningRemedies[warning], cluster)
+}
+
+func pick(r remedy, cluster bool) string {
 	if cluster && r.Cluster != "" || r.Cloud == "" {
 		return r.Cluster
 	}
 	return r.Cloud
 }
 
-// Known reports whether value has a row in the remedies table.
-func Known(value string) bool { _, ok := remedies[value]; return ok }
-
-// GuideRow names the row or section of the guide a value's remedy comes from.
-func GuideRow(value string) string { return remedies[value].Guide }
+// GuideRow names the row or section of the guide an error type's remedy comes from.
+func GuideRow(errorType string) string { return remedies[errorType].Guide }

@@ -3,7 +3,6 @@ package diagnose
 import (
 	"os"
 	"regexp"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,24 +21,31 @@ func TestEveryContractValueHasARemedy(t *testing.T) {
 		} `yaml:"attributes"`
 	}
 	require.NoError(t, yaml.Unmarshal(raw, &md))
-	values := slices.Concat(md.Attributes["error.type"].Enum, md.Attributes["autoops.probe.warning"].Enum)
-	require.Len(t, values, 31, "26 error types (with _OTHER) and 5 warnings in the contract")
-	for _, v := range values {
-		require.True(t, Known(v), "no remedy for %s", v)
-		r := remedies[v]
-		assert.NotEmpty(t, r.Guide, "%s: remedy does not say which guide row it comes from", v)
-		assert.NotEmpty(t, Remedy(v, true), "%s: no cluster remedy", v)
-		assert.NotEmpty(t, Remedy(v, false), "%s: no cloud remedy", v)
+	errorTypes, warns := md.Attributes["error.type"].Enum, md.Attributes["autoops.probe.warning"].Enum
+	require.Len(t, errorTypes, 35, "34 error types and _OTHER in the contract v2")
+	require.Len(t, warns, 8, "8 warnings in the contract v2")
+	check := func(table map[string]remedy, values []string, text func(string, bool) string) {
+		for _, v := range values {
+			r, ok := table[v]
+			require.True(t, ok, "no remedy for %s", v)
+			assert.NotEmpty(t, r.Guide, "%s: remedy does not say which guide row it comes from", v)
+			assert.NotEmpty(t, text(v, true), "%s: no cluster remedy", v)
+			assert.NotEmpty(t, text(v, false), "%s: no cloud remedy", v)
+		}
+		assert.Len(t, table, len(values), "a remedy row for a value the contract does not have")
 	}
-	assert.Len(t, remedies, len(values), "a remedy row for a value the contract does not have")
+	check(remedies, errorTypes, Remedy)
+	check(warningRemedies, warns, WarningRemedy)
 }
 
 func TestRemediesAreSentences(t *testing.T) {
 	sentence := regexp.MustCompile(`^[A-Z].*[.)]$`)
-	for v, r := range remedies {
-		for _, text := range []string{r.Cluster, r.Cloud} {
-			if text != "" {
-				assert.Regexp(t, sentence, text, v)
+	for _, table := range []map[string]remedy{remedies, warningRemedies} {
+		for v, r := range table {
+			for _, text := range []string{r.Cluster, r.Cloud} {
+				if text != "" {
+					assert.Regexp(t, sentence, text, v)
+				}
 			}
 		}
 	}

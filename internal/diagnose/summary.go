@@ -58,7 +58,7 @@ func remedyText(cluster bool, errorType string, warns []string) string {
 		parts = append(parts, Remedy(errorType, cluster))
 	}
 	for _, w := range warns {
-		parts = append(parts, Remedy(w, cluster))
+		parts = append(parts, WarningRemedy(w, cluster))
 	}
 	return strings.Join(parts, " ")
 }

@@ -97,6 +97,9 @@ const (
 	AttributeAutoopsProbeWarningHTTPSProxyMissing
 	AttributeAutoopsProbeWarningAPIKeyEncodedForm
 	AttributeAutoopsProbeWarningLegacyOtlpHost
+	AttributeAutoopsProbeWarningClockSkew
+	AttributeAutoopsProbeWarningNoProxyIgnored
+	AttributeAutoopsProbeWarningUnknownRegion
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -112,6 +115,12 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "api_key_encoded_form"
 	case AttributeAutoopsProbeWarningLegacyOtlpHost:
 		return "legacy_otlp_host"
+	case AttributeAutoopsProbeWarningClockSkew:
+		return "clock_skew"
+	case AttributeAutoopsProbeWarningNoProxyIgnored:
+		return "no_proxy_ignored"
+	case AttributeAutoopsProbeWarningUnknownRegion:
+		return "unknown_region"
 	}
 	return ""
 }
@@ -123,6 +132,9 @@ var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
 	"https_proxy_missing":   AttributeAutoopsProbeWarningHTTPSProxyMissing,
 	"api_key_encoded_form":  AttributeAutoopsProbeWarningAPIKeyEncodedForm,
 	"legacy_otlp_host":      AttributeAutoopsProbeWarningLegacyOtlpHost,
+	"clock_skew":            AttributeAutoopsProbeWarningClockSkew,
+	"no_proxy_ignored":      AttributeAutoopsProbeWarningNoProxyIgnored,
+	"unknown_region":        AttributeAutoopsProbeWarningUnknownRegion,
 }
 
 // AttributeErrorType specifies the value error.type attribute.
@@ -155,6 +167,15 @@ const (
 	AttributeErrorTypeContainerNetworkIsolation
 	AttributeErrorTypeUnexpectedStatus
 	AttributeErrorTypeUnexpectedResponse
+	AttributeErrorTypeNotElasticsearch
+	AttributeErrorTypeTLSBlocked
+	AttributeErrorTypePathMtuBlackhole
+	AttributeErrorTypeDNSBlocked
+	AttributeErrorTypeDNSSearchDomain
+	AttributeErrorTypeClockSkew
+	AttributeErrorTypeProxyAuthUnsupported
+	AttributeErrorTypeProxySchemeMismatch
+	AttributeErrorTypeTokenRejected
 	AttributeErrorTypeOTHER
 )
 
@@ -211,6 +232,24 @@ func (av AttributeErrorType) String() string {
 		return "unexpected_status"
 	case AttributeErrorTypeUnexpectedResponse:
 		return "unexpected_response"
+	case AttributeErrorTypeNotElasticsearch:
+		return "not_elasticsearch"
+	case AttributeErrorTypeTLSBlocked:
+		return "tls_blocked"
+	case AttributeErrorTypePathMtuBlackhole:
+		return "path_mtu_blackhole"
+	case AttributeErrorTypeDNSBlocked:
+		return "dns_blocked"
+	case AttributeErrorTypeDNSSearchDomain:
+		return "dns_search_domain"
+	case AttributeErrorTypeClockSkew:
+		return "clock_skew"
+	case AttributeErrorTypeProxyAuthUnsupported:
+		return "proxy_auth_unsupported"
+	case AttributeErrorTypeProxySchemeMismatch:
+		return "proxy_scheme_mismatch"
+	case AttributeErrorTypeTokenRejected:
+		return "token_rejected"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -244,6 +283,15 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"container_network_isolation": AttributeErrorTypeContainerNetworkIsolation,
 	"unexpected_status":           AttributeErrorTypeUnexpectedStatus,
 	"unexpected_response":         AttributeErrorTypeUnexpectedResponse,
+	"not_elasticsearch":           AttributeErrorTypeNotElasticsearch,
+	"tls_blocked":                 AttributeErrorTypeTLSBlocked,
+	"path_mtu_blackhole":          AttributeErrorTypePathMtuBlackhole,
+	"dns_blocked":                 AttributeErrorTypeDNSBlocked,
+	"dns_search_domain":           AttributeErrorTypeDNSSearchDomain,
+	"clock_skew":                  AttributeErrorTypeClockSkew,
+	"proxy_auth_unsupported":      AttributeErrorTypeProxyAuthUnsupported,
+	"proxy_scheme_mismatch":       AttributeErrorTypeProxySchemeMismatch,
+	"token_rejected":              AttributeErrorTypeTokenRejected,
 	"_OTHER":                      AttributeErrorTypeOTHER,
 }
 
