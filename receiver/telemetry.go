@@ -197,6 +197,12 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 	if v.Remedy != "" {
 		a.PutStr("autoops.probe.remedy", v.Remedy)
 	}
+	if v.Facts.AnsweredBy != "" {
+		a.PutStr("autoops.probe.answered_by", v.Facts.AnsweredBy)
+	}
+	if ev.Main.PeerAddress != "" {
+		a.PutStr("network.peer.address", ev.Main.PeerAddress)
+	}
 	a.PutStr("url.full", ev.URL)
 	a.PutStr("server.address", ev.ServerAddress)
 	a.PutInt("server.port", int64(ev.ServerPort))

@@ -167,3 +167,28 @@ func IsOTLPUnauthenticated(body []byte) bool {
 	}
 	return json.Unmarshal(body, &a) == nil && a.Code != nil && *a.Code == 16
 }
+
+// IsOpenSearchRoot matches OpenSearch's root answer: version.distribution "opensearch".
+func IsOpenSearchRoot(body []byte) bool {
+	var a struct {
+		Version struct {
+			Distribution string `json:"distribution"`
+		} `json:"version"`
+	}
+	return json.Unmarshal(body, &a) == nil && strings.EqualFold(a.Version.Distribution, "opensearch")
+}
+
+// IsSecurityError matches Elasticsearch's own 401/403 body: {"error":{"type":
+// "security_exception",...},"status":...}. Elasticsearch sends no X-Elastic-Product on a
+// request that failed authentication, so this body is how its refusal proves itself.
+func IsSecurityError(body []byte) bool {
+	var a struct {
+		Error struct {
+			Type string `json:"type"`
+		} `json:"error"`
+	}
+	return json.Unmarshal(body, &a) == nil && a.Error.Type == "security_exception"
+}
+
+// TransportPortReply is what Elasticsearch's transport port (9300) answers to HTTP.
+const TransportPortReply = "This is not an HTTP port"

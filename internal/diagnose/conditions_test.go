@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/elastic/autoops-probe/internal/answers"
 	"github.com/elastic/autoops-probe/internal/probe"
 	"github.com/elastic/autoops-probe/internal/testutil"
 )
@@ -154,8 +155,11 @@ func TestClusterWrongURL(t *testing.T) {
 	v, _ = run(t, setup{name: probe.Cluster, url: strings.Replace(tlsAnswering.URL, "https://", "http://", 1)})
 	assertFailed(t, v, SchemeMismatch, "answered 400")
 
-	// A real 400 from a plain server stays what it is.
-	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadRequest) }))
+	// A real 400 from Elasticsearch stays what it is; from a plain server it is not Elasticsearch's.
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		w.WriteHeader(http.StatusBadRequest)
+	}))
 	defer bad.Close()
 	v, _ = run(t, setup{name: probe.Cluster, url: bad.URL})
 	assertFailed(t, v, UnexpectedStatus, "HTTP 400")
@@ -409,4 +413,70 @@ func TestUnexplainedErrorIsOther(t *testing.T) {
 	})
 	v, _ := run(t, setup{name: probe.OTLP, url: "http://" + ssh})
 	assertFailed(t, v, Other, `malformed HTTP status code "Debian-2"`)
+}
+
+// What answers at the cluster URL when it is not Elasticsearch, each as it really answers
+// (autoops-facts.md, "Field facts"); judged before any auth or version verdict.
+func TestNotElasticsearch(t *testing.T) {
+	serve := func(h http.HandlerFunc) string {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	kibana := serve(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("kbn-name", "kibana")
+		w.Header().Set("kbn-license-sig", "da420c53321c02c93e8b3e0c3b09e7e2c5a0d3e1")
+		http.Redirect(w, r, "/spaces/enter", http.StatusFound)
+	})
+	kibanaLogin := serve(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/login?next=%2F", http.StatusFound)
+	})
+	openSearch := serve(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"name":"node-1","cluster_name":"search","cluster_uuid":"x1","version":{"distribution":"opensearch","number":"2.17.0"},"tagline":"The OpenSearch Project: https://opensearch.org/"}`))
+	})
+	awsOpenSearch := serve(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"name":"n","cluster_name":"123:domain","cluster_uuid":"u","version":{"number":"7.10.2","distribution":"opensearch"}}`))
+	})
+	waf := serve(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("<html><head><title>403 Forbidden</title></head><body>Request blocked by the web application firewall</body></html>"))
+	})
+	gateway401 := serve(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"message":"Unauthorized"}`))
+	})
+	transport := testutil.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 1024)
+		_, _ = c.Read(buf)
+		_, _ = c.Write([]byte(answers.TransportPortReply))
+		_ = c.Close()
+	})
+
+	tests := []struct {
+		name, url, who string
+		creds          Context
+	}{
+		{"Kibana", kibana, AnsweredByKibana, Context{Credentials: CredentialsAPIKey}},
+		{"Kibana login redirect", kibanaLogin, AnsweredByKibana, Context{}},
+		{"OpenSearch", openSearch, AnsweredByOpenSearch, Context{Credentials: CredentialsBasic}},
+		{"AWS OpenSearch reporting 7.10.2", awsOpenSearch, AnsweredByOpenSearch, Context{}},
+		{"a WAF's 403 page", waf, AnsweredByWebServer, Context{Credentials: CredentialsAPIKey}},
+		{"a gateway's 401", gateway401, AnsweredByUnknown, Context{Credentials: CredentialsAPIKey}},
+		{"the transport port", "http://" + transport, AnsweredByTransportPort, Context{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, _ := run(t, setup{name: probe.Cluster, url: tt.url, auth: "ApiKey c2VjcmV0", ctx: tt.creds})
+			assertFailed(t, v, NotElasticsearch)
+			assert.Equal(t, tt.who, v.Facts.AnsweredBy, v.Summary)
+		})
+	}
+
+	// Elasticsearch's own 401 has no X-Elastic-Product, but its security error proves it.
+	es401 := esServer(t, &testutil.FakeES{Authorization: "ApiKey other"})
+	v, _ := run(t, setup{name: probe.Cluster, url: es401, auth: "ApiKey c2VjcmV0", ctx: Context{Credentials: CredentialsAPIKey}})
+	assertFailed(t, v, AuthFailed)
+	assert.Empty(t, v.Facts.AnsweredBy)
 }

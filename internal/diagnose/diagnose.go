@@ -48,6 +48,8 @@ type Verdict struct {
 
 // Facts are details worth logging and exporting.
 type Facts struct {
+	// AnsweredBy names what answered instead of Elasticsearch (not_elasticsearch).
+	AnsweredBy        string
 	Cluster           *answers.Root
 	MissingPrivileges []string
 	Certificate       *Certificate
@@ -83,6 +85,7 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	}
 	v.Passed = f.errorType == ""
 	v.ErrorType = f.errorType
+	v.Facts.AnsweredBy = f.answeredBy
 	v.Summary = summarize(ev, f, v.Warnings)
 	v.Remedy = remedyText(ev.Probe == probe.Cluster, f.errorType, v.Warnings)
 	if f.errorType == TLSIntercepted && ev.Handshake != nil && ev.Handshake.NoSystemRoots {
@@ -93,8 +96,9 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 
 // failure is an error type with the evidence that supports it.
 type failure struct {
-	errorType string
-	evidence  string
+	errorType  string
+	evidence   string
+	answeredBy string
 }
 
 func fail(errorType, format string, args ...any) failure {
@@ -132,6 +136,14 @@ func diagnoseCluster(ev *probe.Evidence, c Context, facts *Facts) failure {
 	r := ev.Main.Response
 	if f, ok := proxyAnswer(ev, r); ok {
 		return f
+	}
+	if f, ok := plaintextRefusedByTLSPort(ev, r); ok {
+		return f
+	}
+	// Before any auth, privilege or version verdict: those only mean something from
+	// Elasticsearch itself.
+	if who := answeredBy(r); who != "" {
+		return notElasticsearch(who, r)
 	}
 	switch r.Status {
 	case http.StatusOK:
@@ -216,10 +228,19 @@ func proxyAnswer(ev *probe.Evidence, r *probe.Response) (failure, bool) {
 	return failure{}, false
 }
 
+// plaintextRefusedByTLSPort: some TLS servers answer plaintext with a 400 of their own; a
+// handshake to the same port tells it from a real 400.
+func plaintextRefusedByTLSPort(ev *probe.Evidence, r *probe.Response) (failure, bool) {
+	if r.Status == http.StatusBadRequest && strings.HasPrefix(ev.URL, "http://") && ev.Handshake != nil && len(ev.Handshake.Chain) > 0 {
+		return fail(SchemeMismatch, "http:// was used, but %s:%d answered 400 to plaintext and completes a TLS handshake: the port speaks https", ev.ServerAddress, ev.ServerPort), true
+	}
+	return failure{}, false
+}
+
 // statusFailure explains an answer with a status the probe does not expect.
 func statusFailure(ev *probe.Evidence, r *probe.Response) failure {
-	if r.Status == http.StatusBadRequest && strings.HasPrefix(ev.URL, "http://") && ev.Handshake != nil && len(ev.Handshake.Chain) > 0 {
-		return fail(SchemeMismatch, "http:// was used, but %s:%d answered 400 to plaintext and completes a TLS handshake: the port speaks https", ev.ServerAddress, ev.ServerPort)
+	if f, ok := plaintextRefusedByTLSPort(ev, r); ok {
+		return f
 	}
 	if r.Location != "" {
 		return fail(UnexpectedStatus, "HTTP %d redirecting to %s", r.Status, probe.RedactURL(r.Location))

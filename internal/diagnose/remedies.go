@@ -269,8 +269,8 @@ var warningRemedies = map[string]remedy{
 		Cloud:   "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a wildcard like 10.*, ';' separators or <local>): list host names or domains (.example.com), comma-separated.",
 	},
 	WarnUnknownRegion: {
-		Guide:   "autoops-facts: the published list of regions",
-		Cloud:   "The otlp region or CSP is not on the published list this version knows: check it against the AutoOps installation wizard; if the region is new, the probe's result still holds.",
+		Guide: "autoops-facts: the published list of regions",
+		Cloud: "The otlp region or CSP is not on the published list this version knows: check it against the AutoOps installation wizard; if the region is new, the probe's result still holds.",
 	},
 }
 

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/elastic/autoops-probe/internal/answers"
 	"github.com/elastic/autoops-probe/internal/probe"
 )
 
@@ -27,6 +29,11 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 	target := net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
 
 	if f, ok := proxyFailure(ev, inner); ok {
+		return f
+	}
+	if bytes.HasPrefix(ev.RawReply, []byte(answers.TransportPortReply)) {
+		f := fail(NotElasticsearch, "%s answered %q: Elasticsearch's transport port, not its HTTP port", target, answers.TransportPortReply)
+		f.answeredBy = AnsweredByTransportPort
 		return f
 	}
 	var dnsErr *net.DNSError

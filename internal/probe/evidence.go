@@ -44,6 +44,10 @@ type Evidence struct {
 	// Cluster follow-ups, run only after the root answer passed.
 	License, Authenticate, Privileges *Exchange
 
+	// RawReply is what the cluster port answered a credential-less request in raw bytes,
+	// read when its answer was not HTTP (Elasticsearch's transport port says so in text).
+	RawReply []byte
+
 	// Handshake is a credential-less TLS handshake made after a failure, to see the
 	// certificate chain or to tell whether an http:// port speaks TLS.
 	Handshake *HandshakeCheck
@@ -72,18 +76,31 @@ type Exchange struct {
 
 	Phases   []PhaseTiming
 	Progress Progress
+	// PeerAddress is the address connected to, or the last one tried when connecting failed.
+	PeerAddress string
+	// ResolvedAddresses are what DNS gave for the host (empty when the host is an IP, or
+	// through a proxy, which resolves it itself).
+	ResolvedAddresses []string
 	// PeerChain is the verified chain the server presented, when TLS succeeded.
 	PeerChain []*x509.Certificate
 }
 
 // Response is the part of an HTTP answer the diagnosis reads.
 type Response struct {
-	Status            int
-	Location          string
-	ElasticProduct    string // X-Elastic-Product: only Elasticsearch sends it
-	ProxyAuthenticate bool   // Proxy-Authenticate header present
-	Body              []byte // at most MaxBody bytes
-	Truncated         bool
+	Status         int
+	Location       string
+	ElasticProduct string // X-Elastic-Product: only Elasticsearch sends it
+	// Kibana: kbn-name or kbn-license-sig, headers only Kibana sends.
+	Kibana      bool
+	ContentType string
+	// Date is the server's clock, when it sent a parseable Date header.
+	Date time.Time
+	// ProxyAuthSchemes are the schemes of the Proxy-Authenticate headers (Basic, NTLM...).
+	ProxyAuthSchemes []string
+	// SquidError is squid's X-Squid-Error, naming why squid answered itself.
+	SquidError string
+	Body       []byte // at most MaxBody bytes
+	Truncated  bool
 }
 
 // Progress says how far a request got: it tells a connect timeout from a response timeout.
@@ -105,9 +122,11 @@ type PhaseTiming struct {
 // HandshakeCheck is the outcome of a credential-less TLS handshake to the endpoint.
 type HandshakeCheck struct {
 	// Through a proxy: the proxy's answer to CONNECT.
-	ProxyStatus     int
-	ProxyStatusText string
-	ProxyBody       []byte
+	ProxyStatus      int
+	ProxyStatusText  string
+	ProxyBody        []byte
+	ProxyAuthSchemes []string
+	ProxySquidError  string
 
 	HandshakeErr  error               // the handshake itself failed (verification is not part of it)
 	Chain         []*x509.Certificate // what the server presented

@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"time"
 )
@@ -40,18 +42,14 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	if err != nil {
 		ex.Err = err
 		ex.Progress, ex.Phases = tr.finish(time.Now())
+		ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
 		return ex
 	}
 	defer func() { _ = resp.Body.Close() }()
 	limited, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	end := time.Now()
-	ex.Response = &Response{
-		Status:            resp.StatusCode,
-		Location:          resp.Header.Get("Location"),
-		ElasticProduct:    resp.Header.Get("X-Elastic-Product"),
-		ProxyAuthenticate: resp.Header.Get("Proxy-Authenticate") != "",
-		Body:              limited,
-	}
+	ex.Response = answerOf(resp)
+	ex.Response.Body = limited
 	if len(limited) > MaxBody {
 		ex.Response.Body, ex.Response.Truncated = limited[:MaxBody], true
 	}
@@ -63,7 +61,39 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 		ex.PeerChain = resp.TLS.PeerCertificates
 	}
 	ex.Progress, ex.Phases = tr.finish(end)
+	ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
 	return ex
+}
+
+// answerOf keeps the headers the diagnosis reads.
+func answerOf(resp *http.Response) *Response {
+	r := &Response{
+		Status:           resp.StatusCode,
+		Location:         resp.Header.Get("Location"),
+		ElasticProduct:   resp.Header.Get("X-Elastic-Product"),
+		Kibana:           resp.Header.Get("Kbn-Name") != "" || resp.Header.Get("Kbn-License-Sig") != "",
+		ContentType:      resp.Header.Get("Content-Type"),
+		ProxyAuthSchemes: authSchemes(resp.Header.Values("Proxy-Authenticate")),
+		SquidError:       resp.Header.Get("X-Squid-Error"),
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		r.Date = d
+	}
+	return r
+}
+
+// authSchemes gives the scheme of each challenge ("NTLM", "Negotiate", "Basic realm=...").
+func authSchemes(challenges []string) []string {
+	var schemes []string
+	for _, c := range challenges {
+		for _, part := range strings.Split(c, ",") {
+			// A scheme starts a challenge; parameters (realm=...) follow it.
+			if f := strings.Fields(part); len(f) > 0 && !strings.Contains(f[0], "=") {
+				schemes = append(schemes, f[0])
+			}
+		}
+	}
+	return schemes
 }
 
 // tracer records the moments of one request; httptrace may call it from several goroutines.
@@ -74,6 +104,18 @@ type tracer struct {
 	tlsStart, tlsDone                time.Time
 	gotConn, wroteRequest, firstByte time.Time
 	connected                        bool
+	peer                             string
+	resolved                         []string
+}
+
+func (t *tracer) addresses() (string, []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	host, _, err := net.SplitHostPort(t.peer)
+	if err != nil {
+		host = t.peer
+	}
+	return host, t.resolved
 }
 
 func (t *tracer) at(dst *time.Time) {
@@ -86,9 +128,21 @@ func (t *tracer) at(dst *time.Time) {
 
 func (t *tracer) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
-		DNSStart:     func(httptrace.DNSStartInfo) { t.at(&t.dnsStart) },
-		DNSDone:      func(httptrace.DNSDoneInfo) { t.at(&t.dnsDone) },
-		ConnectStart: func(string, string) { t.at(&t.connectStart) },
+		DNSStart: func(httptrace.DNSStartInfo) { t.at(&t.dnsStart) },
+		DNSDone: func(info httptrace.DNSDoneInfo) {
+			t.mu.Lock()
+			for _, a := range info.Addrs {
+				t.resolved = append(t.resolved, a.IP.String())
+			}
+			t.mu.Unlock()
+			t.at(&t.dnsDone)
+		},
+		ConnectStart: func(_, addr string) {
+			t.mu.Lock()
+			t.peer = addr
+			t.mu.Unlock()
+			t.at(&t.connectStart)
+		},
 		ConnectDone: func(_, _ string, err error) {
 			if err != nil {
 				return
@@ -104,7 +158,14 @@ func (t *tracer) trace() *httptrace.ClientTrace {
 				t.at(&t.tlsDone)
 			}
 		},
-		GotConn:              func(httptrace.GotConnInfo) { t.at(&t.gotConn) },
+		GotConn: func(info httptrace.GotConnInfo) {
+			t.mu.Lock()
+			if info.Conn != nil && t.peer == "" {
+				t.peer = info.Conn.RemoteAddr().String()
+			}
+			t.mu.Unlock()
+			t.at(&t.gotConn)
+		},
 		WroteRequest:         func(httptrace.WroteRequestInfo) { t.at(&t.wroteRequest) },
 		GotFirstResponseByte: func() { t.at(&t.firstByte) },
 	}

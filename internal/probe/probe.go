@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -96,6 +97,9 @@ func Run(ctx context.Context, t *Target) Evidence {
 			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path,
 			header: http.Header{"Content-Type": {"application/json"}}, body: body,
 		})
+	}
+	if t.Name == Cluster && proxy == nil && t.URL.Scheme == "http" && isNotHTTP(ev.Main.Err) && ctx.Err() == nil {
+		ev.RawReply = rawReply(ctx, net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort)), t.URL.Host)
 	}
 	if needsHandshakeCheck(&ev, proxy) && ctx.Err() == nil {
 		ev.Handshake = checkHandshake(ctx, net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort)), proxy, t.TLS)
@@ -253,4 +257,30 @@ func ProxyRule(proxyURL string, env Environment) (func(*url.URL) (*url.URL, erro
 	}
 	cfg := httpproxy.Config{HTTPProxy: env.HTTPProxy, HTTPSProxy: env.HTTPSProxy, NoProxy: env.NoProxy}
 	return cfg.ProxyFunc(), nil
+}
+
+// isNotHTTP: the peer answered, but not in HTTP. net/http has no error type for it; its
+// messages start "malformed HTTP" (a test pins the text).
+func isNotHTTP(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "malformed HTTP")
+}
+
+// rawReply sends a bare request without credentials and returns the first bytes of the
+// answer as they came.
+func rawReply(ctx context.Context, hostPort, host string) []byte {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", hostPort)
+	if err != nil {
+		return nil
+	}
+	defer func() { _ = conn.Close() }()
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	if _, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")); err != nil {
+		return nil
+	}
+	buf := make([]byte, 256)
+	n, _ := io.ReadAtLeast(conn, buf, len(answers.TransportPortReply))
+	return buf[:n]
 }

@@ -19,14 +19,15 @@ type FakeES struct {
 }
 
 func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Elastic-Product", "Elasticsearch")
 	w.Header().Set("Content-Type", "application/json")
 	if f.Authorization != "" && r.Header.Get("Authorization") != f.Authorization {
+		// As Elasticsearch: no X-Elastic-Product on a request that failed authentication.
 		w.Header().Set("WWW-Authenticate", `Basic realm="security", ApiKey`)
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(`{"error":{"type":"security_exception","reason":"unable to authenticate user"},"status":401}`))
 		return
 	}
+	w.Header().Set("X-Elastic-Product", "Elasticsearch")
 	var body any
 	switch {
 	case r.URL.Path == "/" || r.URL.Path == "":
