@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -89,6 +89,10 @@ type OTLPConfig struct {
 	// Region and CSP build the endpoint when Endpoint is empty.
 	Region string `mapstructure:"region"`
 	CSP    string `mapstructure:"csp"`
+	// Token is the agent's AutoOps token (AUTOOPS_TOKEN): when set, the probe sends it as
+	// Elastic's own connectivity check does, and the intake must accept it. It goes to the
+	// intake only.
+	Token configopaque.String `mapstructure:"token"`
 }
 
 var _ component.Config = (*Config)(nil)
@@ -212,17 +216,11 @@ func (c *ClusterConfig) validate() []error {
 
 func (o *OTLPConfig) validate() []error {
 	var errs []error
-	if o.CSP != "" {
-		if _, ok := PublishedRegions[o.CSP]; !ok {
-			errs = append(errs, fmt.Errorf("otlp.csp: %q is not a CSP AutoOps runs in (aws, gcp)", o.CSP))
-		}
+	if o.CSP != "" && !dnsLabel.MatchString(o.CSP) {
+		errs = append(errs, fmt.Errorf("otlp.csp: %q cannot be part of a host name (lowercase letters, digits and inner dashes; aws or gcp)", o.CSP))
 	}
-	if o.Region != "" {
-		if regions, ok := PublishedRegions[o.CSP]; ok && !slices.Contains(regions, o.Region) {
-			errs = append(errs, fmt.Errorf("otlp.region: %q is not a published AutoOps region of %s (%s)", o.Region, o.CSP, strings.Join(regions, ", ")))
-		} else if o.CSP == "" && !slices.Contains(PublishedRegions["aws"], o.Region) && !slices.Contains(PublishedRegions["gcp"], o.Region) {
-			errs = append(errs, fmt.Errorf("otlp.region: %q is not a published AutoOps region", o.Region))
-		}
+	if o.Region != "" && !dnsLabel.MatchString(o.Region) {
+		errs = append(errs, fmt.Errorf("otlp.region: %q cannot be part of a host name (lowercase letters, digits and inner dashes, such as eu-west-1)", o.Region))
 	}
 	if !o.Enabled {
 		return errs
@@ -234,6 +232,22 @@ func (o *OTLPConfig) validate() []error {
 		errs = append(errs, errors.New("otlp.endpoint: set it (like AUTOOPS_OTEL_URL), or set both otlp.region and otlp.csp"))
 	}
 	return errs
+}
+
+// dnsLabel is what a region or CSP must be to stand in the intake's host name.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+// UnknownRegion reports a region or CSP that is well formed but not on the published list:
+// regions are published faster than releases, so the probe runs and warns.
+func (o *OTLPConfig) UnknownRegion() bool {
+	if o.Region == "" && o.CSP == "" {
+		return false
+	}
+	if o.CSP == "" {
+		return !slices.Contains(PublishedRegions["aws"], o.Region) && !slices.Contains(PublishedRegions["gcp"], o.Region)
+	}
+	regions, ok := PublishedRegions[o.CSP]
+	return !ok || (o.Region != "" && !slices.Contains(regions, o.Region))
 }
 
 // ResolvedEndpoint is the intake base URL: the endpoint, or the one region and CSP name.

@@ -64,6 +64,11 @@ func TestLoadValidConfigs(t *testing.T) {
 			assert.Equal(t, 5*time.Second, cfg.Registration.Timeout)
 			assert.Equal(t, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", cfg.OTLP.ResolvedEndpoint())
 		}},
+		{"unknown_region", func(t *testing.T, cfg *Config) {
+			assert.True(t, cfg.OTLP.UnknownRegion(), "well formed, not published: runs and warns")
+			assert.Equal(t, "https://otel-auto-ops.mars-north-1.aws.svc.elastic.cloud", cfg.OTLP.ResolvedEndpoint())
+			assert.Equal(t, configopaque.String("t0ken-value"), cfg.OTLP.Token)
+		}},
 		{"disabled", func(t *testing.T, cfg *Config) {
 			assert.False(t, cfg.Cluster.Enabled)
 			assert.False(t, cfg.Registration.Enabled)
@@ -91,9 +96,9 @@ func TestInvalidConfigsNameTheKey(t *testing.T) {
 		{"bad_registration_endpoint", []string{"registration.endpoint"}},
 		{"bad_otlp_endpoint", []string{"otlp.endpoint"}},
 		{"otlp_unset", []string{"otlp.endpoint", "otlp.region", "otlp.csp"}},
-		{"bad_region", []string{"otlp.region", "mars-north-1"}},
-		{"bad_csp", []string{"otlp.csp", "azure"}},
-		{"bad_region_without_csp", []string{"otlp.region", "moon-1"}},
+		{"bad_region", []string{"otlp.region", "mars north 1", "host name"}},
+		{"bad_csp", []string{"otlp.csp", "AWS", "host name"}},
+		{"bad_region_without_csp", []string{"otlp.region", "moon_1"}},
 		{"bad_emit", []string{"logs.emit", "sometimes"}},
 		{"run_timeout_too_short", []string{"timeout: 5s", "registration.timeout (10s)"}},
 	}

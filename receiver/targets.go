@@ -53,9 +53,10 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 		}
 	}
 	if o := &cfg.OTLP; o.Enabled {
-		if err := add(probe.OTLP, &o.ClientConfig, joinBase(o.ResolvedEndpoint(), probe.OTLPPath), diagnose.Context{}); err != nil {
+		if err := add(probe.OTLP, &o.ClientConfig, joinBase(o.ResolvedEndpoint(), probe.OTLPPath), diagnose.Context{UnknownRegion: o.Endpoint == "" && o.UnknownRegion()}); err != nil {
 			return nil, err
 		}
+		checks[len(checks)-1].target.Token = probe.Secret(o.Token)
 	}
 	return checks, nil
 }

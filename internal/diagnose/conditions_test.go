@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -36,6 +37,7 @@ type setup struct {
 	resolver string // a DNS server address for the probe's dialer
 	timeout  time.Duration
 	ctx      Context
+	token    string
 }
 
 func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
@@ -57,11 +59,14 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 	}
 	tg := &probe.Target{
 		Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil,
-		Authorization: probe.Secret(s.auth), CheckPrivileges: true,
+		Authorization: probe.Secret(s.auth), CheckPrivileges: true, Token: probe.Secret(s.token),
 	}
 	ev := probe.Run(context.Background(), tg)
 	v := Diagnose(&ev, s.ctx)
 	require.NotContains(t, v.Summary+v.Remedy, "c2VjcmV0", "a credential leaked into the verdict")
+	if s.token != "" {
+		require.NotContains(t, v.Summary+v.Remedy, s.token, "the token leaked into the verdict")
+	}
 	return v, ev
 }
 
@@ -479,4 +484,52 @@ func TestNotElasticsearch(t *testing.T) {
 	v, _ := run(t, setup{name: probe.Cluster, url: es401, auth: "ApiKey c2VjcmV0", ctx: Context{Credentials: CredentialsAPIKey}})
 	assertFailed(t, v, AuthFailed)
 	assert.Empty(t, v.Facts.AnsweredBy)
+}
+
+// With otlp.token the probe asks as Elastic's own check does: the token, no Content-Type, an
+// empty body. 415 accepts the token; the intake's JSON 401/403 refuses it; a portal's page is
+// not the intake's.
+func TestOTLPToken(t *testing.T) {
+	const good = "AOT-good-t0ken"
+	intake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch {
+		case r.Header.Get("Authorization") == "":
+			testutil.OTLP401(w, r)
+		case r.Header.Get("Authorization") == "AutoOpsToken "+good && r.Header.Get("Content-Type") == "" && len(body) == 0:
+			w.WriteHeader(http.StatusUnsupportedMediaType)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"code":16,"message":"invalid token"}`))
+		}
+	}))
+	defer intake.Close()
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte("<html>Sign in</html>"))
+	}))
+	defer portal.Close()
+
+	v, _ := run(t, setup{name: probe.OTLP, url: intake.URL + probe.OTLPPath, token: good})
+	assert.True(t, v.Passed, v.Summary)
+	assert.Contains(t, v.Summary, "accepts the token")
+
+	v, _ = run(t, setup{name: probe.OTLP, url: intake.URL + probe.OTLPPath, token: "AOT-stale-t0ken"})
+	assertFailed(t, v, TokenRejected, "invalid token")
+
+	v, _ = run(t, setup{name: probe.OTLP, url: portal.URL + probe.OTLPPath, token: good})
+	assertFailed(t, v, UnexpectedResponse, "Sign in")
+
+	v, _ = run(t, setup{name: probe.OTLP, url: intake.URL + probe.OTLPPath})
+	assert.True(t, v.Passed, "without a token, the guide's 401: %s", v.Summary)
+}
+
+func TestUnknownRegionWarnsAndStillRuns(t *testing.T) {
+	intake := httptest.NewServer(http.HandlerFunc(testutil.OTLP401))
+	defer intake.Close()
+	v, _ := run(t, setup{name: probe.OTLP, url: intake.URL + probe.OTLPPath, ctx: Context{UnknownRegion: true}})
+	assert.True(t, v.Passed, v.Summary)
+	assert.Equal(t, []string{WarnUnknownRegion}, v.Warnings)
+	assert.Contains(t, v.Remedy, "published list")
 }

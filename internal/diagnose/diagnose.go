@@ -25,6 +25,8 @@ type Context struct {
 	APIKeyEncoded bool
 	// InContainer: the collector runs inside a container (see DetectContainer).
 	InContainer bool
+	// UnknownRegion: the otlp region or CSP is not on the published list.
+	UnknownRegion bool
 }
 
 // Credential kinds of Context.Credentials.
@@ -115,6 +117,9 @@ func diagnoseCloud(ev *probe.Evidence) failure {
 	if f, ok := proxyAnswer(ev, r); ok {
 		return f
 	}
+	if ev.TokenSent {
+		return tokenAnswer(ev, r)
+	}
 	if r.Status != http.StatusUnauthorized {
 		return statusFailure(ev, r)
 	}
@@ -127,6 +132,21 @@ func diagnoseCloud(ev *probe.Evidence) failure {
 		return fail(UnexpectedResponse, "HTTP 401 came with a body that is not Elastic Cloud's %s: %s", want, snippet(r.Body))
 	}
 	return failure{}
+}
+
+// tokenAnswer judges the intake's answer to the agent's token: 415 accepts it (only the
+// empty body is refused); a JSON 401 or 403 is the intake refusing it. Other pages are not
+// the intake's.
+func tokenAnswer(ev *probe.Evidence, r *probe.Response) failure {
+	switch {
+	case r.Status == http.StatusUnsupportedMediaType:
+		return failure{}
+	case (r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden) && json.Valid(r.Body):
+		return fail(TokenRejected, "the intake answered %d to otlp.token: %s", r.Status, snippet(r.Body))
+	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
+		return fail(UnexpectedResponse, "HTTP %d came with a body that is not the intake's JSON: %s", r.Status, snippet(r.Body))
+	}
+	return statusFailure(ev, r)
 }
 
 func diagnoseCluster(ev *probe.Evidence, c Context, facts *Facts) failure {
@@ -269,6 +289,9 @@ func warnings(ev *probe.Evidence, c Context) []string {
 	}
 	if ev.Probe == probe.OTLP && legacyOTLPHost.MatchString(ev.ServerAddress) {
 		w = append(w, WarnLegacyOTLPHost)
+	}
+	if ev.Probe == probe.OTLP && c.UnknownRegion {
+		w = append(w, WarnUnknownRegion)
 	}
 	slices.Sort(w)
 	return w

@@ -48,6 +48,9 @@ func passEvidence(ev *probe.Evidence) string {
 	case probe.Registration:
 		return fmt.Sprintf("%s answered %d 'Invalid credential headers', as expected without credentials", ev.URL, status)
 	}
+	if ev.TokenSent {
+		return fmt.Sprintf("%s answered %d to otlp.token: the intake accepts the token and refused only the empty body", ev.URL, status)
+	}
 	return fmt.Sprintf("%s answered %d 'no auth provided', as expected without credentials", ev.URL, status)
 }
 

@@ -39,6 +39,9 @@ type Evidence struct {
 	Proxy         string // proxy URL without credentials; empty when direct
 	Duration      time.Duration
 
+	// TokenSent: the otlp probe sent otlp.token (and expects 415).
+	TokenSent bool
+
 	// Main is the guide's request (cluster: GET endpoint; cloud: the POST).
 	Main Exchange
 	// Cluster follow-ups, run only after the root answer passed.

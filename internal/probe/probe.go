@@ -44,6 +44,9 @@ type Target struct {
 	CustomCA bool
 	Timeout  time.Duration
 
+	// OTLP only: the agent's AutoOps token, sent only to the intake.
+	Token Secret
+
 	// Cluster only.
 	Authorization   Secret
 	CheckPrivileges bool
@@ -90,12 +93,18 @@ func Run(ctx context.Context, t *Target) Evidence {
 	} else {
 		// The cloud probes: the guide's POST, without credentials; the intake's body is empty.
 		body := []byte{}
-		if t.Name == Registration {
+		header := http.Header{"Content-Type": {"application/json"}}
+		switch {
+		case t.Name == Registration:
 			body = []byte(RegistrationBody)
+		case t.Token != "":
+			// As Elastic's own check: the token, an empty body, no Content-Type; an intake
+			// that accepts the token refuses only the body (415).
+			header = http.Header{"Authorization": {"AutoOpsToken " + string(t.Token)}}
+			ev.TokenSent = true
 		}
 		ev.Main = exchange(ctx, t.Client, request{
-			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path,
-			header: http.Header{"Content-Type": {"application/json"}}, body: body,
+			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path, header: header, body: body,
 		})
 	}
 	if t.Name == Cluster && proxy == nil && t.URL.Scheme == "http" && isNotHTTP(ev.Main.Err) && ctx.Err() == nil {

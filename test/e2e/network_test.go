@@ -27,6 +27,8 @@ const (
 	regHost    = "api.elastic-cloud.com"
 	otlpHost   = "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud"
 	legacyHost = "otel-collector.auto-ops.eu-west-1.aws.cloud.elastic.co"
+	// An intake in a region this version does not know (published after its release).
+	newRegionHost = "otel-auto-ops.mars-north-1.aws.svc.elastic.cloud"
 	probeLimit = 2 * time.Second
 )
 
@@ -40,6 +42,7 @@ type world struct {
 	env      []string
 	tmp      string
 	config   probeConfig
+	region   string // otlp.region (csp aws)
 }
 
 // probeConfig holds extra YAML lines for each probe block.
@@ -47,7 +50,7 @@ type probeConfig struct{ cluster, registration, otlp string }
 
 func newWorld(t *testing.T, hosts map[string]string) *world {
 	t.Helper()
-	all := map[string]string{regHost: "127.0.0.1", otlpHost: "127.0.0.1", legacyHost: "127.0.0.1", "es.corp": "127.0.0.1"}
+	all := map[string]string{regHost: "127.0.0.1", otlpHost: "127.0.0.1", legacyHost: "127.0.0.1", newRegionHost: "127.0.0.1", "es.corp": "127.0.0.1"}
 	for name, ip := range hosts {
 		if ip == "" {
 			delete(all, name)
@@ -56,7 +59,7 @@ func newWorld(t *testing.T, hosts map[string]string) *world {
 		}
 	}
 	ns := newNetns(t, all, "127.0.0.53")
-	w := &world{ns: ns, root: testutil.NewCA(t, "Elastic Test Root CA"), tmp: t.TempDir()}
+	w := &world{ns: ns, root: testutil.NewCA(t, "Elastic Test Root CA"), tmp: t.TempDir(), region: "eu-west-1"}
 	w.rootFile = w.root.WriteFile(t, w.tmp)
 	w.env = []string{"SSL_CERT_FILE=" + w.rootFile, "SSL_CERT_DIR=/nonexistent"}
 	w.sink = newOTLPSinkOn(t, ns.listen(t, "127.0.0.1:4318"))
@@ -75,7 +78,7 @@ func (w *world) serveHTTP(t *testing.T, addr string, tlsCA *testutil.CA, h http.
 	if tlsCA == nil {
 		srv.Start()
 	} else {
-		leaf := tlsCA.Leaf(t, testutil.LeafOptions{DNSNames: []string{regHost, otlpHost, legacyHost, "localhost"}, IPs: []net.IP{net.ParseIP("127.0.0.1")}})
+		leaf := tlsCA.Leaf(t, testutil.LeafOptions{DNSNames: []string{regHost, otlpHost, legacyHost, newRegionHost, "localhost"}, IPs: []net.IP{net.ParseIP("127.0.0.1")}})
 		srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
 		srv.StartTLS()
 	}
@@ -112,7 +115,7 @@ receivers:
       timeout: %[1]s
 %[3]s
     otlp:
-      region: eu-west-1
+      region: %[5]s
       csp: aws
       timeout: %[1]s
 %[4]s
@@ -125,7 +128,7 @@ service:`+quietTelemetry+`
   pipelines:
     metrics: {receivers: [autoops_probe], exporters: [otlp_http]}
     logs: {receivers: [autoops_probe], exporters: [otlp_http]}
-`, probeLimit, indentLines(w.config.cluster), indentLines(w.config.registration), indentLines(w.config.otlp))
+`, probeLimit, indentLines(w.config.cluster), indentLines(w.config.registration), indentLines(w.config.otlp), w.region)
 	col := startCollector(t, config, append(append([]string{}, w.env...), env...), w.ns.prefix()...)
 	waitFor(t, 30*time.Second, "a result from every probe", func() bool { return len(w.sink.latest()) == 3 })
 	got := w.sink.latest()
@@ -499,6 +502,101 @@ func TestNetworkMatrix(t *testing.T) {
 				assert.Equal(t, []any{"legacy_otlp_host"}, got["otlp"].attrs["autoops.probe.warnings"])
 			},
 		},
+		{
+			name: "a region published after this release",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.region = "mars-north-1"
+			},
+			want: expect{"otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Equal(t, []any{"unknown_region"}, got["otlp"].attrs["autoops.probe.warnings"])
+				assert.Equal(t, "https://"+newRegionHost+"/v1/logs", got["otlp"].attrs["url.full"])
+			},
+		},
+		{
+			name: "the intake accepts the agent's token",
+			setup: func(t *testing.T, w *world) {
+				w.serveHTTP(t, "127.0.0.1:443", w.root, tokenIntake())
+				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+				w.config.otlp = "token: ${env:AUTOOPS_TOKEN}"
+			},
+			env:  []string{"AUTOOPS_TOKEN=" + goodToken},
+			want: expect{"registration": "", "otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
+				assert.Equal(t, int64(415), got["otlp"].attrs["http.response.status_code"])
+				col.stop()
+				assert.NotContains(t, col.output.String()+w.sink.rawText(), goodToken)
+			},
+		},
+		{
+			name: "the intake refuses the agent's token",
+			setup: func(t *testing.T, w *world) {
+				w.serveHTTP(t, "127.0.0.1:443", w.root, tokenIntake())
+				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+				w.config.otlp = "token: ${env:AUTOOPS_TOKEN}"
+			},
+			env:  []string{"AUTOOPS_TOKEN=AOT-revoked-S3cretT0ken"},
+			want: expect{"registration": "", "otlp": "token_rejected"},
+			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
+				col.stop()
+				assert.NotContains(t, col.output.String()+w.sink.rawText(), "S3cretT0ken")
+			},
+		},
+		{
+			name: "Kibana at the cluster URL",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.serveHTTP(t, "127.0.0.1:5601", nil, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+					rw.Header().Set("kbn-name", "kibana")
+					rw.Header().Set("kbn-license-sig", "3ea6b9d2c4f1")
+					http.Redirect(rw, r, "/spaces/enter", http.StatusFound)
+				}))
+				w.config.cluster = "endpoint: http://es.corp:5601\napi_key: id:k3y"
+			},
+			want:  expect{"cluster": "not_elasticsearch"},
+			check: answeredBy("kibana"),
+		},
+		{
+			name: "OpenSearch at the cluster URL",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.serveHTTP(t, "127.0.0.1:9201", nil, http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+					rw.Header().Set("Content-Type", "application/json")
+					_, _ = rw.Write([]byte(`{"name":"n1","cluster_name":"search","cluster_uuid":"Xq1","version":{"distribution":"opensearch","number":"2.17.0"},"tagline":"The OpenSearch Project: https://opensearch.org/"}`))
+				}))
+				w.config.cluster = "endpoint: http://es.corp:9201"
+			},
+			want:  expect{"cluster": "not_elasticsearch"},
+			check: answeredBy("opensearch"),
+		},
+		{
+			name: "Elasticsearch's transport port at the cluster URL",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.transportPort(t, "127.0.0.1:9300")
+				w.config.cluster = "endpoint: http://es.corp:9300"
+			},
+			want: expect{"cluster": "not_elasticsearch"},
+			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
+				answeredBy("transport_port")(t, w, got, col)
+				assert.Contains(t, got["cluster"].attrs["autoops.probe.remedy"], "9200")
+			},
+		},
+		{
+			name: "a WAF page in front of the cluster",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.serveHTTP(t, "127.0.0.1:8443", w.root, http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+					rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+					rw.WriteHeader(http.StatusForbidden)
+					_, _ = rw.Write([]byte("<html><body><h1>Access denied</h1>Request blocked by the web application firewall. Incident ID 4711</body></html>"))
+				}))
+				w.config.cluster = "endpoint: https://localhost:8443\napi_key: id:k3y"
+			},
+			want:  expect{"cluster": "not_elasticsearch"},
+			check: answeredBy("web_server"),
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -510,6 +608,53 @@ func TestNetworkMatrix(t *testing.T) {
 				tc.check(t, w, got, col)
 			}
 		})
+	}
+}
+
+const goodToken = "AOT-good-S3cretT0ken"
+
+// tokenIntake answers as Elastic Cloud does, and as the intake does to a token: 415 for the
+// good one (it refuses only the empty body), the intake's JSON 401 for any other.
+func tokenIntake() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v1/cloud-connected/clusters", testutil.Registration401)
+	mux.HandleFunc("/v1/logs", func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get("Authorization") {
+		case "":
+			testutil.OTLP401(w, r)
+		case "AutoOpsToken " + goodToken:
+			w.WriteHeader(http.StatusUnsupportedMediaType)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"code":16,"message":"invalid token"}`))
+		}
+	})
+	return mux
+}
+
+// transportPort answers like Elasticsearch's transport port: a line of text, then close.
+func (w *world) transportPort(t *testing.T, addr string) {
+	ln := w.ns.listen(t, addr)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			_, _ = c.Read(buf)
+			_, _ = c.Write([]byte("This is not an HTTP port"))
+			_ = c.Close()
+		}
+	}()
+}
+
+func answeredBy(who string) func(*testing.T, *world, map[string]record, *collector) {
+	return func(t *testing.T, _ *world, got map[string]record, _ *collector) {
+		assert.Equal(t, who, got["cluster"].attrs["autoops.probe.answered_by"], got["cluster"].body)
+		assert.NotEmpty(t, got["cluster"].attrs["network.peer.address"])
 	}
 }
 
