@@ -29,7 +29,7 @@ const (
 	legacyHost = "otel-collector.auto-ops.eu-west-1.aws.cloud.elastic.co"
 	// An intake in a region this version does not know (published after its release).
 	newRegionHost = "otel-auto-ops.mars-north-1.aws.svc.elastic.cloud"
-	probeLimit = 2 * time.Second
+	probeLimit    = 2 * time.Second
 )
 
 // world is one namespace with Elastic Cloud, a cluster and an OTLP sink standing in, and a
