@@ -533,3 +533,42 @@ func TestUnknownRegionWarnsAndStillRuns(t *testing.T) {
 	assert.Equal(t, []string{WarnUnknownRegion}, v.Warnings)
 	assert.Contains(t, v.Remedy, "published list")
 }
+
+// A certificate not yet valid on this machine's clock, from a server whose own clock puts
+// it inside its validity: this machine's clock is wrong, not the certificate.
+func TestClockSkew(t *testing.T) {
+	ca := testutil.NewCA(t, "Clock CA")
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Cert)
+	serverNow := time.Now().Add(25 * time.Hour)
+	future := ca.Leaf(t, testutil.LeafOptions{DNSNames: []string{"localhost"}, NotBefore: time.Now().Add(24 * time.Hour), NotAfter: time.Now().Add(30 * 24 * time.Hour)})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		require.Empty(t, r.Header.Get("Authorization"), "the clock check carries no credential")
+		w.Header().Set("Date", serverNow.UTC().Format(http.TimeFormat))
+		testutil.OTLP401(w, r)
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{future}}
+	srv.StartTLS()
+	defer srv.Close()
+	url := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + probe.OTLPPath
+
+	v, _ := run(t, setup{name: probe.OTLP, url: url, roots: roots})
+	assertFailed(t, v, ClockSkew, "the server's clock says "+serverNow.UTC().Format("2006-01-02"))
+	assert.Contains(t, v.Warnings, WarnClockSkew, "the skew itself is a warning too")
+
+	// A certificate expired by the server's clock as well stays expired.
+	expired := testutil.ServeTLSLikeElasticsearch(t, ca.Leaf(t, testutil.LeafOptions{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-time.Hour)}), &testutil.FakeES{})
+	v, _ = run(t, setup{name: probe.Cluster, url: "https://" + expired, roots: roots})
+	assertFailed(t, v, TLSCertificateExpired)
+	assert.NotContains(t, v.Warnings, WarnClockSkew)
+
+	// An answer whose Date is ten minutes off passes, with the warning.
+	skewed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", time.Now().Add(-10*time.Minute).UTC().Format(http.TimeFormat))
+		testutil.OTLP401(w, r)
+	}))
+	defer skewed.Close()
+	v, _ = run(t, setup{name: probe.OTLP, url: skewed.URL + probe.OTLPPath})
+	assert.True(t, v.Passed, v.Summary)
+	assert.Equal(t, []string{WarnClockSkew}, v.Warnings)
+}

@@ -283,6 +283,10 @@ func warnings(ev *probe.Evidence, c Context) []string {
 			w = append(w, WarnCANotNeeded)
 		}
 	}
+	// HTTP dates have a one-second resolution: beyond five minutes is no rounding.
+	if skew, ok := clockSkewOf(ev); ok && (skew > maxClockSkew || skew < -maxClockSkew) {
+		w = append(w, WarnClockSkew)
+	}
 	// A fact of the environment, so every probe it applies to (no proxy_url) carries it.
 	if ev.HTTPProxyWithoutHTTPS {
 		w = append(w, WarnHTTPSProxy)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/elastic/autoops-probe/internal/answers"
 	"github.com/elastic/autoops-probe/internal/probe"
@@ -137,6 +138,9 @@ func certificateFailure(ev *probe.Evidence, err error) (failure, bool) {
 	case errors.As(err, &hostErr):
 		return fail(TLSHostnameMismatch, "the certificate is not valid for %s%s: it names %s", ev.ServerAddress, issuer, certNames(hostErr.Certificate)), true
 	case errors.As(err, &invalid) && (invalid.Reason == x509.Expired):
+		if f, ok := clockSkewFailure(ev, invalid.Cert); ok {
+			return f, true
+		}
 		return fail(TLSCertificateExpired, "the certificate%s is expired or not yet valid (valid %s to %s)", issuer,
 			invalid.Cert.NotBefore.UTC().Format("2006-01-02"), invalid.Cert.NotAfter.UTC().Format("2006-01-02")), true
 	}
@@ -184,4 +188,31 @@ func unwrapURLError(err error) error {
 func isRemoteTLSAlert(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "remote error"
+}
+
+// clockSkewFailure: the certificate failed its validity check on this machine's clock, but the
+// server's own clock (its Date header, read without credentials) puts it inside its validity.
+func clockSkewFailure(ev *probe.Evidence, cert *x509.Certificate) (failure, bool) {
+	sc := ev.ServerClock
+	if sc == nil || cert == nil || sc.Date.Before(cert.NotBefore) || sc.Date.After(cert.NotAfter) {
+		return failure{}, false
+	}
+	return fail(ClockSkew, "the certificate of %s is valid from %s to %s; the server's clock says %s, this machine's %s",
+		ev.ServerAddress, cert.NotBefore.UTC().Format(time.RFC3339), cert.NotAfter.UTC().Format(time.RFC3339),
+		sc.Date.UTC().Format(time.RFC3339), sc.ReceivedAt.UTC().Format(time.RFC3339)), true
+}
+
+// maxClockSkew is how far an answer's Date may be from this machine's clock before the
+// clock_skew warning.
+const maxClockSkew = 5 * time.Minute
+
+// clockSkewOf is how far the server's clock is ahead of this machine's (negative: behind),
+// from the Date of the main answer or of the clock check; ok is false without a Date.
+func clockSkewOf(ev *probe.Evidence) (time.Duration, bool) {
+	for _, r := range []*probe.Response{ev.Main.Response, ev.ServerClock} {
+		if r != nil && !r.Date.IsZero() && !r.ReceivedAt.IsZero() {
+			return r.Date.Sub(r.ReceivedAt), true
+		}
+	}
+	return 0, false
 }

@@ -47,6 +47,10 @@ type Evidence struct {
 	// Cluster follow-ups, run only after the root answer passed.
 	License, Authenticate, Privileges *Exchange
 
+	// ServerClock is the Date header of a credential-less, unverified request made after the
+	// certificate was refused as expired or not yet valid (nil when not made or no Date came).
+	ServerClock *Response
+
 	// RawReply is what the cluster port answered a credential-less request in raw bytes,
 	// read when its answer was not HTTP (Elasticsearch's transport port says so in text).
 	RawReply []byte
@@ -104,6 +108,8 @@ type Response struct {
 	SquidError string
 	Body       []byte // at most MaxBody bytes
 	Truncated  bool
+	// ReceivedAt is this machine's clock when the answer came, to compare with Date.
+	ReceivedAt time.Time
 }
 
 // Progress says how far a request got: it tells a connect timeout from a response timeout.

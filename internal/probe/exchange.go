@@ -50,6 +50,7 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	end := time.Now()
 	ex.Response = answerOf(resp)
 	ex.Response.Body = limited
+	ex.Response.ReceivedAt = end
 	if len(limited) > MaxBody {
 		ex.Response.Body, ex.Response.Truncated = limited[:MaxBody], true
 	}

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -112,6 +113,9 @@ func Run(ctx context.Context, t *Target) Evidence {
 	}
 	if needsHandshakeCheck(&ev, proxy) && ctx.Err() == nil {
 		ev.Handshake = checkHandshake(ctx, net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort)), proxy, t.TLS)
+	}
+	if isValidityError(ev.Main.Err) && ctx.Err() == nil {
+		ev.ServerClock = serverClock(ctx, t, proxy)
 	}
 	ev.Duration = time.Since(start)
 	return ev
@@ -292,4 +296,30 @@ func rawReply(ctx context.Context, hostPort, host string) []byte {
 	buf := make([]byte, 256)
 	n, _ := io.ReadAtLeast(conn, buf, len(answers.TransportPortReply))
 	return buf[:n]
+}
+
+// isValidityError: the certificate was refused as expired or not yet valid (Go reports both
+// as x509.Expired).
+func isValidityError(err error) bool {
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &invalid) && invalid.Reason == x509.Expired
+}
+
+// serverClock asks the server for the time: a GET of its root over a handshake that is not
+// verified, carrying no credential, whose answer only its Date header is read from.
+func serverClock(ctx context.Context, t *Target, proxy *url.URL) *Response {
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if t.TLS != nil {
+		tlsCfg = t.TLS.Clone()
+	}
+	tlsCfg.InsecureSkipVerify = true //nolint:gosec // only the Date header is read; nothing is sent
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyURL(proxy), DisableKeepAlives: true}}
+	StopAtRedirects(client)
+	root := *t.URL
+	root.Path, root.RawQuery = "/", ""
+	ex := exchange(ctx, client, request{method: http.MethodGet, url: root.String(), path: "/"})
+	if ex.Response == nil || ex.Response.Date.IsZero() {
+		return nil
+	}
+	return &Response{Status: ex.Response.Status, Date: ex.Response.Date, ReceivedAt: ex.Response.ReceivedAt}
 }

@@ -78,11 +78,36 @@ func (w *world) serveHTTP(t *testing.T, addr string, tlsCA *testutil.CA, h http.
 	if tlsCA == nil {
 		srv.Start()
 	} else {
-		leaf := tlsCA.Leaf(t, testutil.LeafOptions{DNSNames: []string{regHost, otlpHost, legacyHost, newRegionHost, "localhost"}, IPs: []net.IP{net.ParseIP("127.0.0.1")}})
-		srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{tlsCA.Leaf(t, cloudNames(testutil.LeafOptions{}))}}
 		srv.StartTLS()
 	}
 	t.Cleanup(srv.Close)
+}
+
+// cloudNames makes a leaf valid for every name the namespaces stand in for.
+func cloudNames(o testutil.LeafOptions) testutil.LeafOptions {
+	o.DNSNames, o.IPs = []string{regHost, otlpHost, legacyHost, newRegionHost, "localhost"}, []net.IP{net.ParseIP("127.0.0.1")}
+	return o
+}
+
+// serveTLSLeaf serves h over TLS with leaf on addr inside the namespace.
+func (w *world) serveTLSLeaf(t *testing.T, addr string, leaf tls.Certificate, h http.Handler) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	_ = srv.Listener.Close()
+	srv.Listener = w.ns.listen(t, addr)
+	srv.Config.ErrorLog = nil
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+}
+
+// withDate makes h answer with the server's clock at offset from this machine's.
+func withDate(offset time.Duration, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Date", time.Now().Add(offset).UTC().Format(http.TimeFormat))
+		h.ServeHTTP(rw, r)
+	})
 }
 
 // elasticCloud answers both cloud paths as Elastic Cloud does without credentials.
@@ -500,6 +525,32 @@ func TestNetworkMatrix(t *testing.T) {
 			want: expect{"otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
 				assert.Equal(t, []any{"legacy_otlp_host"}, got["otlp"].attrs["autoops.probe.warnings"])
+			},
+		},
+		{
+			name: "this machine's clock is a day behind",
+			setup: func(t *testing.T, w *world) {
+				// A certificate valid from tomorrow, served by a machine whose clock says so.
+				leaf := w.root.Leaf(t, cloudNames(testutil.LeafOptions{NotBefore: time.Now().Add(24 * time.Hour), NotAfter: time.Now().Add(90 * 24 * time.Hour)}))
+				w.serveTLSLeaf(t, "127.0.0.1:443", leaf, withDate(25*time.Hour, elasticCloud()))
+				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+			},
+			want: expect{"cluster": "", "registration": "clock_skew", "otlp": "clock_skew"},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["otlp"].body, "the server's clock says")
+				assert.Contains(t, got["otlp"].attrs["autoops.probe.warnings"], "clock_skew")
+			},
+		},
+		{
+			name: "a clock ten minutes off",
+			setup: func(t *testing.T, w *world) {
+				w.serveHTTP(t, "127.0.0.1:443", w.root, withDate(-10*time.Minute, elasticCloud()))
+				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+			},
+			want: expect{"cluster": "", "registration": "", "otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Equal(t, []any{"clock_skew"}, got["registration"].attrs["autoops.probe.warnings"])
+				assert.Equal(t, "WARN", got["otlp"].severity)
 			},
 		},
 		{
