@@ -38,6 +38,7 @@ type setup struct {
 	timeout  time.Duration
 	ctx      Context
 	token    string
+	proxy    string // proxy URL the client goes through
 }
 
 func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
@@ -51,14 +52,22 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 			return (&net.Dialer{}).DialContext(ctx, "udp", s.resolver)
 		}}
 	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsCfg, DialContext: dialer.DialContext, DisableKeepAlives: true}}
+	transport := &http.Transport{TLSClientConfig: tlsCfg, DialContext: dialer.DialContext, DisableKeepAlives: true}
+	var proxyRule func(*url.URL) (*url.URL, error)
+	if s.proxy != "" {
+		pu, err := url.Parse(s.proxy)
+		require.NoError(t, err)
+		transport.Proxy = http.ProxyURL(pu)
+		proxyRule = func(*url.URL) (*url.URL, error) { return pu, nil }
+	}
+	client := &http.Client{Transport: transport}
 	probe.StopAtRedirects(client)
 	timeout := s.timeout
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
 	tg := &probe.Target{
-		Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil,
+		Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil, Proxy: proxyRule, FixedProxy: s.proxy != "",
 		Authorization: probe.Secret(s.auth), CheckPrivileges: true, Token: probe.Secret(s.token),
 	}
 	ev := probe.Run(context.Background(), tg)
@@ -571,4 +580,45 @@ func TestClockSkew(t *testing.T) {
 	v, _ = run(t, setup{name: probe.OTLP, url: skewed.URL + probe.OTLPPath})
 	assert.True(t, v.Passed, v.Summary)
 	assert.Equal(t, []string{WarnClockSkew}, v.Warnings)
+}
+
+// fakeProxy answers every CONNECT with the given status line and headers, as a proxy that
+// refuses the tunnel does.
+func fakeProxy(t *testing.T, statusLine string, headers ...string) string {
+	return testutil.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = c.Read(buf)
+		answer := "HTTP/1.1 " + statusLine + "\r\n" + strings.Join(headers, "\r\n")
+		if len(headers) > 0 {
+			answer += "\r\n"
+		}
+		_, _ = c.Write([]byte(answer + "Content-Length: 0\r\n\r\n"))
+		_ = c.Close()
+	})
+}
+
+func TestProxyFieldFailures(t *testing.T) {
+	const dest = "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters"
+	ntlm := fakeProxy(t, "407 Proxy Authentication Required", "Proxy-Authenticate: NTLM", "Proxy-Authenticate: Negotiate")
+	v, _ := run(t, setup{name: probe.Registration, url: dest, proxy: "http://" + ntlm})
+	assertFailed(t, v, ProxyAuthUnsupported, "NTLM, Negotiate")
+
+	basic := fakeProxy(t, "407 Proxy Authentication Required", `Proxy-Authenticate: Negotiate`, `Proxy-Authenticate: Basic realm="corp"`)
+	v, _ = run(t, setup{name: probe.Registration, url: dest, proxy: "http://" + basic})
+	assertFailed(t, v, ProxyAuthRequired)
+
+	dnsFail := fakeProxy(t, "503 Service Unavailable", "X-Squid-Error: ERR_DNS_FAIL 0", "Server: squid/5.7")
+	v, _ = run(t, setup{name: probe.OTLP, url: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", proxy: "http://" + dnsFail})
+	assertFailed(t, v, ProxyUpstreamError, "could not resolve", "ERR_DNS_FAIL")
+
+	// https:// in the proxy URL, a proxy that speaks plain HTTP.
+	plain := fakeProxy(t, "200 Connection established")
+	v, _ = run(t, setup{name: probe.Registration, url: dest, proxy: "https://" + plain})
+	assertFailed(t, v, ProxySchemeMismatch, "plain text")
+
+	// http:// in the proxy URL, a proxy that speaks TLS.
+	tlsProxy := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	defer tlsProxy.Close()
+	v, _ = run(t, setup{name: probe.Registration, url: dest, proxy: strings.Replace(tlsProxy.URL, "https://", "http://", 1)})
+	assertFailed(t, v, ProxySchemeMismatch, "speaks TLS")
 }

@@ -230,10 +230,13 @@ func privilegesFailure(ex *probe.Exchange, c Context, facts *Facts) (failure, bo
 // proxyAnswer recognises an answer a proxy made itself to a plain-http request.
 func proxyAnswer(ev *probe.Evidence, r *probe.Response) (failure, bool) {
 	if r.Status == http.StatusProxyAuthRequired {
-		return fail(ProxyAuthRequired, "the proxy %s answered 407 Proxy Authentication Required", orDirect(ev.Proxy)), true
+		return proxyRefusal(orDirect(ev.Proxy), ev.ServerAddress, r.Status, r.ProxyAuthSchemes, r.SquidError, r.Body), true
 	}
 	if ev.Proxy == "" || r.ElasticProduct != "" {
 		return failure{}, false
+	}
+	if r.SquidError != "" {
+		return proxyRefusal(ev.Proxy, ev.ServerAddress, r.Status, nil, r.SquidError, r.Body), true
 	}
 	// The cluster always proves itself with X-Elastic-Product; Elastic Cloud answers in JSON.
 	// Anything else refusing or failing on a proxied request is the proxy's own page.

@@ -6,10 +6,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -96,23 +98,44 @@ func proxyFailure(ev *probe.Evidence, err error) (failure, bool) {
 		return failure{}, false
 	}
 	var op *net.OpError
+	var recErr tls.RecordHeaderError
 	if errors.As(err, &op) && op.Op == "proxyconnect" {
+		if strings.HasPrefix(ev.Proxy, "https://") && errors.As(err, &recErr) {
+			return fail(ProxySchemeMismatch, "the proxy URL %s says https://, but the proxy answered the TLS handshake in plain text (%v)", ev.Proxy, op.Err), true
+		}
 		return fail(ProxyUnreachable, "the proxy %s could not be reached (%v)", ev.Proxy, op.Err), true
 	}
 	hc := ev.Handshake
+	if hc != nil && hc.ProxySpeaksTLS {
+		return fail(ProxySchemeMismatch, "the proxy URL %s says http://, but the proxy speaks TLS: it refused the plaintext CONNECT and completes a TLS handshake", ev.Proxy), true
+	}
 	if hc == nil || hc.ProxyStatus == 0 || hc.ProxyStatus == http.StatusOK {
 		return failure{}, false
 	}
-	s := hc.ProxyStatus
-	switch {
-	case s == http.StatusProxyAuthRequired:
-		return fail(ProxyAuthRequired, "the proxy %s answered CONNECT with 407 Proxy Authentication Required", ev.Proxy), true
-	case s >= 500:
-		return fail(ProxyUpstreamError, "the proxy %s answered CONNECT with %d %s: it could not reach %s", ev.Proxy, s, hc.ProxyStatusText, ev.ServerAddress), true
-	default:
-		return fail(ProxyBlocked, "the proxy %s refused CONNECT to %s with %d %s: %s", ev.Proxy, ev.ServerAddress, s, hc.ProxyStatusText, snippet(hc.ProxyBody)), true
-	}
+	return proxyRefusal(ev.Proxy, ev.ServerAddress, hc.ProxyStatus, hc.ProxyAuthSchemes, hc.ProxySquidError, hc.ProxyBody), true
 }
+
+// proxyRefusal explains a proxy's own answer instead of the destination's, to CONNECT or to
+// a plain-http request: its status, the schemes it offers, squid's error code.
+func proxyRefusal(proxy, dest string, status int, schemes []string, squidError string, body []byte) failure {
+	said := fmt.Sprintf("%d %s", status, http.StatusText(status))
+	if squidError != "" {
+		said += " (squid: " + squidError + ")"
+	}
+	switch {
+	case status == http.StatusProxyAuthRequired && len(schemes) > 0 && !slices.ContainsFunc(schemes, isBasic):
+		return fail(ProxyAuthUnsupported, "the proxy %s answered 407 and offers only %s, which the collector cannot speak", proxy, strings.Join(schemes, ", "))
+	case status == http.StatusProxyAuthRequired:
+		return fail(ProxyAuthRequired, "the proxy %s answered %s", proxy, said)
+	case strings.HasPrefix(squidError, "ERR_DNS_FAIL"):
+		return fail(ProxyUpstreamError, "the proxy %s answered %s: it could not resolve %s", proxy, said, dest)
+	case status >= 500:
+		return fail(ProxyUpstreamError, "the proxy %s answered %s: it could not reach %s", proxy, said, dest)
+	}
+	return fail(ProxyBlocked, "the proxy %s refused %s with %s: %s", proxy, dest, said, snippet(body))
+}
+
+func isBasic(scheme string) bool { return strings.EqualFold(scheme, "Basic") }
 
 // certificateFailure explains a certificate the client refused, or a TLS port that speaks
 // plain HTTP, from the verification error and the chain seen.

@@ -136,6 +136,8 @@ type HandshakeCheck struct {
 	ProxyBody        []byte
 	ProxyAuthSchemes []string
 	ProxySquidError  string
+	// ProxySpeaksTLS: a proxy given as http:// completed a TLS handshake after its CONNECT failed.
+	ProxySpeaksTLS bool
 
 	HandshakeErr  error               // the handshake itself failed (verification is not part of it)
 	Chain         []*x509.Certificate // what the server presented

@@ -32,6 +32,11 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 	var err error
 	if proxy != nil {
 		conn, err = connectThroughProxy(ctx, &d, proxy, hostPort, hc)
+		if err != nil && proxy.Scheme == "http" && hc.ProxyStatus != http.StatusOK && hc.ProxyStatus != http.StatusProxyAuthRequired {
+			// A proxy URL written http:// for a proxy that speaks TLS: the plaintext CONNECT
+			// gets a TLS server's refusal; a handshake with the proxy tells.
+			hc.ProxySpeaksTLS = speaksTLS(ctx, &d, proxyAddress(proxy), proxy.Hostname())
+		}
 	} else {
 		conn, err = d.DialContext(ctx, "tcp", hostPort)
 	}
@@ -85,15 +90,7 @@ func verifyChain(chain []*x509.Certificate, roots *x509.CertPool, serverName str
 // connectThroughProxy asks an HTTP proxy for a tunnel, recording its answer in hc. Only the
 // proxy's own credentials are sent, never the probe's.
 func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hostPort string, hc *HandshakeCheck) (net.Conn, error) {
-	proxyHost := proxy.Host
-	if proxy.Port() == "" {
-		port := "80"
-		if proxy.Scheme == "https" {
-			port = "443"
-		}
-		proxyHost = net.JoinHostPort(proxy.Hostname(), port)
-	}
-	conn, err := d.DialContext(ctx, "tcp", proxyHost)
+	conn, err := d.DialContext(ctx, "tcp", proxyAddress(proxy))
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +121,8 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 		return nil, err
 	}
 	hc.ProxyStatus, hc.ProxyStatusText = resp.StatusCode, http.StatusText(resp.StatusCode)
+	hc.ProxyAuthSchemes = authSchemes(resp.Header.Values("Proxy-Authenticate"))
+	hc.ProxySquidError = resp.Header.Get("X-Squid-Error")
 	if resp.StatusCode != http.StatusOK {
 		hc.ProxyBody, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
 		_ = resp.Body.Close()
@@ -131,4 +130,28 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 		return nil, fmt.Errorf("proxy answered CONNECT with %d", resp.StatusCode)
 	}
 	return conn, nil
+}
+
+// proxyAddress is the proxy's host:port, with the scheme's default port.
+func proxyAddress(proxy *url.URL) string {
+	if proxy.Port() != "" {
+		return proxy.Host
+	}
+	port := "80"
+	if proxy.Scheme == "https" {
+		port = "443"
+	}
+	return net.JoinHostPort(proxy.Hostname(), port)
+}
+
+// speaksTLS reports whether addr completes a TLS handshake (unverified: only the protocol
+// matters here, and nothing is sent after it).
+func speaksTLS(ctx context.Context, d *net.Dialer, addr, serverName string) bool {
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = conn.Close() }()
+	tconn := tls.Client(conn, &tls.Config{ServerName: serverName, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec // a protocol check, nothing is sent
+	return tconn.HandshakeContext(ctx) == nil
 }
