@@ -8,7 +8,7 @@ GOLANGCI_LINT_VERSION := v2.15.0
 DIST     := _build/otelcol-autoops
 CONFIG   ?= otelcol-autoops.yaml
 # Debian packages the end-to-end tests drive for real.
-TEST_DEBS := curl iptables iproute2 tinyproxy prometheus openssl
+TEST_DEBS := curl iptables iproute2 tinyproxy squid prometheus openssl
 FUZZTIME ?= 5s
 
 .PHONY: all build run test unit e2e deps fuzz bench scale soak lint generate tidy clean

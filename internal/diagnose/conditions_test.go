@@ -614,11 +614,51 @@ func TestProxyFieldFailures(t *testing.T) {
 	// https:// in the proxy URL, a proxy that speaks plain HTTP.
 	plain := fakeProxy(t, "200 Connection established")
 	v, _ = run(t, setup{name: probe.Registration, url: dest, proxy: "https://" + plain})
-	assertFailed(t, v, ProxySchemeMismatch, "plain text")
+	assertFailed(t, v, ProxySchemeMismatch, "speaks plain HTTP")
 
 	// http:// in the proxy URL, a proxy that speaks TLS.
 	tlsProxy := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	defer tlsProxy.Close()
 	v, _ = run(t, setup{name: probe.Registration, url: dest, proxy: strings.Replace(tlsProxy.URL, "https://", "http://", 1)})
 	assertFailed(t, v, ProxySchemeMismatch, "speaks TLS")
+}
+
+// sniFilter stands in front of a TLS server: a ClientHello naming blocked is cut (reset) or
+// held unanswered, any other is passed through, as a firewall filtering by name does.
+func sniFilter(t *testing.T, backend, blocked string, reset bool) string {
+	return testutil.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		n, _ := c.Read(buf)
+		if strings.Contains(string(buf[:n]), blocked) {
+			if reset {
+				_ = c.(*net.TCPConn).SetLinger(0)
+				_ = c.Close()
+				return
+			}
+			_, _ = c.Read(buf) // held until the client leaves
+			return
+		}
+		up, err := net.Dial("tcp", backend)
+		if err != nil {
+			return
+		}
+		defer func() { _ = up.Close() }()
+		_, _ = up.Write(buf[:n])
+		go func() { _, _ = io.Copy(up, c) }()
+		_, _ = io.Copy(c, up)
+	})
+}
+
+func TestTLSBlockedByName(t *testing.T) {
+	backend := httptest.NewTLSServer(http.HandlerFunc(testutil.OTLP401))
+	defer backend.Close()
+	backendAddr := strings.TrimPrefix(backend.URL, "https://")
+	for _, reset := range []bool{true, false} {
+		addr := sniFilter(t, backendAddr, "localhost", reset)
+		_, port, _ := net.SplitHostPort(addr)
+		v, ev := run(t, setup{name: probe.OTLP, url: "https://localhost:" + port + probe.OTLPPath, timeout: time.Second})
+		assertFailed(t, v, TLSBlocked, "naming no host got the server's reply")
+		require.NotNil(t, ev.Stall)
+		assert.Less(t, ev.Duration, 1500*time.Millisecond, "the follow-ups fit in the probe's timeout")
+	}
 }

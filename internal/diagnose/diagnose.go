@@ -290,6 +290,9 @@ func warnings(ev *probe.Evidence, c Context) []string {
 	if skew, ok := clockSkewOf(ev); ok && (skew > maxClockSkew || skew < -maxClockSkew) {
 		w = append(w, WarnClockSkew)
 	}
+	if noProxyIgnored(ev) != "" {
+		w = append(w, WarnNoProxyIgnored)
+	}
 	// A fact of the environment, so every probe it applies to (no proxy_url) carries it.
 	if ev.HTTPProxyWithoutHTTPS {
 		w = append(w, WarnHTTPSProxy)

@@ -34,6 +34,9 @@ func route(ev *probe.Evidence) string {
 	if ev.NoProxyCovers {
 		return fmt.Sprintf(" Proxy variables are set, and NO_PROXY covers %s: the request went direct.", ev.ServerAddress)
 	}
+	if entry := noProxyIgnored(ev); entry != "" {
+		return fmt.Sprintf(" NO_PROXY lists %q, which looks meant for %s but which Go ignores, so the request went through the proxy %s.", entry, ev.ServerAddress, ev.Proxy)
+	}
 	return fmt.Sprintf(" NO_PROXY does not cover %s, so the request went through the proxy %s.", ev.ServerAddress, ev.Proxy)
 }
 

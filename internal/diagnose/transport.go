@@ -39,6 +39,9 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 		f.answeredBy = AnsweredByTransportPort
 		return f
 	}
+	if f, ok := stallFailure(ev, target); ok {
+		return f
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		if dnsErr.IsNotFound {
@@ -99,6 +102,9 @@ func proxyFailure(ev *probe.Evidence, err error) (failure, bool) {
 	}
 	var op *net.OpError
 	var recErr tls.RecordHeaderError
+	if strings.HasPrefix(ev.Proxy, "https://") && ev.ProxySpeaksPlainHTTP {
+		return fail(ProxySchemeMismatch, "the proxy URL %s says https://, but the proxy speaks plain HTTP: it answers a plaintext CONNECT", ev.Proxy), true
+	}
 	if errors.As(err, &op) && op.Op == "proxyconnect" {
 		if strings.HasPrefix(ev.Proxy, "https://") && errors.As(err, &recErr) {
 			return fail(ProxySchemeMismatch, "the proxy URL %s says https://, but the proxy answered the TLS handshake in plain text (%v)", ev.Proxy, op.Err), true
@@ -238,4 +244,27 @@ func clockSkewOf(ev *probe.Evidence) (time.Duration, bool) {
 		}
 	}
 	return 0, false
+}
+
+// stallFailure reads the follow-up handshakes made after a TLS handshake naming the host was
+// cut or never answered: a reply to the one naming no host is a firewall filtering by name
+// (SNI); a reply only with small segments is a path that drops large packets. When both or
+// neither got a reply, they explain nothing and the first failure stands.
+func stallFailure(ev *probe.Evidence, target string) (failure, bool) {
+	sc := ev.Stall
+	if sc == nil {
+		return failure{}, false
+	}
+	smallOK := sc.SmallSegmentsReply != nil && *sc.SmallSegmentsReply
+	cut := "was cut"
+	if sc.SmallSegmentsReply != nil {
+		cut = "got no answer"
+	}
+	switch {
+	case sc.NoNameReply && !smallOK:
+		return fail(TLSBlocked, "the TLS handshake with %s naming %s %s, while a handshake to the same address naming no host got the server's reply: something filters by server name (SNI)", target, ev.ServerAddress, cut), true
+	case smallOK && !sc.NoNameReply:
+		return fail(PathMTUBlackhole, "the TLS handshake with %s got no answer, while the same handshake with %d-byte segments completed: packets too large for the path are dropped", target, probe.ClampedMSS), true
+	}
+	return failure{}, false
 }

@@ -51,6 +51,12 @@ type Evidence struct {
 	// certificate was refused as expired or not yet valid (nil when not made or no Date came).
 	ServerClock *Response
 
+	// Stall holds the follow-up handshakes made after a TLS handshake naming the host was cut
+	// or never answered (direct connections only).
+	Stall *StallCheck
+	// ProxySpeaksPlainHTTP: a proxy given as https:// answered a plaintext CONNECT.
+	ProxySpeaksPlainHTTP bool
+
 	// RawReply is what the cluster port answered a credential-less request in raw bytes,
 	// read when its answer was not HTTP (Elasticsearch's transport port says so in text).
 	RawReply []byte
@@ -72,6 +78,11 @@ type Evidence struct {
 	// NoProxyCovers: proxy variables are set, but NO_PROXY (or Go's loopback rule) sends
 	// this endpoint direct.
 	NoProxyCovers bool
+	// NoProxy is NO_PROXY as the process saw it, when a proxy from the environment was used.
+	NoProxy string
+	// HostAddresses are the endpoint host's addresses, looked up here when the request went
+	// through a proxy (which resolves it itself) and NO_PROXY lists a CIDR.
+	HostAddresses []string
 }
 
 // Exchange is one HTTP request and what came back.

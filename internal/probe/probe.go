@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
@@ -88,9 +89,20 @@ func Run(ctx context.Context, t *Target) Evidence {
 	ev.ProxyFromEnv = !t.FixedProxy && (t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != "")
 	ev.HTTPProxyWithoutHTTPS = !t.FixedProxy && t.Env.HTTPProxy != "" && t.Env.HTTPSProxy == ""
 	ev.NoProxyCovers = ev.ProxyFromEnv && proxy == nil
+	if ev.ProxyFromEnv && proxy != nil && t.Env.NoProxy != "" {
+		ev.NoProxy = t.Env.NoProxy
+		if strings.Contains(t.Env.NoProxy, "/") && net.ParseIP(ev.ServerAddress) == nil {
+			// Go matches a CIDR only against IP literals; whether it was meant for this host
+			// depends on the host's addresses.
+			ev.HostAddresses, _ = net.DefaultResolver.LookupHost(ctx, ev.ServerAddress)
+		}
+	}
 
+	// The first request leaves part of the timeout for the follow-ups a failure calls for.
+	mainCtx, cancelMain := context.WithTimeout(ctx, time.Duration(float64(t.Timeout)*mainShare))
+	defer cancelMain()
 	if t.Name == Cluster {
-		runCluster(ctx, t, &ev)
+		runCluster(ctx, mainCtx, t, &ev)
 	} else {
 		// The cloud probes: the guide's POST, without credentials; the intake's body is empty.
 		body := []byte{}
@@ -104,24 +116,50 @@ func Run(ctx context.Context, t *Target) Evidence {
 			header = http.Header{"Authorization": {"AutoOpsToken " + string(t.Token)}}
 			ev.TokenSent = true
 		}
-		ev.Main = exchange(ctx, t.Client, request{
+		ev.Main = exchange(mainCtx, t.Client, request{
 			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path, header: header, body: body,
 		})
 	}
-	if t.Name == Cluster && proxy == nil && t.URL.Scheme == "http" && isNotHTTP(ev.Main.Err) && ctx.Err() == nil {
-		ev.RawReply = rawReply(ctx, net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort)), t.URL.Host)
-	}
-	if needsHandshakeCheck(&ev, proxy) && ctx.Err() == nil {
-		ev.Handshake = checkHandshake(ctx, net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort)), proxy, t.TLS)
-	}
-	if isValidityError(ev.Main.Err) && ctx.Err() == nil {
-		ev.ServerClock = serverClock(ctx, t, proxy)
-	}
+	followUp(ctx, t, proxy, &ev)
 	ev.Duration = time.Since(start)
 	return ev
 }
 
-func runCluster(ctx context.Context, t *Target, ev *Evidence) {
+// followUp gathers the evidence a failed first request calls for, within what is left of
+// the probe's timeout.
+func followUp(ctx context.Context, t *Target, proxy *url.URL, ev *Evidence) {
+	if ctx.Err() != nil {
+		return
+	}
+	addr := net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
+	if t.Name == Cluster && proxy == nil && t.URL.Scheme == "http" && isNotHTTP(ev.Main.Err) {
+		ev.RawReply = rawReply(ctx, addr, t.URL.Host)
+	}
+	if proxy != nil && proxy.Scheme == "https" && ev.Main.Err != nil && ev.Main.Response == nil {
+		ev.ProxySpeaksPlainHTTP = speaksPlainHTTP(ctx, proxyAddress(proxy), addr)
+	}
+	if proxy == nil && stalledInTLS(&ev.Main) {
+		if stalled := isTimeoutErr(ev.Main.Err); stalled || isReset(ev.Main.Err) {
+			peer := addr
+			if ev.Main.PeerAddress != "" {
+				peer = net.JoinHostPort(ev.Main.PeerAddress, strconv.Itoa(ev.ServerPort))
+			}
+			ev.Stall = checkStall(ctx, peer, serverName(t), stalled)
+		}
+	}
+	if needsHandshakeCheck(ev, proxy) {
+		ev.Handshake = checkHandshake(ctx, addr, proxy, t.TLS)
+	}
+	if isValidityError(ev.Main.Err) {
+		ev.ServerClock = serverClock(ctx, t, proxy)
+	}
+}
+
+func isReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func runCluster(ctx, mainCtx context.Context, t *Target, ev *Evidence) {
 	if t.OneConnectionPerRun {
 		// Before: a dial the previous run gave up on may have finished into the pool since.
 		t.Client.CloseIdleConnections()
@@ -131,7 +169,7 @@ func runCluster(ctx context.Context, t *Target, ev *Evidence) {
 	if t.Authorization != "" {
 		header.Set("Authorization", string(t.Authorization))
 	}
-	ev.Main = exchange(ctx, t.Client, request{method: http.MethodGet, url: t.URL.String(), path: t.URL.Path, header: header})
+	ev.Main = exchange(mainCtx, t.Client, request{method: http.MethodGet, url: t.URL.String(), path: t.URL.Path, header: header})
 	if ev.Main.Err != nil || ev.Main.Response == nil || ev.Main.Response.Status != http.StatusOK {
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -528,6 +529,107 @@ func TestNetworkMatrix(t *testing.T) {
 			},
 		},
 		{
+			name: "squid's default rules refuse CONNECT to the cluster's port 9200",
+			setup: func(t *testing.T, w *world) {
+				w.serveHTTP(t, "127.0.0.1:443", w.root, elasticCloud())
+				w.serveHTTP(t, "127.0.0.1:9200", w.root, &testutil.FakeES{})
+				w.config.cluster = "endpoint: https://es.corp:9200"
+				w.squid(t)
+			},
+			env:  []string{"HTTP_PROXY=http://127.0.0.1:3128", "HTTPS_PROXY=http://127.0.0.1:3128"},
+			want: expect{"cluster": "proxy_blocked", "registration": "", "otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["cluster"].body, "ERR_ACCESS_DENIED")
+				assert.Contains(t, got["cluster"].attrs["autoops.probe.remedy"], "NO_PROXY")
+			},
+		},
+		{
+			// Debian's squid 5.7 answers a name its DNS does not know with ERR_CANNOT_FORWARD,
+			// not ERR_DNS_FAIL (its cache.log shows the NXDOMAIN): the evidence quotes its code.
+			name: "squid cannot resolve the intake", hosts: map[string]string{otlpHost: ""},
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.squid(t)
+			},
+			env:  []string{"HTTPS_PROXY=http://127.0.0.1:3128"},
+			want: expect{"cluster": "", "registration": "", "otlp": "proxy_upstream_error"},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["otlp"].body, "(squid: ERR_CANNOT_FORWARD")
+			},
+		},
+		{
+			name: "a proxy that offers only NTLM and Negotiate",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.ntlmProxy(t, "127.0.0.1:8080")
+			},
+			env:  []string{"HTTPS_PROXY=http://probe:Pr0xyPass@127.0.0.1:8080"},
+			want: expect{"cluster": "", "registration": "proxy_auth_unsupported", "otlp": "proxy_auth_unsupported"},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["otlp"].body, "NTLM, Negotiate")
+			},
+		},
+		{
+			name: "HTTPS_PROXY=https:// for a proxy that speaks plain HTTP",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "")
+			},
+			env:  []string{"HTTPS_PROXY=https://127.0.0.1:8888"},
+			want: expect{"cluster": "", "registration": "proxy_scheme_mismatch", "otlp": "proxy_scheme_mismatch"},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["otlp"].attrs["autoops.probe.remedy"], "HTTPS_PROXY=http://")
+			},
+		},
+		{
+			name:  "NO_PROXY lists a CIDR for a cluster given by name",
+			setup: clusterBehindFilteringProxy,
+			env:   []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888", "NO_PROXY=127.0.0.0/8"},
+			want:  expect{"cluster": "proxy_blocked", "registration": "", "otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Equal(t, []any{"no_proxy_ignored"}, got["cluster"].attrs["autoops.probe.warnings"])
+				assert.Contains(t, got["cluster"].body, `NO_PROXY lists "127.0.0.0/8"`)
+			},
+		},
+		{
+			name: "a firewall resets TLS naming the registration host (iptables string match)",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.ns.iptables(t, "-p", "tcp", "--dport", "443", "-m", "string", "--string", regHost, "--algo", "bm", "-j", "REJECT", "--reject-with", "tcp-reset")
+			},
+			want: expect{"cluster": "", "registration": "tls_blocked", "otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["registration"].body, "naming no host got the server's reply")
+			},
+		},
+		{
+			name: "a firewall drops TLS naming the intake host (iptables string match)",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.ns.iptables(t, "-p", "tcp", "--dport", "443", "-m", "string", "--string", otlpHost, "--algo", "bm", "-j", "DROP")
+			},
+			want: expect{"cluster": "", "registration": "", "otlp": "tls_blocked"},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["otlp"].body, "got no answer")
+				assert.Less(t, durationOf(w, "otlp"), probeLimit.Seconds()+0.5, "the verdict comes within the probe's timeout")
+			},
+		},
+		{
+			name: "a path that drops large packets (iptables length match)",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				// An Ethernet-sized link that sends each segment as a packet of its own (no
+				// offloaded super-packets), and a hop after it that drops packets above 1000 bytes.
+				w.ns.exec(t, "ip", "link", "set", "lo", "mtu", "1500", "gso_max_segs", "1")
+				w.ns.iptables(t, "-p", "tcp", "--sport", "443", "-m", "length", "--length", "1000:65535", "-j", "DROP")
+			},
+			want: expect{"cluster": "", "registration": "path_mtu_blackhole", "otlp": "path_mtu_blackhole"},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["otlp"].body, "536-byte segments completed")
+				assert.Less(t, durationOf(w, "registration"), probeLimit.Seconds()+0.5, "the verdict comes within the probe's timeout")
+			},
+		},
+		{
 			name: "this machine's clock is a day behind",
 			setup: func(t *testing.T, w *world) {
 				// A certificate valid from tomorrow, served by a machine whose clock says so.
@@ -660,6 +762,81 @@ func TestNetworkMatrix(t *testing.T) {
 			}
 		})
 	}
+}
+
+// squid runs Debian's squid inside the namespace on 127.0.0.1:3128, with the package's own
+// access rules (CONNECT only to port 443, localhost allowed) read from its default config.
+func (w *world) squid(t *testing.T) {
+	t.Helper()
+	_, err := exec.LookPath("squid")
+	needs(t, err == nil, "squid is not installed (make deps installs it)")
+	defaults, err := os.ReadFile("/etc/squid/squid.conf")
+	require.NoError(t, err)
+	dir, err := os.MkdirTemp("", "squid")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o777)) // squid drops to its own user
+	var conf []string
+	for _, line := range strings.Split(string(defaults), "\n") {
+		if strings.HasPrefix(line, "acl ") || strings.HasPrefix(line, "http_access ") {
+			conf = append(conf, line)
+		}
+	}
+	conf = append(conf, "http_port 127.0.0.1:3128", "pid_filename "+dir+"/squid.pid", "cache_log "+dir+"/cache.log",
+		"access_log "+dir+"/access.log", "cache deny all", "shutdown_lifetime 0 seconds")
+	confFile := filepath.Join(dir, "squid.conf")
+	require.NoError(t, os.WriteFile(confFile, []byte(strings.Join(conf, "\n")+"\n"), 0o644))
+	cmd := exec.Command("ip", "netns", "exec", w.ns.name, "squid", "-N", "-f", confFile)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(dir, "cache.log"))
+			t.Logf("squid:\n%s\n%s", tail(out.String(), 1000), tail(string(log), 2000))
+		}
+	})
+	w.waitListening(t, "127.0.0.1:3128", "squid")
+}
+
+// waitListening waits until addr inside the namespace accepts connections.
+func (w *world) waitListening(t *testing.T, addr, what string) {
+	t.Helper()
+	waitFor(t, 20*time.Second, what+" to listen", func() bool {
+		var err error
+		w.ns.do(t, func() {
+			var c net.Conn
+			if c, err = net.DialTimeout("tcp", addr, time.Second); err == nil {
+				_ = c.Close()
+			}
+		})
+		return err == nil
+	})
+}
+
+// ntlmProxy answers every request as a proxy that accepts only NTLM or Kerberos does.
+func (w *world) ntlmProxy(t *testing.T, addr string) {
+	w.serveHTTP(t, addr, nil, http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+		rw.Header().Add("Proxy-Authenticate", "NTLM")
+		rw.Header().Add("Proxy-Authenticate", "Negotiate")
+		rw.Header().Set("Content-Type", "text/html")
+		rw.WriteHeader(http.StatusProxyAuthRequired)
+		_, _ = rw.Write([]byte("<html>Access denied: authentication required</html>"))
+	}))
+}
+
+// durationOf is the last autoops.probe.duration of a probe, in seconds.
+func durationOf(w *world, probe string) float64 {
+	var d float64
+	for _, p := range w.sink.points()["autoops.probe.duration"] {
+		if p["autoops.probe.name"] == probe {
+			d = p["value"].(float64)
+		}
+	}
+	return d
 }
 
 const goodToken = "AOT-good-S3cretT0ken"

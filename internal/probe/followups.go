@@ -1,0 +1,109 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// mainShare is the part of a probe's timeout its first request may take; the rest is kept
+// for the follow-up handshakes a stall calls for, so the verdict still comes within timeout.
+const mainShare = 0.8
+
+// ClampedMSS is a TCP segment size small enough for a 576-byte path (IPv4's minimum MTU,
+// less 40 bytes of IP and TCP headers).
+const ClampedMSS = 536
+
+// StallCheck holds two handshakes made after a TLS handshake naming the host was cut or
+// never answered, each to the same address: one naming no host, one with small segments.
+type StallCheck struct {
+	// NoNameReply: a handshake sending no server name got the server's reply.
+	NoNameReply bool
+	// SmallSegmentsReply: a handshake naming the host over a connection whose MSS is clamped
+	// got the server's reply (nil when not tried: only a stall calls for it).
+	SmallSegmentsReply *bool
+}
+
+// checkStall runs the follow-up handshakes to addr in parallel. The clamped one only when the
+// first handshake stalled: a reset is no packet-size problem.
+func checkStall(ctx context.Context, addr, serverName string, stalled bool) *StallCheck {
+	sc := &StallCheck{}
+	var wg sync.WaitGroup
+	wg.Go(func() { sc.NoNameReply = tlsReply(ctx, &net.Dialer{}, addr, "") })
+	if stalled {
+		wg.Go(func() {
+			ok := tlsReply(ctx, &net.Dialer{Control: clampMSS}, addr, serverName)
+			sc.SmallSegmentsReply = &ok
+		})
+	}
+	wg.Wait()
+	return sc
+}
+
+// tlsReply: a handshake to addr, sending serverName ("": none), got the server's answer, a
+// completed handshake or an alert of its own. Nothing is verified and nothing is sent after.
+func tlsReply(ctx context.Context, d *net.Dialer, addr, serverName string) bool {
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = conn.Close() }()
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	cfg := &tls.Config{ServerName: serverName, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec // a reachability check: nothing is verified or sent
+	err = tls.Client(conn, cfg).HandshakeContext(ctx)
+	var alert tls.AlertError
+	var op *net.OpError
+	return err == nil || errors.As(err, &alert) || (errors.As(err, &op) && op.Op == "remote error")
+}
+
+func clampMSS(_, _ string, c syscall.RawConn) error {
+	var serr error
+	if err := c.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_MAXSEG, ClampedMSS)
+	}); err != nil {
+		return err
+	}
+	return serr
+}
+
+// speaksPlainHTTP: addr answers a plaintext CONNECT with an HTTP status line, as a proxy
+// that does not speak TLS does.
+func speaksPlainHTTP(ctx context.Context, addr, target string) bool {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = conn.Close() }()
+	deadline := time.Now().Add(2 * time.Second)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	_ = conn.SetDeadline(deadline)
+	if _, err := conn.Write([]byte("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	return err == nil && strings.HasPrefix(line, "HTTP/1.")
+}
+
+// stalledInTLS: the request connected and started TLS, but the handshake never finished.
+func stalledInTLS(ex *Exchange) bool {
+	return ex.Err != nil && ex.Response == nil && ex.Progress.Connected && ex.Progress.TLSStarted && !ex.Progress.TLSDone
+}
+
+func isTimeoutErr(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
