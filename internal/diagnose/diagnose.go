@@ -85,6 +85,15 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	} else {
 		f = diagnoseCloud(ev)
 	}
+	// Wherever it failed, the name led elsewhere through a search domain: fix that first.
+	if sd := ev.SearchDomain; sd != nil && f.errorType != "" {
+		rooted := "does not resolve"
+		if len(sd.RootedAddresses) > 0 {
+			rooted = "has " + strings.Join(sd.RootedAddresses, ", ")
+		}
+		f = fail(DNSSearchDomain, "%s was resolved as %s.%s (search domain %s of resolv.conf) to %s, while %s. %s (then: %s)",
+			ev.ServerAddress, ev.ServerAddress, sd.Suffix, sd.Suffix, strings.Join(sd.SuffixAddresses, ", "), ev.ServerAddress, rooted, f.evidence)
+	}
 	v.Passed = f.errorType == ""
 	v.ErrorType = f.errorType
 	v.Facts.AnsweredBy = f.answeredBy
@@ -110,6 +119,16 @@ func fail(errorType, format string, args ...any) failure {
 }
 
 func diagnoseCloud(ev *probe.Evidence) failure {
+	f := diagnoseCloudAnswer(ev)
+	// Whatever went wrong, a public Elastic name that resolved to a sinkhole address never
+	// reached Elastic: that is the cause to fix first.
+	if addr := sinkholed(ev); f.errorType != "" && addr != "" {
+		return fail(DNSBlocked, "%s resolved to %s, an address no public Elastic Cloud name has: a DNS filter or sinkhole answered (then: %s)", ev.ServerAddress, addr, f.evidence)
+	}
+	return f
+}
+
+func diagnoseCloudAnswer(ev *probe.Evidence) failure {
 	if ev.Main.Response == nil || ev.Main.Err != nil {
 		return transportFailure(ev, Context{})
 	}

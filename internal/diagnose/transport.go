@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -267,4 +268,32 @@ func stallFailure(ev *probe.Evidence, target string) (failure, bool) {
 		return fail(PathMTUBlackhole, "the TLS handshake with %s got no answer, while the same handshake with %d-byte segments completed: packets too large for the path are dropped", target, probe.ClampedMSS), true
 	}
 	return failure{}, false
+}
+
+// elasticCloudDomains are the public DNS names of Elastic Cloud's endpoints.
+var elasticCloudDomains = []string{"elastic-cloud.com", "elastic.cloud", "elastic.co"}
+
+func isElasticCloudName(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, d := range elasticCloudDomains {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// sinkholed returns the address a public Elastic Cloud name resolved to when it is one a
+// DNS filter answers with (unspecified or loopback), or "" otherwise. Only a direct request
+// resolves the name here; through a proxy the proxy does.
+func sinkholed(ev *probe.Evidence) string {
+	if ev.Probe == probe.Cluster || ev.Proxy != "" || !isElasticCloudName(ev.ServerAddress) {
+		return ""
+	}
+	for _, a := range append(append([]string{}, ev.Main.ResolvedAddresses...), ev.Main.PeerAddress) {
+		if ip, err := netip.ParseAddr(a); err == nil && (ip.IsUnspecified() || ip.IsLoopback()) {
+			return a
+		}
+	}
+	return ""
 }

@@ -51,6 +51,10 @@ type Evidence struct {
 	// certificate was refused as expired or not yet valid (nil when not made or no Date came).
 	ServerClock *Response
 
+	// SearchDomain is set when the host was resolved through a resolv.conf search suffix to
+	// an address the name as given (rooted, "host.") does not have.
+	SearchDomain *SearchDomain
+
 	// Stall holds the follow-up handshakes made after a TLS handshake naming the host was cut
 	// or never answered (direct connections only).
 	Stall *StallCheck
@@ -165,4 +169,11 @@ func (e *Evidence) LeafCertificate() *x509.Certificate {
 		return e.Handshake.Chain[0]
 	}
 	return nil
+}
+
+// SearchDomain describes a name resolved through a search suffix.
+type SearchDomain struct {
+	Suffix          string   // the search domain, e.g. corp.example
+	SuffixAddresses []string // what host.suffix. resolves to
+	RootedAddresses []string // what host. resolves to (empty: it does not resolve)
 }

@@ -147,12 +147,28 @@ func followUp(ctx context.Context, t *Target, proxy *url.URL, ev *Evidence) {
 			ev.Stall = checkStall(ctx, peer, serverName(t), stalled)
 		}
 	}
+	if proxy == nil && failedAnswer(ev) {
+		ev.SearchDomain = checkSearchDomain(ctx, ev.ServerAddress, ev.Main.PeerAddress)
+	}
 	if needsHandshakeCheck(ev, proxy) {
 		ev.Handshake = checkHandshake(ctx, addr, proxy, t.TLS)
 	}
 	if isValidityError(ev.Main.Err) {
 		ev.ServerClock = serverClock(ctx, t, proxy)
 	}
+}
+
+// failedAnswer: the first request got no answer, or not the one a reachable endpoint gives
+// (the cloud probes' expected 401 aside), so where the name led is worth checking.
+func failedAnswer(ev *Evidence) bool {
+	r := ev.Main.Response
+	if ev.Main.Err != nil || r == nil {
+		return true
+	}
+	if ev.Probe != Cluster && r.Status == http.StatusUnauthorized {
+		return false
+	}
+	return r.Status >= 300
 }
 
 func isReset(err error) bool {

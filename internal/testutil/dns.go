@@ -8,8 +8,9 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 )
 
-// DNSServer answers A queries over UDP on addr: names in records get their address, any
-// other name gets NXDOMAIN. It returns the address it listens on.
+// DNSServer answers A queries over UDP on addr: names in records get their address ("*.x"
+// answers every name under x, as a wildcard record does), any other name gets NXDOMAIN. It
+// returns the address it listens on.
 func DNSServer(t testing.TB, addr string, records map[string]string) string {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", addr)
@@ -54,7 +55,7 @@ func dnsReply(query []byte, records map[string]string) ([]byte, bool) {
 		Header:    dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true, RecursionAvailable: true},
 		Questions: []dnsmessage.Question{q},
 	}
-	ip, ok := records[name]
+	ip, ok := lookupRecord(records, name)
 	switch {
 	case !ok:
 		resp.RCode = dnsmessage.RCodeNameError
@@ -67,4 +68,16 @@ func dnsReply(query []byte, records map[string]string) ([]byte, bool) {
 	}
 	out, err := resp.Pack()
 	return out, err == nil
+}
+
+func lookupRecord(records map[string]string, name string) (string, bool) {
+	if ip, ok := records[name]; ok {
+		return ip, true
+	}
+	for key, ip := range records {
+		if suffix, wild := strings.CutPrefix(key, "*."); wild && strings.HasSuffix(name, "."+suffix) {
+			return ip, true
+		}
+	}
+	return "", false
 }

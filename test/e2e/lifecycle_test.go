@@ -26,7 +26,7 @@ import (
 // cancellation's.
 func TestStoppingMidRunKeepsTheLastRealVerdict(t *testing.T) {
 	w := newWorld(t, nil)
-	w.serveHTTP(t, "127.0.0.1:443", w.root, elasticCloud())
+	w.serveHTTP(t, cloudIP+":443", w.root, elasticCloud())
 	w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
 	w.ns.iptables(t, "-p", "tcp", "--dport", "9200", "-j", "DROP")
 	var arrivals atomic.Int32
