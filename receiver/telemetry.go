@@ -230,6 +230,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 			mp.AppendEmpty().SetStr(p)
 		}
 	}
+	if v.Facts.RoleDefinition != "" {
+		a.PutStr("autoops.probe.role_definition", v.Facts.RoleDefinition)
+	}
 	if v.Facts.Location != "" {
 		a.PutStr("http.response.header.location", v.Facts.Location)
 	}

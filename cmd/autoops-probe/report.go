@@ -100,7 +100,11 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 	if len(v.Facts.MissingPrivileges) > 0 {
 		field("missing", strings.Join(v.Facts.MissingPrivileges, ", "))
 	}
-	field("remedy", v.Remedy)
+	field("remedy", strings.TrimSuffix(v.Remedy, v.Facts.RoleDefinition))
+	if v.Facts.RoleDefinition != "" {
+		// On its own lines, unwrapped, so it pastes as it is.
+		fmt.Fprintf(w, "  role      %s\n", v.Facts.RoleDefinition)
+	}
 	if !v.Passed {
 		field("guide", diagnose.GuideRow(v.ErrorType))
 	}

@@ -192,3 +192,37 @@ func IsSecurityError(body []byte) bool {
 
 // TransportPortReply is what Elasticsearch's transport port (9300) answers to HTTP.
 const TransportPortReply = "This is not an HTTP port"
+
+// RoleName is the role RoleRequest creates: a role of its own, added to the user's roles, so
+// that pasting it never overwrites a role the user already has.
+const RoleName = "autoops_missing_privileges"
+
+// RoleRequest is the request that creates a role granting exactly the privileges named in
+// missing (as MissingPrivileges names them), or every privilege AutoOps needs when missing is
+// empty (the cluster refused to say), ready to paste into Kibana's Dev Tools.
+func RoleRequest(missing []string) string {
+	cluster, indices := ClusterPrivileges, IndexPrivileges
+	if len(missing) > 0 {
+		cluster, indices = nil, nil
+		for _, m := range missing {
+			if p, ok := strings.CutPrefix(m, "cluster:"); ok {
+				cluster = append(cluster, p)
+			} else if p, ok := strings.CutPrefix(m, "indices[*]:"); ok {
+				indices = append(indices, p)
+			}
+		}
+	}
+	role := map[string]any{}
+	if len(cluster) > 0 {
+		role["cluster"] = cluster
+	}
+	// allow_restricted_indices alone missing: the index block is what grants it.
+	if len(indices) > 0 || len(missing) > 0 && len(cluster) == 0 {
+		if len(indices) == 0 {
+			indices = IndexPrivileges
+		}
+		role["indices"] = []map[string]any{{"names": []string{"*"}, "privileges": indices, "allow_restricted_indices": true}}
+	}
+	body, _ := json.Marshal(role)
+	return "POST /_security/role/" + RoleName + " " + string(body)
+}

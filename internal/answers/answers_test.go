@@ -1,6 +1,8 @@
 package answers
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,4 +80,22 @@ func TestCloudSignatures(t *testing.T) {
 	assert.True(t, IsOTLPUnauthenticated([]byte(`{"code":16,"message":"no auth provided"}`)))
 	assert.False(t, IsOTLPUnauthenticated([]byte(`{"code":7}`)))
 	assert.False(t, IsOTLPUnauthenticated([]byte(`{"UnauthorizedMessages":[]}`)))
+}
+
+func TestRoleRequest(t *testing.T) {
+	tests := []struct {
+		missing []string
+		want    string
+	}{
+		{[]string{"cluster:read_ilm"}, `{"cluster":["read_ilm"]}`},
+		{[]string{"indices[*]:monitor"}, `{"indices":[{"allow_restricted_indices":true,"names":["*"],"privileges":["monitor"]}]}`},
+		{[]string{"allow_restricted_indices on indices[*]"}, `{"indices":[{"allow_restricted_indices":true,"names":["*"],"privileges":["monitor","view_index_metadata"]}]}`},
+		{nil, `{"cluster":["monitor","read_ilm","read_slm"],"indices":[{"allow_restricted_indices":true,"names":["*"],"privileges":["monitor","view_index_metadata"]}]}`},
+	}
+	for _, tt := range tests {
+		got := RoleRequest(tt.missing)
+		assert.Equal(t, "POST /_security/role/autoops_missing_privileges "+tt.want, got, "%v", tt.missing)
+		_, body, _ := strings.Cut(got, " {")
+		assert.True(t, json.Valid([]byte("{"+body)))
+	}
 }

@@ -132,6 +132,9 @@ func TestClusterPrivilegesAndSuperuser(t *testing.T) {
 	v, _ = run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{Missing: []string{"cluster:read_slm", "indices[*]:view_index_metadata"}}), auth: "Basic dTpw", ctx: Context{Credentials: CredentialsBasic}})
 	assertFailed(t, v, InsufficientPrivileges, "cluster:read_slm", "indices[*]:view_index_metadata")
 	assert.Equal(t, []string{"cluster:read_slm", "indices[*]:view_index_metadata"}, v.Facts.MissingPrivileges)
+	// Exactly what is missing, as a role of its own, ready to paste.
+	assert.Equal(t, `POST /_security/role/autoops_missing_privileges {"cluster":["read_slm"],"indices":[{"allow_restricted_indices":true,"names":["*"],"privileges":["view_index_metadata"]}]}`, v.Facts.RoleDefinition)
+	assert.True(t, strings.HasSuffix(v.Remedy, v.Facts.RoleDefinition))
 
 	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Elastic-Product", "Elasticsearch")
@@ -140,6 +143,7 @@ func TestClusterPrivilegesAndSuperuser(t *testing.T) {
 	defer forbidden.Close()
 	v, _ = run(t, setup{name: probe.Cluster, url: forbidden.URL, auth: "Basic dTpw", ctx: Context{Credentials: CredentialsBasic}})
 	assertFailed(t, v, InsufficientPrivileges, "403")
+	assert.Contains(t, v.Facts.RoleDefinition, `"cluster":["monitor","read_ilm","read_slm"]`, "nothing known is missing: the whole role")
 }
 
 func TestClusterVersionAndLicense(t *testing.T) {

@@ -54,6 +54,9 @@ type Facts struct {
 	AnsweredBy        string
 	Cluster           *answers.Root
 	MissingPrivileges []string
+	// RoleDefinition is the request creating a role with exactly what is missing
+	// (insufficient_privileges), ready to paste.
+	RoleDefinition string
 	Certificate       *Certificate
 	Location          string
 }
@@ -99,6 +102,10 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	v.Facts.AnsweredBy = f.answeredBy
 	v.Summary = summarize(ev, f, v.Warnings)
 	v.Remedy = remedyText(ev.Probe == probe.Cluster, f.errorType, v.Warnings)
+	if f.errorType == InsufficientPrivileges {
+		v.Facts.RoleDefinition = answers.RoleRequest(v.Facts.MissingPrivileges)
+		v.Remedy += " Ready to paste in Kibana's Dev Tools, then add the role " + answers.RoleName + " to the user or API key: " + v.Facts.RoleDefinition
+	}
 	if f.errorType == TLSIntercepted && ev.Handshake != nil && ev.Handshake.NoSystemRoots {
 		v.Remedy = strings.Replace(v.Remedy, Remedy(TLSIntercepted, false), noCABundle, 1)
 	}

@@ -80,6 +80,17 @@ func runCommand(t *testing.T, c *collector, prefix ...string) (map[string]string
 	return verdicts, string(out)
 }
 
+// runText runs autoops-probe once on the collector's config and environment and returns its
+// human report.
+func runText(t *testing.T, c *collector, prefix ...string) string {
+	t.Helper()
+	args := append(append([]string{}, prefix...), commandBinary(t), "--config", c.configPath)
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = c.env
+	out, _ := cmd.Output() // its exit status says pass or fail
+	return string(out)
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -661,6 +661,23 @@ func TestNetworkMatrix(t *testing.T) {
 			},
 		},
 		{
+			name: "a cluster user without read_slm and view_index_metadata",
+			setup: func(t *testing.T, w *world) {
+				w.serveHTTP(t, cloudIP+":443", w.root, elasticCloud())
+				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{Missing: []string{"cluster:read_slm", "indices[*]:view_index_metadata"}})
+				w.config.cluster = "endpoint: http://es.corp:9200\nusername: autoops\npassword: ${env:AUTOOPS_ES_PASSWORD}"
+			},
+			env:  []string{"AUTOOPS_ES_PASSWORD=Pr1vS3cret"},
+			want: expect{"cluster": "insufficient_privileges", "registration": "", "otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
+				role := `POST /_security/role/autoops_missing_privileges {"cluster":["read_slm"],"indices":[{"allow_restricted_indices":true,"names":["*"],"privileges":["view_index_metadata"]}]}`
+				assert.Equal(t, role, got["cluster"].attrs["autoops.probe.role_definition"])
+				assert.Contains(t, got["cluster"].body, role, "the log's remedy gives it too")
+				report := runText(t, col, w.ns.prefix()...)
+				assert.Contains(t, report, "  role      "+role+"\n", "the one-shot report prints it on a line of its own")
+			},
+		},
+		{
 			name: "this machine's clock is a day behind",
 			setup: func(t *testing.T, w *world) {
 				// A certificate valid from tomorrow, served by a machine whose clock says so.
