@@ -57,8 +57,8 @@ type Facts struct {
 	// RoleDefinition is the request creating a role with exactly what is missing
 	// (insufficient_privileges), ready to paste.
 	RoleDefinition string
-	Certificate       *Certificate
-	Location          string
+	Certificate    *Certificate
+	Location       string
 }
 
 // Certificate describes the server certificate seen, verified or not.
