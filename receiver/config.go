@@ -40,6 +40,8 @@ var PublishedRegions = map[string][]string{
 type Config struct {
 	scraperhelper.ControllerConfig `mapstructure:",squash"`
 	metadata.MetricsBuilderConfig  `mapstructure:",squash"`
+	// Events turns the autoops.probe.result log records on or off (documentation.md).
+	Events metadata.EventsConfig `mapstructure:"events"`
 
 	// ReportStatus reports failures as component status (RecoverableError). With false the
 	// receiver reports OK at start and nothing after: for deployments whose liveness check
@@ -110,6 +112,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		ControllerConfig:     scraperhelper.NewDefaultControllerConfig(),
 		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
+		Events:               metadata.DefaultEventsConfig(),
 		ReportStatus:         true,
 		Logs:                 LogsConfig{Emit: EmitOnChange},
 		Cluster: ClusterConfig{

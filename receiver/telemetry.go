@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
+	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
 
 	"github.com/elastic/autoops-probe/internal/answers"
 	"github.com/elastic/autoops-probe/internal/metadata"
@@ -28,6 +29,8 @@ type telemetry struct {
 	mb        *metadata.MetricsBuilder
 	lb        *metadata.LogsBuilder
 	emitEvery bool
+	// resultEvents: the autoops.probe.result event is enabled (events::autoops.probe.result).
+	resultEvents bool
 	// Both signals carry the resource attributes as the user enabled them.
 	resourceAttrs metadata.ResourceAttributesConfig
 
@@ -48,7 +51,8 @@ type reportedReasons struct {
 func newTelemetry(cfg *Config, set receiver.Settings, host component.Host) *telemetry {
 	return &telemetry{
 		mb:            metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
-		lb:            metadata.NewLogsBuilder(set),
+		lb:            metadata.NewLogsBuilder(metadata.LogsBuilderConfig{Events: cfg.Events, ResourceAttributes: cfg.ResourceAttributes}, set),
+		resultEvents:  cfg.Events.AutoopsProbeResult.Enabled,
 		emitEvery:     cfg.Logs.Emit == EmitEveryRun,
 		resourceAttrs: cfg.ResourceAttributes,
 		lastOutcome:   map[probe.Name]string{},
@@ -146,7 +150,7 @@ func (t *telemetry) logs(results []Result, now time.Time) plog.Logs {
 		outcome := outcomeKey(&r)
 		changed := t.lastOutcome[r.Evidence.Probe] != outcome
 		t.lastOutcome[r.Evidence.Probe] = outcome
-		if !changed && !t.emitEvery {
+		if !t.resultEvents || (!changed && !t.emitEvery) {
 			continue
 		}
 		lr := plog.NewLogRecord()
@@ -183,58 +187,64 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 	lr.Body().SetStr(body)
 
 	a := lr.Attributes()
-	a.PutStr("autoops.probe.name", string(ev.Probe))
-	a.PutBool("autoops.probe.success", v.Passed)
+	a.PutStr(attrProbeName, string(ev.Probe))
+	a.PutBool(attrSuccess, v.Passed)
 	if !v.Passed {
-		a.PutStr("error.type", v.ErrorType)
+		a.PutStr(string(semconv.ErrorTypeKey), v.ErrorType)
 	}
-	if len(v.Warnings) > 0 {
-		ws := a.PutEmptySlice("autoops.probe.warnings")
-		for _, w := range v.Warnings {
-			ws.AppendEmpty().SetStr(w)
-		}
-	}
-	if v.Remedy != "" {
-		a.PutStr("autoops.probe.remedy", v.Remedy)
-	}
-	if v.Facts.AnsweredBy != "" {
-		a.PutStr("autoops.probe.answered_by", v.Facts.AnsweredBy)
-	}
-	if ev.Main.PeerAddress != "" {
-		a.PutStr("network.peer.address", ev.Main.PeerAddress)
-	}
-	a.PutStr("url.full", ev.URL)
-	a.PutStr("server.address", ev.ServerAddress)
-	a.PutInt("server.port", int64(ev.ServerPort))
+	putStrings(a, attrWarnings, v.Warnings)
+	putNonEmpty(a, attrRemedy, v.Remedy)
+	putNonEmpty(a, attrAnsweredBy, v.Facts.AnsweredBy)
+	putNonEmpty(a, string(semconv.NetworkPeerAddressKey), ev.Main.PeerAddress)
+	a.PutStr(string(semconv.URLFullKey), ev.URL)
+	a.PutStr(string(semconv.ServerAddressKey), ev.ServerAddress)
+	a.PutInt(string(semconv.ServerPortKey), int64(ev.ServerPort))
 	if ev.Main.Response != nil {
-		a.PutInt("http.response.status_code", int64(ev.Main.Response.Status))
+		a.PutInt(string(semconv.HTTPResponseStatusCodeKey), int64(ev.Main.Response.Status))
 	}
-	if ev.Proxy != "" {
-		a.PutStr("autoops.probe.proxy", ev.Proxy)
-	}
+	putNonEmpty(a, attrProxy, ev.Proxy)
 	if c := v.Facts.Certificate; c != nil {
-		a.PutStr("tls.server.issuer", c.Issuer)
-		a.PutStr("tls.server.subject", c.Subject)
-		a.PutStr("tls.server.not_after", c.NotAfter.UTC().Format(time.RFC3339))
-		a.PutStr("tls.server.hash.sha256", c.SHA256)
-		if len(c.DNSNames) > 0 {
-			sans := a.PutEmptySlice("tls.server.subject_alternative_names")
-			for _, n := range c.DNSNames {
-				sans.AppendEmpty().SetStr(n)
-			}
-		}
+		a.PutStr(string(semconv.TLSServerIssuerKey), c.Issuer)
+		a.PutStr(string(semconv.TLSServerSubjectKey), c.Subject)
+		a.PutStr(string(semconv.TLSServerNotAfterKey), c.NotAfter.UTC().Format(time.RFC3339))
+		// semconv writes certificate hashes in upper-case hex.
+		a.PutStr(string(semconv.TLSServerHashSha256Key), strings.ToUpper(c.SHA256))
+		putStrings(a, attrSANs, c.DNSNames)
 	}
-	if len(v.Facts.MissingPrivileges) > 0 {
-		mp := a.PutEmptySlice("autoops.probe.missing_privileges")
-		for _, p := range v.Facts.MissingPrivileges {
-			mp.AppendEmpty().SetStr(p)
-		}
-	}
-	if v.Facts.RoleDefinition != "" {
-		a.PutStr("autoops.probe.role_definition", v.Facts.RoleDefinition)
-	}
+	putStrings(a, attrMissingPrivileges, v.Facts.MissingPrivileges)
+	putNonEmpty(a, attrRoleDefinition, v.Facts.RoleDefinition)
 	if v.Facts.Location != "" {
-		a.PutStr("http.response.header.location", v.Facts.Location)
+		// semconv types http.response.header.<key> as a string slice: one value per header line.
+		putStrings(a, string(semconv.HTTPResponseHeader("location").Key), []string{v.Facts.Location})
+	}
+}
+
+// Attributes of autoops.probe.result that semconv does not name: ours, in our namespace.
+const (
+	attrProbeName         = "autoops.probe.name"
+	attrSuccess           = "autoops.probe.success"
+	attrWarnings          = "autoops.probe.warnings"
+	attrRemedy            = "autoops.probe.remedy"
+	attrAnsweredBy        = "autoops.probe.answered_by"
+	attrProxy             = "autoops.probe.proxy"
+	attrSANs              = "autoops.probe.tls.subject_alternative_names"
+	attrMissingPrivileges = "autoops.probe.missing_privileges"
+	attrRoleDefinition    = "autoops.probe.role_definition"
+)
+
+func putNonEmpty(a pcommon.Map, key, value string) {
+	if value != "" {
+		a.PutStr(key, value)
+	}
+}
+
+func putStrings(a pcommon.Map, key string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	s := a.PutEmptySlice(key)
+	for _, v := range values {
+		s.AppendEmpty().SetStr(v)
 	}
 }
 

@@ -3,18 +3,80 @@
 package metadata
 
 import (
+	"context"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/filter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/otel/trace"
 )
+
+type eventAutoopsProbeResult struct {
+	data   plog.LogRecordSlice // data buffer for generated log records.
+	config EventConfig         // event config provided by user.
+}
+
+func (e *eventAutoopsProbeResult) recordEvent(ctx context.Context, timestamp pcommon.Timestamp, autoopsProbeNameAttributeValue string, autoopsProbeSuccessAttributeValue bool, errorTypeAttributeValue string, autoopsProbeWarningsAttributeValue []any, autoopsProbeRemedyAttributeValue string, urlFullAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, httpResponseStatusCodeAttributeValue int64, autoopsProbeProxyAttributeValue string, networkPeerAddressAttributeValue string, tlsServerIssuerAttributeValue string, tlsServerSubjectAttributeValue string, tlsServerNotAfterAttributeValue string, tlsServerHashSha256AttributeValue string, autoopsProbeTLSSubjectAlternativeNamesAttributeValue []any, httpResponseHeaderLocationAttributeValue []any, autoopsProbeAnsweredByAttributeValue string, autoopsProbeMissingPrivilegesAttributeValue []any, autoopsProbeRoleDefinitionAttributeValue string) {
+	if !e.config.Enabled {
+		return
+	}
+	dp := e.data.AppendEmpty()
+	dp.SetEventName("autoops.probe.result")
+	dp.SetTimestamp(timestamp)
+
+	if span := trace.SpanContextFromContext(ctx); span.IsValid() {
+		dp.SetTraceID(pcommon.TraceID(span.TraceID()))
+		dp.SetSpanID(pcommon.SpanID(span.SpanID()))
+	}
+	dp.Attributes().PutStr("autoops.probe.name", autoopsProbeNameAttributeValue)
+	dp.Attributes().PutBool("autoops.probe.success", autoopsProbeSuccessAttributeValue)
+	dp.Attributes().PutStr("error.type", errorTypeAttributeValue)
+	dp.Attributes().PutEmptySlice("autoops.probe.warnings").FromRaw(autoopsProbeWarningsAttributeValue)
+	dp.Attributes().PutStr("autoops.probe.remedy", autoopsProbeRemedyAttributeValue)
+	dp.Attributes().PutStr("url.full", urlFullAttributeValue)
+	dp.Attributes().PutStr("server.address", serverAddressAttributeValue)
+	dp.Attributes().PutInt("server.port", serverPortAttributeValue)
+	dp.Attributes().PutInt("http.response.status_code", httpResponseStatusCodeAttributeValue)
+	dp.Attributes().PutStr("autoops.probe.proxy", autoopsProbeProxyAttributeValue)
+	dp.Attributes().PutStr("network.peer.address", networkPeerAddressAttributeValue)
+	dp.Attributes().PutStr("tls.server.issuer", tlsServerIssuerAttributeValue)
+	dp.Attributes().PutStr("tls.server.subject", tlsServerSubjectAttributeValue)
+	dp.Attributes().PutStr("tls.server.not_after", tlsServerNotAfterAttributeValue)
+	dp.Attributes().PutStr("tls.server.hash.sha256", tlsServerHashSha256AttributeValue)
+	dp.Attributes().PutEmptySlice("autoops.probe.tls.subject_alternative_names").FromRaw(autoopsProbeTLSSubjectAlternativeNamesAttributeValue)
+	dp.Attributes().PutEmptySlice("http.response.header.location").FromRaw(httpResponseHeaderLocationAttributeValue)
+	dp.Attributes().PutStr("autoops.probe.answered_by", autoopsProbeAnsweredByAttributeValue)
+	dp.Attributes().PutEmptySlice("autoops.probe.missing_privileges").FromRaw(autoopsProbeMissingPrivilegesAttributeValue)
+	dp.Attributes().PutStr("autoops.probe.role_definition", autoopsProbeRoleDefinitionAttributeValue)
+
+}
+
+// emit appends recorded event data to a events slice and prepares it for recording another set of log records.
+func (e *eventAutoopsProbeResult) emit(lrs plog.LogRecordSlice) {
+	if e.config.Enabled && e.data.Len() > 0 {
+		e.data.MoveAndAppendTo(lrs)
+	}
+}
+
+func newEventAutoopsProbeResult(cfg EventConfig) eventAutoopsProbeResult {
+	e := eventAutoopsProbeResult{config: cfg}
+	if cfg.Enabled {
+		e.data = plog.NewLogRecordSlice()
+	}
+	return e
+}
 
 // LogsBuilder provides an interface for scrapers to report logs while taking care of all the transformations
 // required to produce log representation defined in metadata and user config.
 type LogsBuilder struct {
-	logsBuffer       plog.Logs
-	logRecordsBuffer plog.LogRecordSlice
-	buildInfo        component.BuildInfo // contains version information.
+	config                         LogsBuilderConfig // config of the logs builder.
+	logsBuffer                     plog.Logs
+	logRecordsBuffer               plog.LogRecordSlice
+	buildInfo                      component.BuildInfo // contains version information.
+	resourceAttributeIncludeFilter map[string]filter.Filter
+	resourceAttributeExcludeFilter map[string]filter.Filter
+	eventAutoopsProbeResult        eventAutoopsProbeResult
 }
 
 // LogBuilderOption applies changes to default logs builder.
@@ -22,11 +84,33 @@ type LogBuilderOption interface {
 	apply(*LogsBuilder)
 }
 
-func NewLogsBuilder(settings receiver.Settings) *LogsBuilder {
+func NewLogsBuilder(lbc LogsBuilderConfig, settings receiver.Settings) *LogsBuilder {
 	lb := &LogsBuilder{
-		logsBuffer:       plog.NewLogs(),
-		logRecordsBuffer: plog.NewLogRecordSlice(),
-		buildInfo:        settings.BuildInfo,
+		config:                         lbc,
+		logsBuffer:                     plog.NewLogs(),
+		logRecordsBuffer:               plog.NewLogRecordSlice(),
+		buildInfo:                      settings.BuildInfo,
+		eventAutoopsProbeResult:        newEventAutoopsProbeResult(lbc.Events.AutoopsProbeResult),
+		resourceAttributeIncludeFilter: make(map[string]filter.Filter),
+		resourceAttributeExcludeFilter: make(map[string]filter.Filter),
+	}
+	if lbc.ResourceAttributes.ElasticsearchClusterName.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["elasticsearch.cluster.name"] = filter.CreateFilter(lbc.ResourceAttributes.ElasticsearchClusterName.EventsInclude)
+	}
+	if lbc.ResourceAttributes.ElasticsearchClusterName.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["elasticsearch.cluster.name"] = filter.CreateFilter(lbc.ResourceAttributes.ElasticsearchClusterName.EventsExclude)
+	}
+	if lbc.ResourceAttributes.ElasticsearchClusterUUID.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["elasticsearch.cluster.uuid"] = filter.CreateFilter(lbc.ResourceAttributes.ElasticsearchClusterUUID.EventsInclude)
+	}
+	if lbc.ResourceAttributes.ElasticsearchClusterUUID.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["elasticsearch.cluster.uuid"] = filter.CreateFilter(lbc.ResourceAttributes.ElasticsearchClusterUUID.EventsExclude)
+	}
+	if lbc.ResourceAttributes.ElasticsearchClusterVersion.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["elasticsearch.cluster.version"] = filter.CreateFilter(lbc.ResourceAttributes.ElasticsearchClusterVersion.EventsInclude)
+	}
+	if lbc.ResourceAttributes.ElasticsearchClusterVersion.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["elasticsearch.cluster.version"] = filter.CreateFilter(lbc.ResourceAttributes.ElasticsearchClusterVersion.EventsExclude)
 	}
 
 	return lb
@@ -34,7 +118,7 @@ func NewLogsBuilder(settings receiver.Settings) *LogsBuilder {
 
 // NewResourceBuilder returns a new resource builder that should be used to build a resource associated with for the emitted logs.
 func (lb *LogsBuilder) NewResourceBuilder() *ResourceBuilder {
-	return NewResourceBuilder(ResourceAttributesConfig{})
+	return NewResourceBuilder(lb.config.ResourceAttributes)
 }
 
 // ResourceLogsOption applies changes to provided resource logs.
@@ -71,6 +155,7 @@ func (lb *LogsBuilder) EmitForResource(options ...ResourceLogsOption) {
 	ils := rl.ScopeLogs().AppendEmpty()
 	ils.Scope().SetName(ScopeName)
 	ils.Scope().SetVersion(lb.buildInfo.Version)
+	lb.eventAutoopsProbeResult.emit(ils.LogRecords())
 
 	for _, op := range options {
 		op.apply(rl)
@@ -79,6 +164,17 @@ func (lb *LogsBuilder) EmitForResource(options ...ResourceLogsOption) {
 	if lb.logRecordsBuffer.Len() > 0 {
 		lb.logRecordsBuffer.MoveAndAppendTo(ils.LogRecords())
 		lb.logRecordsBuffer = plog.NewLogRecordSlice()
+	}
+
+	for attr, filter := range lb.resourceAttributeIncludeFilter {
+		if val, ok := rl.Resource().Attributes().Get(attr); ok && !filter.Matches(val.AsString()) {
+			return
+		}
+	}
+	for attr, filter := range lb.resourceAttributeExcludeFilter {
+		if val, ok := rl.Resource().Attributes().Get(attr); ok && filter.Matches(val.AsString()) {
+			return
+		}
 	}
 
 	if ils.LogRecords().Len() > 0 {
@@ -94,4 +190,9 @@ func (lb *LogsBuilder) Emit(options ...ResourceLogsOption) plog.Logs {
 	logs := lb.logsBuffer
 	lb.logsBuffer = plog.NewLogs()
 	return logs
+}
+
+// RecordAutoopsProbeResultEvent adds a log record of autoops.probe.result event.
+func (lb *LogsBuilder) RecordAutoopsProbeResultEvent(ctx context.Context, timestamp pcommon.Timestamp, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, autoopsProbeSuccessAttributeValue bool, errorTypeAttributeValue AttributeErrorType, autoopsProbeWarningsAttributeValue []any, autoopsProbeRemedyAttributeValue string, urlFullAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, httpResponseStatusCodeAttributeValue int64, autoopsProbeProxyAttributeValue string, networkPeerAddressAttributeValue string, tlsServerIssuerAttributeValue string, tlsServerSubjectAttributeValue string, tlsServerNotAfterAttributeValue string, tlsServerHashSha256AttributeValue string, autoopsProbeTLSSubjectAlternativeNamesAttributeValue []any, httpResponseHeaderLocationAttributeValue []any, autoopsProbeAnsweredByAttributeValue AttributeAutoopsProbeAnsweredBy, autoopsProbeMissingPrivilegesAttributeValue []any, autoopsProbeRoleDefinitionAttributeValue string) {
+	lb.eventAutoopsProbeResult.recordEvent(ctx, timestamp, autoopsProbeNameAttributeValue.String(), autoopsProbeSuccessAttributeValue, errorTypeAttributeValue.String(), autoopsProbeWarningsAttributeValue, autoopsProbeRemedyAttributeValue, urlFullAttributeValue, serverAddressAttributeValue, serverPortAttributeValue, httpResponseStatusCodeAttributeValue, autoopsProbeProxyAttributeValue, networkPeerAddressAttributeValue, tlsServerIssuerAttributeValue, tlsServerSubjectAttributeValue, tlsServerNotAfterAttributeValue, tlsServerHashSha256AttributeValue, autoopsProbeTLSSubjectAlternativeNamesAttributeValue, httpResponseHeaderLocationAttributeValue, autoopsProbeAnsweredByAttributeValue.String(), autoopsProbeMissingPrivilegesAttributeValue, autoopsProbeRoleDefinitionAttributeValue)
 }

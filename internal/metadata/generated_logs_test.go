@@ -3,21 +3,31 @@
 package metadata
 
 import (
+	"context"
 	"github.com/stretchr/testify/assert"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 	"testing"
 	"time"
 )
 
+type eventsTestDataSet int
+
+const (
+	eventTestDataSetDefault eventsTestDataSet = iota
+	eventTestDataSetAll
+	eventTestDataSetNone
+)
+
 func TestLogsBuilderAppendLogRecord(t *testing.T) {
 	observedZapCore, _ := observer.New(zap.WarnLevel)
 	settings := receivertest.NewNopSettings(receivertest.NopType)
 	settings.Logger = zap.New(observedZapCore)
-	lb := NewLogsBuilder(settings)
+	lb := NewLogsBuilder(loadLogsBuilderConfig(t, "all_set"), settings)
 
 	rb := lb.NewResourceBuilder()
 	rb.SetElasticsearchClusterName("elasticsearch.cluster.name-val")
@@ -65,4 +75,158 @@ func TestLogsBuilderAppendLogRecord(t *testing.T) {
 
 	assert.Equal(t, pcommon.ValueTypeStr, sl.LogRecords().At(1).Body().Type())
 	assert.Equal(t, "the second log record", sl.LogRecords().At(1).Body().Str())
+}
+func TestLogsBuilder(t *testing.T) {
+	tests := []struct {
+		name        string
+		eventsSet   eventsTestDataSet
+		resAttrsSet eventsTestDataSet
+		expectEmpty bool
+	}{
+		{
+			name: "default",
+		},
+		{
+			name:        "all_set",
+			eventsSet:   eventTestDataSetAll,
+			resAttrsSet: eventTestDataSetAll,
+		},
+		{
+			name:        "none_set",
+			eventsSet:   eventTestDataSetNone,
+			resAttrsSet: eventTestDataSetNone,
+			expectEmpty: true,
+		},
+		{
+			name:        "filter_set_include",
+			resAttrsSet: eventTestDataSetAll,
+		},
+		{
+			name:        "filter_set_exclude",
+			resAttrsSet: eventTestDataSetAll,
+			expectEmpty: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			timestamp := pcommon.Timestamp(1_000_001_000)
+			traceID := [16]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+			spanID := [8]byte{0, 1, 2, 3, 4, 5, 6, 7}
+			ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+				TraceID:    trace.TraceID(traceID),
+				SpanID:     trace.SpanID(spanID),
+				TraceFlags: trace.FlagsSampled,
+			}))
+			observedZapCore, observedLogs := observer.New(zap.WarnLevel)
+			settings := receivertest.NewNopSettings(receivertest.NopType)
+			settings.Logger = zap.New(observedZapCore)
+			lb := NewLogsBuilder(loadLogsBuilderConfig(t, tt.name), settings)
+
+			expectedWarnings := 0
+
+			assert.Equal(t, expectedWarnings, observedLogs.Len())
+
+			defaultEventsCount := 0
+			allEventsCount := 0
+			defaultEventsCount++
+			allEventsCount++
+			lb.RecordAutoopsProbeResultEvent(ctx, timestamp, AttributeAutoopsProbeNameCluster, false, AttributeErrorTypeDNSNotFound, []any{"autoops.probe.warnings-item1", "autoops.probe.warnings-item2"}, "autoops.probe.remedy-val", "url.full-val", "server.address-val", 11, 25, "autoops.probe.proxy-val", "network.peer.address-val", "tls.server.issuer-val", "tls.server.subject-val", "tls.server.not_after-val", "tls.server.hash.sha256-val", []any{"autoops.probe.tls.subject_alternative_names-item1", "autoops.probe.tls.subject_alternative_names-item2"}, []any{"http.response.header.location-item1", "http.response.header.location-item2"}, AttributeAutoopsProbeAnsweredByKibana, []any{"autoops.probe.missing_privileges-item1", "autoops.probe.missing_privileges-item2"}, "autoops.probe.role_definition-val")
+
+			rb := lb.NewResourceBuilder()
+			rb.SetElasticsearchClusterName("elasticsearch.cluster.name-val")
+			rb.SetElasticsearchClusterUUID("elasticsearch.cluster.uuid-val")
+			rb.SetElasticsearchClusterVersion("elasticsearch.cluster.version-val")
+			res := rb.Emit()
+			logs := lb.Emit(WithLogsResource(res))
+
+			if tt.expectEmpty || ((tt.name == "default" || tt.name == "filter_set_include") && defaultEventsCount == 0) {
+				assert.Equal(t, 0, logs.ResourceLogs().Len())
+				return
+			}
+
+			assert.Equal(t, 1, logs.ResourceLogs().Len())
+			rl := logs.ResourceLogs().At(0)
+			assert.Equal(t, res, rl.Resource())
+			assert.Equal(t, 1, rl.ScopeLogs().Len())
+			lrs := rl.ScopeLogs().At(0).LogRecords()
+			if tt.eventsSet == eventTestDataSetDefault {
+				assert.Equal(t, defaultEventsCount, lrs.Len())
+			}
+			if tt.eventsSet == eventTestDataSetAll {
+				assert.Equal(t, allEventsCount, lrs.Len())
+			}
+			validatedEvents := make(map[string]bool)
+			for i := 0; i < lrs.Len(); i++ {
+				switch lrs.At(i).EventName() {
+				case "autoops.probe.result":
+					assert.False(t, validatedEvents["autoops.probe.result"], "Found a duplicate in the events slice: autoops.probe.result")
+					validatedEvents["autoops.probe.result"] = true
+					lr := lrs.At(i)
+					assert.Equal(t, timestamp, lr.Timestamp())
+					assert.Equal(t, pcommon.TraceID(traceID), lr.TraceID())
+					assert.Equal(t, pcommon.SpanID(spanID), lr.SpanID())
+					attrVal, ok := lr.Attributes().Get("autoops.probe.name")
+					assert.True(t, ok)
+					assert.Equal(t, "cluster", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.success")
+					assert.True(t, ok)
+					assert.False(t, attrVal.Bool())
+					attrVal, ok = lr.Attributes().Get("error.type")
+					assert.True(t, ok)
+					assert.Equal(t, "dns_not_found", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.warnings")
+					assert.True(t, ok)
+					assert.Equal(t, []any{"autoops.probe.warnings-item1", "autoops.probe.warnings-item2"}, attrVal.Slice().AsRaw())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.remedy")
+					assert.True(t, ok)
+					assert.Equal(t, "autoops.probe.remedy-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("url.full")
+					assert.True(t, ok)
+					assert.Equal(t, "url.full-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("server.address")
+					assert.True(t, ok)
+					assert.Equal(t, "server.address-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("server.port")
+					assert.True(t, ok)
+					assert.EqualValues(t, 11, attrVal.Int())
+					attrVal, ok = lr.Attributes().Get("http.response.status_code")
+					assert.True(t, ok)
+					assert.EqualValues(t, 25, attrVal.Int())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.proxy")
+					assert.True(t, ok)
+					assert.Equal(t, "autoops.probe.proxy-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("network.peer.address")
+					assert.True(t, ok)
+					assert.Equal(t, "network.peer.address-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("tls.server.issuer")
+					assert.True(t, ok)
+					assert.Equal(t, "tls.server.issuer-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("tls.server.subject")
+					assert.True(t, ok)
+					assert.Equal(t, "tls.server.subject-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("tls.server.not_after")
+					assert.True(t, ok)
+					assert.Equal(t, "tls.server.not_after-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("tls.server.hash.sha256")
+					assert.True(t, ok)
+					assert.Equal(t, "tls.server.hash.sha256-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.tls.subject_alternative_names")
+					assert.True(t, ok)
+					assert.Equal(t, []any{"autoops.probe.tls.subject_alternative_names-item1", "autoops.probe.tls.subject_alternative_names-item2"}, attrVal.Slice().AsRaw())
+					attrVal, ok = lr.Attributes().Get("http.response.header.location")
+					assert.True(t, ok)
+					assert.Equal(t, []any{"http.response.header.location-item1", "http.response.header.location-item2"}, attrVal.Slice().AsRaw())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.answered_by")
+					assert.True(t, ok)
+					assert.Equal(t, "kibana", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.missing_privileges")
+					assert.True(t, ok)
+					assert.Equal(t, []any{"autoops.probe.missing_privileges-item1", "autoops.probe.missing_privileges-item2"}, attrVal.Slice().AsRaw())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.role_definition")
+					assert.True(t, ok)
+					assert.Equal(t, "autoops.probe.role_definition-val", attrVal.Str())
+				}
+			}
+		})
+	}
 }

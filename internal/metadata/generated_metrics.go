@@ -19,6 +19,44 @@ const (
 	AggregationStrategyMax = "max"
 )
 
+// AttributeAutoopsProbeAnsweredBy specifies the value autoops.probe.answered_by attribute.
+type AttributeAutoopsProbeAnsweredBy int
+
+const (
+	_ AttributeAutoopsProbeAnsweredBy = iota
+	AttributeAutoopsProbeAnsweredByKibana
+	AttributeAutoopsProbeAnsweredByOpensearch
+	AttributeAutoopsProbeAnsweredByTransportPort
+	AttributeAutoopsProbeAnsweredByWebServer
+	AttributeAutoopsProbeAnsweredByUnknown
+)
+
+// String returns the string representation of the AttributeAutoopsProbeAnsweredBy.
+func (av AttributeAutoopsProbeAnsweredBy) String() string {
+	switch av {
+	case AttributeAutoopsProbeAnsweredByKibana:
+		return "kibana"
+	case AttributeAutoopsProbeAnsweredByOpensearch:
+		return "opensearch"
+	case AttributeAutoopsProbeAnsweredByTransportPort:
+		return "transport_port"
+	case AttributeAutoopsProbeAnsweredByWebServer:
+		return "web_server"
+	case AttributeAutoopsProbeAnsweredByUnknown:
+		return "unknown"
+	}
+	return ""
+}
+
+// MapAttributeAutoopsProbeAnsweredBy is a helper map of string to AttributeAutoopsProbeAnsweredBy attribute value.
+var MapAttributeAutoopsProbeAnsweredBy = map[string]AttributeAutoopsProbeAnsweredBy{
+	"kibana":         AttributeAutoopsProbeAnsweredByKibana,
+	"opensearch":     AttributeAutoopsProbeAnsweredByOpensearch,
+	"transport_port": AttributeAutoopsProbeAnsweredByTransportPort,
+	"web_server":     AttributeAutoopsProbeAnsweredByWebServer,
+	"unknown":        AttributeAutoopsProbeAnsweredByUnknown,
+}
+
 // AttributeAutoopsProbeName specifies the value autoops.probe.name attribute.
 type AttributeAutoopsProbeName int
 
