@@ -78,7 +78,7 @@ func goldenCases() map[string]struct {
 		ev  probe.Evidence
 		ctx diagnose.Context
 	}{
-		"pass": {ev: cluster(), ctx: diagnose.Context{Credentials: diagnose.CredentialsAPIKey}},
+		"pass":    {ev: cluster(), ctx: diagnose.Context{Credentials: diagnose.CredentialsAPIKey}},
 		"warning": {ev: warned, ctx: diagnose.Context{Credentials: diagnose.CredentialsBasic}},
 		"transport_failure": {ev: probe.Evidence{
 			Probe: probe.Registration, URL: "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters", ServerAddress: "api.elastic-cloud.com", ServerPort: 443,
