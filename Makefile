@@ -11,7 +11,7 @@ CONFIG   ?= otelcol-autoops.yaml
 TEST_DEBS := curl iptables iproute2 tinyproxy squid prometheus openssl
 FUZZTIME ?= 5s
 
-.PHONY: all build run test unit e2e deps fuzz bench scale soak lint generate tidy clean
+.PHONY: all build run test unit rules e2e deps fuzz bench scale soak lint generate tidy clean
 
 all: build
 
@@ -27,11 +27,16 @@ build: $(OCB)
 run: build
 	./$(DIST) --config $(CONFIG)
 
-## test: unit tests with the race detector, short fuzzing, then end-to-end tests against the built binary
-test: unit fuzz e2e
+## test: unit tests with the race detector, short fuzzing, the alert rules' tests, then end-to-end tests against the built binary
+test: unit fuzz rules e2e
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+## rules: the Prometheus alert rules checked and unit-tested with promtool (Debian's prometheus)
+rules: deps
+	promtool check rules deploy/prometheus/autoops-probe-rules.yaml
+	cd deploy/prometheus && promtool test rules autoops-probe-rules.test.yaml
 
 ## e2e: real binary, real TLS, real proxy, real Prometheus, network namespaces (root)
 e2e: build deps
