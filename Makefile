@@ -8,10 +8,13 @@ GOLANGCI_LINT_VERSION := v2.15.0
 DIST     := _build/otelcol-autoops
 CONFIG   ?= otelcol-autoops.yaml
 # Debian packages the end-to-end tests drive for real.
-TEST_DEBS := curl iptables iproute2 tinyproxy squid prometheus openssl
+TEST_DEBS := curl iptables iproute2 tinyproxy squid prometheus openssl podman ca-certificates
+# The distribution's version (builder-config.yaml), also stamped into autoops-probe.
+VERSION  := $(shell awk '/^  version:/{print $$2; exit}' builder-config.yaml)
+PODMAN   := podman --storage-driver vfs
 FUZZTIME ?= 5s
 
-.PHONY: all build run test unit rules e2e deps fuzz bench scale soak lint generate tidy clean
+.PHONY: all build image run test unit rules e2e deps fuzz bench scale soak lint generate tidy clean
 
 all: build
 
@@ -21,7 +24,14 @@ $(OCB):
 ## build: the otelcol-autoops distribution (ocb) and the one-shot autoops-probe command in _build/
 build: $(OCB)
 	$(OCB) --config builder-config.yaml
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o _build/autoops-probe ./cmd/autoops-probe
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w -X main.version=$(VERSION)' -o _build/autoops-probe ./cmd/autoops-probe
+	@# The images start from scratch: they take the machine's CA bundle.
+	cp /etc/ssl/certs/ca-certificates.crt _build/ca-certificates.crt
+
+## image: both images (Containerfile, Containerfile.autoops-probe) with podman, from _build
+image: build
+	$(PODMAN) build --isolation chroot -f Containerfile -t localhost/otelcol-autoops:$(VERSION) .
+	$(PODMAN) build --isolation chroot -f Containerfile.autoops-probe -t localhost/autoops-probe:$(VERSION) .
 
 ## run: build and run the distribution on the default config (reads AUTOOPS_* variables)
 run: build
@@ -40,7 +50,7 @@ rules: deps
 
 ## e2e: real binary, real TLS, real proxy, real Prometheus, network namespaces (root)
 e2e: build deps
-	OTELCOL_BIN=$(CURDIR)/$(DIST) AUTOOPS_PROBE_BIN=$(CURDIR)/_build/autoops-probe $(GO) test -count=1 -tags e2e -timeout 15m ./test/e2e/...
+	OTELCOL_BIN=$(CURDIR)/$(DIST) AUTOOPS_PROBE_BIN=$(CURDIR)/_build/autoops-probe VERSION=$(VERSION) $(GO) test -count=1 -tags e2e -timeout 15m ./test/e2e/...
 
 ## deps: install the Debian packages the end-to-end tests need, when missing
 deps:

@@ -20,6 +20,9 @@ import (
 	autoopsreceiver "github.com/elastic/autoops-probe/receiver"
 )
 
+// version is stamped by `make build` (-X main.version=...), as the distribution's.
+var version = "dev"
+
 func main() {
 	// An interrupt ends the run without a verdict rather than reporting the interruption as
 	// a network failure.
@@ -36,6 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	configPath := fs.String("config", "", "collector config file to probe exactly what it configures (default: the AutoOps agent's variables)")
 	receiverID := fs.String("receiver", "autoops_probe", "receiver id in --config, e.g. autoops_probe/prod")
 	format := fs.String("format", "text", "text or json")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.StringVar(&o.esURL, "es-url", "", "Elasticsearch URL (overrides AUTOOPS_ES_URL)")
 	fs.StringVar(&o.esCA, "es-ca", "", "CA file for the cluster (overrides AUTOOPS_ES_CA)")
 	fs.StringVar(&o.otelURL, "otel-url", "", "AutoOps intake URL (overrides AUTOOPS_OTEL_URL)")
@@ -50,6 +54,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		return 3
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "autoops-probe version", version)
+		return 0
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "--format: %q is not text or json\n", *format)

@@ -106,3 +106,9 @@ func TestBadInputNamesTheSetting(t *testing.T) {
 	assert.Equal(t, 3, code)
 	assert.Contains(t, errOut, "--skip")
 }
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCommand(t, "--version")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "autoops-probe version "+version+"\n", out)
+}
