@@ -50,7 +50,7 @@ rules: deps
 
 ## e2e: real binary, real TLS, real proxy, real Prometheus, network namespaces (root)
 e2e: build deps
-	OTELCOL_BIN=$(CURDIR)/$(DIST) AUTOOPS_PROBE_BIN=$(CURDIR)/_build/autoops-probe VERSION=$(VERSION) $(GO) test -count=1 -tags e2e -timeout 15m ./test/e2e/...
+	OTELCOL_BIN=$(CURDIR)/$(DIST) AUTOOPS_PROBE_BIN=$(CURDIR)/_build/autoops-probe VERSION=$(VERSION) OCB_BIN=$(OCB) $(GO) test -count=1 -tags e2e -timeout 15m ./test/e2e/...
 
 ## deps: install the Debian packages the end-to-end tests need, when missing
 deps:

@@ -3,7 +3,7 @@ package autoopsprobe
 import (
 	"go.opentelemetry.io/collector/receiver"
 
-	autoopsreceiver "github.com/elastic/autoops-probe/receiver"
+	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
 // NewFactory returns the factory of the autoops_probe receiver, for ocb and for

@@ -1,4 +1,4 @@
-module github.com/elastic/autoops-probe
+module github.com/autoopsprobe/autoops-probe
 
 go 1.26.0
 

@@ -11,8 +11,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/elastic/autoops-probe/internal/probe"
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // BenchmarkRunWithDroppedPackets: one probe faces dropped packets (a full accept queue), the

@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
-	"github.com/elastic/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 )
 
 func loadConfig(t *testing.T, name string) *Config {

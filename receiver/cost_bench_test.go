@@ -20,8 +20,8 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
 
-	"github.com/elastic/autoops-probe/internal/metadata"
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // The benchmarks below measure each probe in the receiver's steady state (clients built once,

@@ -18,8 +18,8 @@ import (
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.uber.org/zap"
 
-	"github.com/elastic/autoops-probe/internal/metadata"
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // A passing cluster probe makes its four requests over one connection, and the next run

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
-	"github.com/elastic/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 )
 
 // NewFactory returns the factory of the autoops_probe receiver.

@@ -22,9 +22,9 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"gopkg.in/yaml.v3"
 
-	"github.com/elastic/autoops-probe/internal/diagnose"
-	"github.com/elastic/autoops-probe/internal/metadata"
-	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/golden")

@@ -16,7 +16,7 @@ import (
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
 	"go.uber.org/zap"
 
-	"github.com/elastic/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 )
 
 // instance is one receiver instance, shared by its metrics and logs pipelines: one

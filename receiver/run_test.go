@@ -13,8 +13,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/elastic/autoops-probe/internal/probe"
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // A probe that panics is logged and skipped; the others of the run still report.

@@ -11,8 +11,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 
-	"github.com/elastic/autoops-probe/internal/diagnose"
-	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // check is one enabled probe: where it goes and what its diagnosis needs to know.

@@ -15,9 +15,9 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
 
-	"github.com/elastic/autoops-probe/internal/answers"
-	"github.com/elastic/autoops-probe/internal/metadata"
-	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // EventName is the event name of every log record the receiver emits.

@@ -13,8 +13,8 @@ import (
 	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
 	"go.opentelemetry.io/collector/confmap/provider/yamlprovider"
 
-	autoopsprobe "github.com/elastic/autoops-probe"
-	autoopsreceiver "github.com/elastic/autoops-probe/receiver"
+	autoopsprobe "github.com/autoopsprobe/autoops-probe"
+	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
 // overrides are the settings flags may change. Secrets are read only from the environment

@@ -17,7 +17,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 
-	autoopsreceiver "github.com/elastic/autoops-probe/receiver"
+	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
 // version is stamped by `make build` (-X main.version=...), as the distribution's.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/elastic/autoops-probe/internal/diagnose"
-	"github.com/elastic/autoops-probe/internal/probe"
-	autoopsreceiver "github.com/elastic/autoops-probe/receiver"
+	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
 // Exit statuses: all passed; any failed; only warnings or skipped probes.

@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/elastic/autoops-probe/internal/diagnose"
-	"github.com/elastic/autoops-probe/internal/probe"
-	autoopsreceiver "github.com/elastic/autoops-probe/receiver"
+	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")

@@ -19,9 +19,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/elastic/autoops-probe/internal/answers"
-	"github.com/elastic/autoops-probe/internal/probe"
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/elastic/autoops-probe/internal/answers"
-	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // Context is what the diagnosis needs to know besides the evidence.

@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/elastic/autoops-probe/internal/metadata"
-	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // transportErrors are the shapes of error Go's client returns, as the transport builds them.

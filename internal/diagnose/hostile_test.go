@@ -10,8 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/elastic/autoops-probe/internal/probe"
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // Hostile or broken answers: each ends in a contract error.type, bounded by the probe's

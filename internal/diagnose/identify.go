@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/elastic/autoops-probe/internal/answers"
-	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // noProxyIgnored finds a NO_PROXY entry that looks meant for the endpoint but that Go's

@@ -18,8 +18,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/elastic/autoops-probe/internal/answers"
-	"github.com/elastic/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // transportFailure explains a request that got no (complete) response.

@@ -10,7 +10,7 @@ import (
 
 var (
 	Type      = component.MustNewType("autoops_probe")
-	ScopeName = "github.com/elastic/autoops-probe/receiver"
+	ScopeName = "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
 const (

@@ -17,7 +17,7 @@ import (
 
 	"golang.org/x/net/http/httpproxy"
 
-	"github.com/elastic/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
 )
 
 // Paths the cloud probes append to their base URL (the guide's tests 2 and 3).

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/elastic/autoops-probe/internal/diagnose"
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // curlOutcome is what the guide's curl command showed: its exit code and HTTP status.

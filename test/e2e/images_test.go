@@ -39,7 +39,9 @@ func TestImages(t *testing.T) {
 			podman(t, "build", "--isolation", "chroot", "-f", img.containerfile, "-t", tag, "../..")
 			t.Cleanup(func() { _, _ = exec.Command("podman", "--storage-driver", "vfs", "rmi", "-f", tag).CombinedOutput() })
 			root := strings.TrimSpace(podman(t, "image", "mount", tag))
-			t.Cleanup(func() { _, _ = exec.Command("podman", "--storage-driver", "vfs", "image", "unmount", tag).CombinedOutput() })
+			t.Cleanup(func() {
+				_, _ = exec.Command("podman", "--storage-driver", "vfs", "image", "unmount", tag).CombinedOutput()
+			})
 
 			entrypoint := strings.TrimSpace(podman(t, "image", "inspect", tag, "--format", "{{index .Config.Entrypoint 0}}"))
 			assert.Equal(t, "/"+img.binary, entrypoint)

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // Stopping the collector while probes wait out a firewall that drops packets and an intake

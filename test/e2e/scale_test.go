@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
-	"github.com/elastic/autoops-probe/internal/testutil"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // TestScale (make scale) runs the distribution with 1 and then SCALE_INSTANCES (default 300)
