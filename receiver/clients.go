@@ -62,8 +62,8 @@ func tlsKey(c *configtls.ClientConfig) string {
 // any component), with tlsCfg shared rather than loaded again. The probes send exactly the
 // guide's requests, so no otelhttp instrumentation (spans, trace headers) wraps them.
 // bare reports that the client's transport is net/http's own, which the probe may tune.
-func probeClient(ctx context.Context, host component.Host, logger component.TelemetrySettings, cc *confighttp.ClientConfig, tlsCfg *tls.Config) (client *http.Client, bare *http.Transport, err error) {
-	settings := component.TelemetrySettings{Logger: logger.Logger}
+func probeClient(ctx context.Context, host component.Host, set component.TelemetrySettings, cc *confighttp.ClientConfig, tlsCfg *tls.Config) (client *http.Client, bare *http.Transport, err error) {
+	settings := component.TelemetrySettings{Logger: set.Logger}
 	light := *cc
 	light.TLS = configtls.ClientConfig{} // nothing to load: the shared configuration goes in below
 	client, err = light.ToClient(ctx, host.GetExtensions(), settings)

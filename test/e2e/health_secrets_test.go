@@ -23,14 +23,7 @@ func TestHealthCheckShowsFailedProbes(t *testing.T) {
 	l := newLocalElastic(t)
 	healthPort := freePort(t)
 	closed := testutil.ClosedPort(t)
-	config := fmt.Sprintf(`
-extensions:
-  healthcheckv2:
-    use_v2: true
-    component_health: {include_recoverable_errors: true, recovery_duration: 1s}
-    http:
-      endpoint: "127.0.0.1:%d"
-      status: {enabled: true, path: /health/status}
+	config := healthExtension(healthPort) + fmt.Sprintf(`
 receivers:
   autoops_probe:
     collection_interval: 1h
@@ -47,7 +40,7 @@ service:`+quietTelemetry+`
   extensions: [healthcheckv2]
   pipelines:
     logs: {receivers: [autoops_probe], exporters: [debug]}
-`, healthPort, l.registration, l.caFile, closed)
+`, l.registration, l.caFile, closed)
 	startCollector(t, config, nil)
 	var body string
 	var status int
@@ -69,6 +62,18 @@ service:`+quietTelemetry+`
 	assert.Equal(t, http.StatusInternalServerError, status, body)
 	assert.Contains(t, body, "StatusRecoverableError")
 	assert.NotContains(t, body, "registration:", "the passing probe is not named")
+}
+
+// healthExtension is healthcheckv2 serving /health/status on port, counting recoverable errors.
+func healthExtension(port int) string {
+	return fmt.Sprintf(`
+extensions:
+  healthcheckv2:
+    use_v2: true
+    component_health: {include_recoverable_errors: true, recovery_duration: 1s}
+    http:
+      endpoint: "127.0.0.1:%d"
+      status: {enabled: true, path: /health/status}`, port)
 }
 
 // Every secret a user can configure stays out of everything the collector prints and

@@ -89,14 +89,7 @@ func TestHealthIsTheSameUnderEveryPipeline(t *testing.T) {
 	registration := httptest.NewServer(http.HandlerFunc(testutil.Registration401))
 	t.Cleanup(registration.Close)
 	healthPort := freePort(t)
-	config := fmt.Sprintf(`
-extensions:
-  healthcheckv2:
-    use_v2: true
-    component_health: {include_recoverable_errors: true, recovery_duration: 1s}
-    http:
-      endpoint: "127.0.0.1:%d"
-      status: {enabled: true, path: /health/status}
+	config := healthExtension(healthPort) + fmt.Sprintf(`
 receivers:
   autoops_probe:
     collection_interval: 1s
@@ -111,7 +104,7 @@ service:`+quietTelemetry+`
   pipelines:
     metrics: {receivers: [autoops_probe], exporters: [debug]}
     logs: {receivers: [autoops_probe], exporters: [debug]}
-`, healthPort, registration.URL, intake.URL)
+`, registration.URL, intake.URL)
 	startCollector(t, config, nil)
 
 	var last map[string]string

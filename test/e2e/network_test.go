@@ -125,9 +125,11 @@ func elasticCloud() http.Handler {
 }
 
 // standard: the cloud on cloudIP:443 with a trusted certificate, a cluster on 127.0.0.1:9200.
-func (w *world) standard(t *testing.T) {
-	w.serveHTTP(t, cloudIP+":443", w.root, elasticCloud())
-	w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+func (w *world) standard(t *testing.T) { w.standardWith(t, elasticCloud()) }
+
+// standardWith is standard with cloud answering for Elastic Cloud.
+func (w *world) standardWith(t *testing.T, cloud http.Handler) {
+	w.standardWith(t, cloud)
 }
 
 // run starts the collector in the namespace and returns the first result of each probe.
@@ -694,8 +696,7 @@ func TestNetworkMatrix(t *testing.T) {
 		{
 			name: "a clock ten minutes off",
 			setup: func(t *testing.T, w *world) {
-				w.serveHTTP(t, cloudIP+":443", w.root, withDate(-10*time.Minute, elasticCloud()))
-				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+				w.standardWith(t, withDate(-10*time.Minute, elasticCloud()))
 			},
 			want: expect{"cluster": "", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
@@ -718,8 +719,7 @@ func TestNetworkMatrix(t *testing.T) {
 		{
 			name: "the intake accepts the agent's token",
 			setup: func(t *testing.T, w *world) {
-				w.serveHTTP(t, cloudIP+":443", w.root, tokenIntake())
-				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+				w.standardWith(t, tokenIntake())
 				w.config.otlp = "token: ${env:AUTOOPS_TOKEN}"
 			},
 			env:  []string{"AUTOOPS_TOKEN=" + goodToken},
@@ -733,8 +733,7 @@ func TestNetworkMatrix(t *testing.T) {
 		{
 			name: "the intake refuses the agent's token",
 			setup: func(t *testing.T, w *world) {
-				w.serveHTTP(t, cloudIP+":443", w.root, tokenIntake())
-				w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
+				w.standardWith(t, tokenIntake())
 				w.config.otlp = "token: ${env:AUTOOPS_TOKEN}"
 			},
 			env:  []string{"AUTOOPS_TOKEN=AOT-revoked-S3cretT0ken"},
