@@ -78,6 +78,8 @@ func TestStatusReachesEveryPipeline(t *testing.T) {
 
 	require.NoError(t, p.metrics.Start(context.Background(), p.metricsHost))
 	require.Eventually(t, func() bool { return p.metricsHost.last() == componentstatus.StatusRecoverableError }, 10*time.Second, 5*time.Millisecond)
+	// The status comes before the run's metrics: wait for the run to end before counting ticks.
+	require.Eventually(t, func() bool { return p.runs() == 1 }, 10*time.Second, 5*time.Millisecond)
 	require.NoError(t, p.logs.Start(context.Background(), p.logsHost))
 	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, p.logsHost.statuses(), "the last event is replayed to the later host")
 	assert.Contains(t, p.logsHost.events[0].Err().Error(), "otlp: unexpected_response")
