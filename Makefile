@@ -12,7 +12,8 @@ TEST_DEBS := curl iptables iproute2 tinyproxy squid prometheus openssl podman ca
 # The distribution's version (builder-config.yaml), also stamped into autoops-probe.
 VERSION  := $(shell awk '/^  version:/{print $$2; exit}' builder-config.yaml)
 PODMAN   := podman --storage-driver vfs
-FUZZTIME ?= 5s
+# Iterations, not seconds: a time budget can end mid-minimisation as "context deadline exceeded".
+FUZZTIME ?= 30000x
 
 .PHONY: all build image run test unit rules e2e deps fuzz bench scale soak lint generate tidy clean
 
