@@ -129,7 +129,8 @@ func (w *world) standard(t *testing.T) { w.standardWith(t, elasticCloud()) }
 
 // standardWith is standard with cloud answering for Elastic Cloud.
 func (w *world) standardWith(t *testing.T, cloud http.Handler) {
-	w.standardWith(t, cloud)
+	w.serveHTTP(t, cloudIP+":443", w.root, cloud)
+	w.serveHTTP(t, "127.0.0.1:9200", nil, &testutil.FakeES{})
 }
 
 // run starts the collector in the namespace and returns the first result of each probe.
