@@ -590,6 +590,24 @@ func TestNetworkMatrix(t *testing.T) {
 			},
 		},
 		{
+			name: "a squid speaking TLS on its port, given as an http proxy URL",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				dir := t.TempDir()
+				require.NoError(t, os.Chmod(dir, 0o755))
+				cert, key := testutil.WriteKeyPair(t, dir, "squid", w.root.Leaf(t, testutil.LeafOptions{}))
+				require.NoError(t, os.Chmod(cert, 0o644))
+				require.NoError(t, os.Chmod(key, 0o644)) // squid drops to its own user
+				w.squid(t, "https_port 127.0.0.1:3129 tls-cert="+cert+" tls-key="+key)
+				w.waitListening(t, "127.0.0.1:3129", "squid's https_port")
+			},
+			env:  []string{"HTTPS_PROXY=http://127.0.0.1:3129"},
+			want: expect{"cluster": "", "registration": "proxy_scheme_mismatch", "otlp": "proxy_scheme_mismatch"},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Contains(t, got["otlp"].body, "speaks TLS")
+			},
+		},
+		{
 			name:  "NO_PROXY lists a CIDR for a cluster given by name",
 			setup: clusterBehindFilteringProxy,
 			env:   []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888", "NO_PROXY=127.0.0.0/8"},
@@ -813,8 +831,9 @@ func TestNetworkMatrix(t *testing.T) {
 }
 
 // squid runs Debian's squid inside the namespace on 127.0.0.1:3128, with the package's own
-// access rules (CONNECT only to port 443, localhost allowed) read from its default config.
-func (w *world) squid(t *testing.T) {
+// access rules (CONNECT only to port 443, localhost allowed) read from its default config,
+// and extra lines of configuration.
+func (w *world) squid(t *testing.T, extra ...string) {
 	t.Helper()
 	_, err := exec.LookPath("squid")
 	needs(t, err == nil, "squid is not installed (make deps installs it)")
@@ -832,6 +851,7 @@ func (w *world) squid(t *testing.T) {
 	}
 	conf = append(conf, "http_port 127.0.0.1:3128", "pid_filename "+dir+"/squid.pid", "cache_log "+dir+"/cache.log",
 		"access_log "+dir+"/access.log", "cache deny all", "shutdown_lifetime 0 seconds")
+	conf = append(conf, extra...)
 	confFile := filepath.Join(dir, "squid.conf")
 	require.NoError(t, os.WriteFile(confFile, []byte(strings.Join(conf, "\n")+"\n"), 0o644))
 	cmd := exec.Command("ip", "netns", "exec", w.ns.name, "squid", "-N", "-f", confFile)
