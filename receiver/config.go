@@ -180,6 +180,7 @@ func (cfg *Config) validateRunTimeout() error {
 	return nil
 }
 
+// orDefault is a probe's timeout: confighttp's 0 (none) means the receiver's default.
 func orDefault(d time.Duration) time.Duration {
 	if d <= 0 {
 		return defaultProbeTimeout

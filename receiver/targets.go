@@ -81,12 +81,8 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 	if err != nil {
 		return nil, fmt.Errorf("proxy_url: %w", err)
 	}
-	timeout := cc.Timeout
-	if timeout <= 0 {
-		timeout = defaultProbeTimeout
-	}
 	t := &probe.Target{
-		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: timeout, Env: env,
+		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: orDefault(cc.Timeout), Env: env,
 		CustomCA: cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
 	}
 	if name == probe.Cluster && bare != nil && !cc.Keepalive.HasValue() {

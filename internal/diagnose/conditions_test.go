@@ -79,8 +79,11 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 	return v, ev
 }
 
-func esServer(t *testing.T, es *testutil.FakeES) string {
-	srv := httptest.NewServer(es)
+func esServer(t *testing.T, es *testutil.FakeES) string { return serve(t, es.ServeHTTP) }
+
+// serve runs h on a local HTTP server for the test and returns its URL.
+func serve(t *testing.T, h http.HandlerFunc) string {
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -232,19 +235,14 @@ func TestClusterCustomTLS(t *testing.T) {
 }
 
 func TestCloudAnswers(t *testing.T) {
-	serve := func(h http.HandlerFunc) string {
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		return srv.URL
-	}
-	reg := serve(testutil.Registration401)
-	otlp := serve(testutil.OTLP401)
-	portal := serve(func(w http.ResponseWriter, _ *http.Request) {
+	reg := serve(t, testutil.Registration401)
+	otlp := serve(t, testutil.OTLP401)
+	portal := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte("<html>Please log in to the guest Wi-Fi</html>"))
 	})
-	ok := serve(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello")) })
-	redirect := serve(func(w http.ResponseWriter, r *http.Request) {
+	ok := serve(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello")) })
+	redirect := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://portal.example/login", http.StatusFound)
 	})
 
@@ -372,7 +370,7 @@ func TestTLSHandshakeFailures(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.Cert)
 	leaf := ca.Leaf(t, testutil.LeafOptions{})
-	serve := func(cfg *tls.Config) string {
+	serveTLS := func(cfg *tls.Config) string {
 		srv := httptest.NewUnstartedServer(&testutil.FakeES{})
 		srv.TLS = cfg
 		srv.Config.ErrorLog = nil
@@ -380,8 +378,8 @@ func TestTLSHandshakeFailures(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}
-	oldTLS := serve(&tls.Config{Certificates: []tls.Certificate{leaf}, MaxVersion: tls.VersionTLS11}) //nolint:gosec // the condition under test
-	clientCert := serve(&tls.Config{Certificates: []tls.Certificate{leaf}, ClientAuth: tls.RequireAnyClientCert})
+	oldTLS := serveTLS(&tls.Config{Certificates: []tls.Certificate{leaf}, MaxVersion: tls.VersionTLS11}) //nolint:gosec // the condition under test
+	clientCert := serveTLS(&tls.Config{Certificates: []tls.Certificate{leaf}, ClientAuth: tls.RequireAnyClientCert})
 
 	v, _ := run(t, setup{name: probe.Cluster, url: oldTLS, roots: roots})
 	assertFailed(t, v, TLSHandshakeFailed, "TLS handshake")
@@ -436,31 +434,26 @@ func TestUnexplainedErrorIsOther(t *testing.T) {
 // What answers at the cluster URL when it is not Elasticsearch, each as it really answers
 // (autoops-facts.md, "Field facts"); judged before any auth or version verdict.
 func TestNotElasticsearch(t *testing.T) {
-	serve := func(h http.HandlerFunc) string {
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		return srv.URL
-	}
-	kibana := serve(func(w http.ResponseWriter, r *http.Request) {
+	kibana := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("kbn-name", "kibana")
 		w.Header().Set("kbn-license-sig", "da420c53321c02c93e8b3e0c3b09e7e2c5a0d3e1")
 		http.Redirect(w, r, "/spaces/enter", http.StatusFound)
 	})
-	kibanaLogin := serve(func(w http.ResponseWriter, r *http.Request) {
+	kibanaLogin := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login?next=%2F", http.StatusFound)
 	})
-	openSearch := serve(func(w http.ResponseWriter, _ *http.Request) {
+	openSearch := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte(`{"name":"node-1","cluster_name":"search","cluster_uuid":"x1","version":{"distribution":"opensearch","number":"2.17.0"},"tagline":"The OpenSearch Project: https://opensearch.org/"}`))
 	})
-	awsOpenSearch := serve(func(w http.ResponseWriter, _ *http.Request) {
+	awsOpenSearch := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte(`{"name":"n","cluster_name":"123:domain","cluster_uuid":"u","version":{"number":"7.10.2","distribution":"opensearch"}}`))
 	})
-	waf := serve(func(w http.ResponseWriter, _ *http.Request) {
+	waf := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusForbidden)
 		_, _ = w.Write([]byte("<html><head><title>403 Forbidden</title></head><body>Request blocked by the web application firewall</body></html>"))
 	})
-	gateway401 := serve(func(w http.ResponseWriter, _ *http.Request) {
+	gateway401 := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(`{"message":"Unauthorized"}`))

@@ -3,7 +3,6 @@ package diagnose
 import (
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -17,12 +16,7 @@ import (
 // Hostile or broken answers: each ends in a contract error.type, bounded by the probe's
 // timeout, with nothing left running (goleak checks the package).
 func TestHostileAnswers(t *testing.T) {
-	serve := func(h http.HandlerFunc) string {
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		return srv.URL
-	}
-	slowDrip := serve(func(w http.ResponseWriter, r *http.Request) {
+	slowDrip := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Elastic-Product", "Elasticsearch")
 		w.WriteHeader(http.StatusOK)
 		for i := 0; i < 100; i++ {
@@ -35,14 +29,14 @@ func TestHostileAnswers(t *testing.T) {
 			w.(http.Flusher).Flush()
 		}
 	})
-	huge := serve(func(w http.ResponseWriter, _ *http.Request) {
+	huge := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte(`{"cluster_name":"` + strings.Repeat("x", 2*probe.MaxBody) + `"}`))
 	})
-	nested := serve(func(w http.ResponseWriter, _ *http.Request) {
+	nested := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte(strings.Repeat("[", 200000) + strings.Repeat("]", 200000)))
 	})
-	invalid := serve(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"cluster_name": "x", `)) })
-	loop := serve(func(w http.ResponseWriter, r *http.Request) {
+	invalid := serve(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"cluster_name": "x", `)) })
+	loop := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.String(), http.StatusMovedPermanently)
 	})
 	neverCloses := testutil.RawServer(t, func(c net.Conn) {

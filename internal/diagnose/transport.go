@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -50,7 +49,7 @@ func transportFailure(ev *probe.Evidence, c Context) failure {
 		}
 		return fail(DNSError, "the name %s could not be resolved (%v)", dnsErr.Name, dnsErr)
 	}
-	if isTimeout(err) {
+	if probe.IsTimeout(err) {
 		switch {
 		case ev.Main.Response != nil:
 			return fail(ResponseTimeout, "the answer from %s stopped arriving before the probe's timeout", target)
@@ -193,14 +192,6 @@ func certNames(c *x509.Certificate) string {
 		return strings.Join(names, ", ")
 	}
 	return "only CN " + c.Subject.CommonName
-}
-
-func isTimeout(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // unwrapURLError drops url.Error's "Post \"https://...\":" prefix, which repeats the URL.

@@ -49,14 +49,11 @@ func checkStall(ctx context.Context, addr, serverName string, stalled bool) *Sta
 // tlsReply: a handshake to addr, sending serverName ("": none), got the server's answer, a
 // completed handshake or an alert of its own. Nothing is verified and nothing is sent after.
 func tlsReply(ctx context.Context, d *net.Dialer, addr, serverName string) bool {
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := dialBounded(ctx, d, addr)
 	if err != nil {
 		return false
 	}
 	defer func() { _ = conn.Close() }()
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline)
-	}
 	cfg := &tls.Config{ServerName: serverName, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec // a reachability check: nothing is verified or sent
 	err = tls.Client(conn, cfg).HandshakeContext(ctx)
 	var alert tls.AlertError
@@ -77,17 +74,15 @@ func clampMSS(_, _ string, c syscall.RawConn) error {
 // speaksPlainHTTP: addr answers a plaintext CONNECT with an HTTP status line, as a proxy
 // that does not speak TLS does.
 func speaksPlainHTTP(ctx context.Context, addr, target string) bool {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := dialBounded(ctx, &net.Dialer{}, addr)
 	if err != nil {
 		return false
 	}
 	defer func() { _ = conn.Close() }()
-	deadline := time.Now().Add(2 * time.Second)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+	// A proxy that waits for more input gets two seconds, not the rest of the budget.
+	if deadline := time.Now().Add(2 * time.Second); !hasDeadlineBefore(ctx, deadline) {
+		_ = conn.SetDeadline(deadline)
 	}
-	_ = conn.SetDeadline(deadline)
 	if _, err := conn.Write([]byte("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")); err != nil {
 		return false
 	}
@@ -100,10 +95,29 @@ func stalledInTLS(ex *Exchange) bool {
 	return ex.Err != nil && ex.Response == nil && ex.Progress.Connected && ex.Progress.TLSStarted && !ex.Progress.TLSDone
 }
 
-func isTimeoutErr(err error) bool {
+// IsTimeout: err is a deadline or a network timeout.
+func IsTimeout(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// dialBounded connects to addr with d, and bounds everything done on the connection by ctx's
+// deadline: a handshake or read by hand has no context of its own.
+func dialBounded(ctx context.Context, d *net.Dialer, addr string) (net.Conn, error) {
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	return conn, nil
+}
+
+func hasDeadlineBefore(ctx context.Context, t time.Time) bool {
+	d, ok := ctx.Deadline()
+	return ok && d.Before(t)
 }

@@ -35,19 +35,16 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 		if err != nil && proxy.Scheme == "http" && hc.ProxyStatus != http.StatusOK && hc.ProxyStatus != http.StatusProxyAuthRequired {
 			// A proxy URL written http:// for a proxy that speaks TLS: the plaintext CONNECT
 			// gets a TLS server's refusal; a handshake with the proxy tells.
-			hc.ProxySpeaksTLS = speaksTLS(ctx, &d, proxyAddress(proxy), proxy.Hostname())
+			hc.ProxySpeaksTLS = tlsReply(ctx, &d, proxyAddress(proxy), proxy.Hostname())
 		}
 	} else {
-		conn, err = d.DialContext(ctx, "tcp", hostPort)
+		conn, err = dialBounded(ctx, &d, hostPort)
 	}
 	if err != nil {
 		hc.HandshakeErr = err
 		return hc
 	}
 	defer func() { _ = conn.Close() }()
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline)
-	}
 
 	host, _, _ := net.SplitHostPort(hostPort)
 	serverName := host
@@ -90,12 +87,9 @@ func verifyChain(chain []*x509.Certificate, roots *x509.CertPool, serverName str
 // connectThroughProxy asks an HTTP proxy for a tunnel, recording its answer in hc. Only the
 // proxy's own credentials are sent, never the probe's.
 func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hostPort string, hc *HandshakeCheck) (net.Conn, error) {
-	conn, err := d.DialContext(ctx, "tcp", proxyAddress(proxy))
+	conn, err := dialBounded(ctx, d, proxyAddress(proxy))
 	if err != nil {
 		return nil, err
-	}
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline)
 	}
 	if proxy.Scheme == "https" {
 		tconn := tls.Client(conn, &tls.Config{ServerName: proxy.Hostname(), MinVersion: tls.VersionTLS12})
@@ -142,16 +136,4 @@ func proxyAddress(proxy *url.URL) string {
 		port = "443"
 	}
 	return net.JoinHostPort(proxy.Hostname(), port)
-}
-
-// speaksTLS reports whether addr completes a TLS handshake (unverified: only the protocol
-// matters here, and nothing is sent after it).
-func speaksTLS(ctx context.Context, d *net.Dialer, addr, serverName string) bool {
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return false
-	}
-	defer func() { _ = conn.Close() }()
-	tconn := tls.Client(conn, &tls.Config{ServerName: serverName, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec // a protocol check, nothing is sent
-	return tconn.HandshakeContext(ctx) == nil
 }

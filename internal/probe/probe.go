@@ -139,7 +139,7 @@ func followUp(ctx context.Context, t *Target, proxy *url.URL, ev *Evidence) {
 		ev.ProxySpeaksPlainHTTP = speaksPlainHTTP(ctx, proxyAddress(proxy), addr)
 	}
 	if proxy == nil && stalledInTLS(&ev.Main) {
-		if stalled := isTimeoutErr(ev.Main.Err); stalled || isReset(ev.Main.Err) {
+		if stalled := IsTimeout(ev.Main.Err); stalled || isReset(ev.Main.Err) {
 			peer := addr
 			if ev.Main.PeerAddress != "" {
 				peer = net.JoinHostPort(ev.Main.PeerAddress, strconv.Itoa(ev.ServerPort))
@@ -225,8 +225,7 @@ func needsHandshakeCheck(ev *Evidence, proxy *url.URL) bool {
 	if ev.Main.Err == nil {
 		return false
 	}
-	var netErr net.Error
-	if errors.As(ev.Main.Err, &netErr) && netErr.Timeout() {
+	if IsTimeout(ev.Main.Err) {
 		return false
 	}
 	if proxy != nil {
@@ -335,15 +334,11 @@ func isNotHTTP(err error) bool {
 // rawReply sends a bare request without credentials and returns the first bytes of the
 // answer as they came.
 func rawReply(ctx context.Context, hostPort, host string) []byte {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", hostPort)
+	conn, err := dialBounded(ctx, &net.Dialer{}, hostPort)
 	if err != nil {
 		return nil
 	}
 	defer func() { _ = conn.Close() }()
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline)
-	}
 	if _, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")); err != nil {
 		return nil
 	}
