@@ -36,7 +36,7 @@ func BenchmarkRunWithDroppedPackets(b *testing.B) {
 	for b.Loop() {
 		results, _ := runChecks(context.Background(), checks, zap.NewNop())
 		if results[1].Verdict.ErrorType != "connection_timeout" {
-			b.Fatalf("dropped probe: %s", results[1].Verdict.Summary)
+			b.Fatalf("dropped probe: %s", results[1].Verdict.Summary())
 		}
 	}
 	b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(timeout), "timeouts/op")

@@ -47,7 +47,7 @@ func TestClusterProbeUsesOneFreshConnectionPerRun(t *testing.T) {
 	for run := 1; run <= 2; run++ {
 		results, err := runChecks(context.Background(), checks, zap.NewNop())
 		require.NoError(t, err)
-		require.True(t, results[0].Verdict.Passed, results[0].Verdict.Summary)
+		require.True(t, results[0].Verdict.Passed, results[0].Verdict.Summary())
 		require.NotNil(t, results[0].Evidence.Privileges, "the follow-up requests ran")
 		assert.Contains(t, phaseNames(results[0]), "tls", "run %d tested TLS", run)
 		assert.Equal(t, int32(run), conns.Load(), "run %d: one connection for root, _license, _authenticate and _has_privileges", run)

@@ -22,7 +22,7 @@ type check struct {
 }
 
 // detectContainer is a variable so tests can place the collector inside or outside a container.
-var detectContainer = diagnose.DetectContainer
+var detectContainer = probe.DetectContainer
 
 // buildChecks turns the configuration into probe targets; the HTTP clients come from
 // confighttp, so proxy_url, tls, headers, auth and the proxy variables apply as usual.
@@ -35,7 +35,7 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		dc.InContainer = inContainer
+		t.InContainer = inContainer
 		checks = append(checks, check{target: t, context: dc})
 		return nil
 	}

@@ -180,9 +180,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 		lr.SetSeverityNumber(plog.SeverityNumberInfo)
 		lr.SetSeverityText("INFO")
 	}
-	body := v.Summary
-	if v.Remedy != "" {
-		body += " What to do: " + v.Remedy
+	body := v.Summary()
+	if remedy := v.FullRemedy(); remedy != "" {
+		body += " What to do: " + remedy
 	}
 	lr.Body().SetStr(body)
 
@@ -193,7 +193,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 		a.PutStr(string(semconv.ErrorTypeKey), v.ErrorType)
 	}
 	putStrings(a, attrWarnings, v.Warnings)
-	putNonEmpty(a, attrRemedy, v.Remedy)
+	putNonEmpty(a, attrRemedy, v.FullRemedy())
 	putNonEmpty(a, attrAnsweredBy, v.Facts.AnsweredBy)
 	putNonEmpty(a, string(semconv.NetworkPeerAddressKey), ev.Main.PeerAddress)
 	a.PutStr(string(semconv.URLFullKey), ev.URL)
@@ -212,7 +212,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 		putStrings(a, attrSANs, c.DNSNames)
 	}
 	putStrings(a, attrMissingPrivileges, v.Facts.MissingPrivileges)
-	putNonEmpty(a, attrRoleDefinition, v.Facts.RoleDefinition)
+	putNonEmpty(a, attrRoleDefinition, v.RoleDefinition)
 	if v.Facts.Location != "" {
 		// semconv types http.response.header.<key> as a string slice: one value per header line.
 		putStrings(a, string(semconv.HTTPResponseHeader("location").Key), []string{v.Facts.Location})

@@ -80,7 +80,7 @@ receivers:
 `), 0o600))
 	code, out, _ := runCommand(t, "--config", cfg, "--receiver", "autoops_probe/prod")
 	assert.Equal(t, exitFailed, code)
-	assert.Contains(t, out, "[FAIL] Elasticsearch cluster (guide test 1): auth_failed")
+	assert.Contains(t, out, "[FAIL] Elasticsearch cluster (test 1): auth_failed")
 	assert.Contains(t, out, "[PASS] Elastic Cloud registration")
 	assert.NotContains(t, out, "id:wrong")
 

@@ -38,12 +38,6 @@ func exitStatus(results []autoopsreceiver.Result) int {
 	return status
 }
 
-var titles = map[probe.Name]string{
-	probe.Cluster:      "Elasticsearch cluster (guide test 1)",
-	probe.Registration: "Elastic Cloud registration (guide test 2)",
-	probe.OTLP:         "AutoOps OTLP intake (guide test 3)",
-}
-
 // writeText prints one block per probe: a person reads it in ten seconds.
 func writeText(w io.Writer, results []autoopsreceiver.Result, now time.Time) {
 	passed, failed, warned := 0, 0, 0
@@ -66,7 +60,7 @@ func writeText(w io.Writer, results []autoopsreceiver.Result, now time.Time) {
 
 func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 	ev, v := &r.Evidence, &r.Verdict
-	mark, headline := "PASS", titles[ev.Probe]
+	mark, headline := "PASS", ev.Probe.Title()
 	switch {
 	case !v.Passed:
 		mark, headline = "FAIL", headline+": "+v.ErrorType
@@ -94,16 +88,14 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 			c.NotAfter.UTC().Format("2006-01-02"), remaining(c.NotAfter.Sub(now))))
 	}
 	field("timings", timings(ev))
-	// The headline already names the probe and outcome; the summary's opening repeats them.
-	_, evidence, _ := strings.Cut(v.Summary, ": ")
-	field("evidence", evidence)
+	field("evidence", v.Evidence+"."+v.Route)
 	if len(v.Facts.MissingPrivileges) > 0 {
 		field("missing", strings.Join(v.Facts.MissingPrivileges, ", "))
 	}
-	field("remedy", strings.TrimSuffix(v.Remedy, v.Facts.RoleDefinition))
-	if v.Facts.RoleDefinition != "" {
+	field("remedy", strings.TrimSpace(v.Remedy+" "+v.RoleInstruction()))
+	if v.RoleDefinition != "" {
 		// On its own lines, unwrapped, so it pastes as it is.
-		fmt.Fprintf(w, "  role      %s\n", v.Facts.RoleDefinition)
+		fmt.Fprintf(w, "  role      %s\n", v.RoleDefinition)
 	}
 	if !v.Passed {
 		field("guide", diagnose.GuideRow(v.ErrorType))
@@ -166,7 +158,7 @@ func writeJSON(w io.Writer, results []autoopsreceiver.Result) error {
 	for i := range results {
 		r := &results[i]
 		m := autoopsreceiver.ResultAttributes(r)
-		m["summary"] = r.Verdict.Summary
+		m["summary"] = r.Verdict.Summary()
 		m["autoops.probe.duration"] = r.Evidence.Duration.Seconds()
 		phases := map[string]float64{}
 		for _, ph := range r.Evidence.Main.Phases {

@@ -39,6 +39,8 @@ type setup struct {
 	ctx      Context
 	token    string
 	proxy    string // proxy URL the client goes through
+	// inContainer places the collector inside a container.
+	inContainer bool
 }
 
 func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
@@ -68,13 +70,13 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 	}
 	tg := &probe.Target{
 		Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil, Proxy: proxyRule, FixedProxy: s.proxy != "",
-		Authorization: probe.Secret(s.auth), CheckPrivileges: true, Token: probe.Secret(s.token),
+		Authorization: probe.Secret(s.auth), CheckPrivileges: true, Token: probe.Secret(s.token), InContainer: s.inContainer,
 	}
 	ev := probe.Run(context.Background(), tg)
 	v := Diagnose(&ev, s.ctx)
-	require.NotContains(t, v.Summary+v.Remedy, "c2VjcmV0", "a credential leaked into the verdict")
+	require.NotContains(t, v.Summary()+v.FullRemedy(), "c2VjcmV0", "a credential leaked into the verdict")
 	if s.token != "" {
-		require.NotContains(t, v.Summary+v.Remedy, s.token, "the token leaked into the verdict")
+		require.NotContains(t, v.Summary()+v.FullRemedy(), s.token, "the token leaked into the verdict")
 	}
 	return v, ev
 }
@@ -90,17 +92,17 @@ func serve(t *testing.T, h http.HandlerFunc) string {
 
 func assertFailed(t *testing.T, v Verdict, errorType string, evidence ...string) {
 	t.Helper()
-	assert.False(t, v.Passed, v.Summary)
-	assert.Equal(t, errorType, v.ErrorType, v.Summary)
+	assert.False(t, v.Passed, v.Summary())
+	assert.Equal(t, errorType, v.ErrorType, v.Summary())
 	for _, e := range evidence {
-		assert.Contains(t, v.Summary, e)
+		assert.Contains(t, v.Summary(), e)
 	}
 	assert.Equal(t, Remedy(errorType, v.Probe == probe.Cluster), v.Remedy[:len(Remedy(errorType, v.Probe == probe.Cluster))])
 }
 
 func TestClusterPasses(t *testing.T) {
 	v, _ := run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{})})
-	assert.True(t, v.Passed, v.Summary)
+	assert.True(t, v.Passed, v.Summary())
 	assert.Empty(t, v.ErrorType)
 	require.NotNil(t, v.Facts.Cluster)
 	assert.Equal(t, "my-ccm-cluster", v.Facts.Cluster.ClusterName)
@@ -112,7 +114,7 @@ func TestClusterAuthentication(t *testing.T) {
 	url := esServer(t, &testutil.FakeES{Authorization: valid})
 
 	v, _ := run(t, setup{name: probe.Cluster, url: url, auth: valid, ctx: Context{Credentials: CredentialsAPIKey, APIKeyEncoded: true}})
-	assert.True(t, v.Passed, v.Summary)
+	assert.True(t, v.Passed, v.Summary())
 	assert.Equal(t, []string{WarnAPIKeyEncoded}, v.Warnings)
 	assert.Contains(t, v.Remedy, "9.1.0 to 9.1.3")
 
@@ -136,8 +138,8 @@ func TestClusterPrivilegesAndSuperuser(t *testing.T) {
 	assertFailed(t, v, InsufficientPrivileges, "cluster:read_slm", "indices[*]:view_index_metadata")
 	assert.Equal(t, []string{"cluster:read_slm", "indices[*]:view_index_metadata"}, v.Facts.MissingPrivileges)
 	// Exactly what is missing, as a role of its own, ready to paste.
-	assert.Equal(t, `POST /_security/role/autoops_missing_privileges {"cluster":["read_slm"],"indices":[{"allow_restricted_indices":true,"names":["*"],"privileges":["view_index_metadata"]}]}`, v.Facts.RoleDefinition)
-	assert.True(t, strings.HasSuffix(v.Remedy, v.Facts.RoleDefinition))
+	assert.Equal(t, `POST /_security/role/autoops_missing_privileges {"cluster":["read_slm"],"indices":[{"allow_restricted_indices":true,"names":["*"],"privileges":["view_index_metadata"]}]}`, v.RoleDefinition)
+	assert.True(t, strings.HasSuffix(v.FullRemedy(), v.RoleDefinition))
 
 	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Elastic-Product", "Elasticsearch")
@@ -146,14 +148,14 @@ func TestClusterPrivilegesAndSuperuser(t *testing.T) {
 	defer forbidden.Close()
 	v, _ = run(t, setup{name: probe.Cluster, url: forbidden.URL, auth: "Basic dTpw", ctx: Context{Credentials: CredentialsBasic}})
 	assertFailed(t, v, InsufficientPrivileges, "403")
-	assert.Contains(t, v.Facts.RoleDefinition, `"cluster":["monitor","read_ilm","read_slm"]`, "nothing known is missing: the whole role")
+	assert.Contains(t, v.RoleDefinition, `"cluster":["monitor","read_ilm","read_slm"]`, "nothing known is missing: the whole role")
 }
 
 func TestClusterVersionAndLicense(t *testing.T) {
 	v, _ := run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{Version: "7.16.3"})})
 	assertFailed(t, v, UnsupportedVersion, "7.16.3")
 	v, _ = run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{Version: "7.17.0"})})
-	assert.True(t, v.Passed, v.Summary)
+	assert.True(t, v.Passed, v.Summary())
 	v, _ = run(t, setup{name: probe.Cluster, url: esServer(t, &testutil.FakeES{LicenseStatus: "expired"})})
 	assertFailed(t, v, LicenseInactive, `"expired"`)
 }
@@ -191,11 +193,11 @@ func TestClusterWrongURL(t *testing.T) {
 	assert.Contains(t, v.Remedy, "9200")
 
 	_, port, _ := net.SplitHostPort(closed)
-	v, _ = run(t, setup{name: probe.Cluster, url: "http://localhost:" + port, ctx: Context{InContainer: true}})
+	v, _ = run(t, setup{name: probe.Cluster, url: "http://localhost:" + port, inContainer: true})
 	assertFailed(t, v, ContainerNetworkIsolation, "container")
 	assert.Contains(t, v.Remedy, "--network host")
 
-	v, _ = run(t, setup{name: probe.Cluster, url: "http://" + closed, ctx: Context{InContainer: true}})
+	v, _ = run(t, setup{name: probe.Cluster, url: "http://" + closed, inContainer: true})
 	assertFailed(t, v, ContainerNetworkIsolation)
 }
 
@@ -230,7 +232,7 @@ func TestClusterCustomTLS(t *testing.T) {
 
 	addr := testutil.ServeTLSLikeElasticsearch(t, ca.Leaf(t, testutil.LeafOptions{}), &testutil.FakeES{})
 	v, _ := run(t, setup{name: probe.Cluster, url: "https://" + addr, roots: roots})
-	assert.True(t, v.Passed, v.Summary)
+	assert.True(t, v.Passed, v.Summary())
 	assert.Empty(t, v.Warnings, "the system roots do not trust the test CA, so ca_file is needed")
 }
 
@@ -247,9 +249,9 @@ func TestCloudAnswers(t *testing.T) {
 	})
 
 	v, _ := run(t, setup{name: probe.Registration, url: reg})
-	assert.True(t, v.Passed, v.Summary)
+	assert.True(t, v.Passed, v.Summary())
 	v, _ = run(t, setup{name: probe.OTLP, url: otlp})
-	assert.True(t, v.Passed, v.Summary)
+	assert.True(t, v.Passed, v.Summary())
 
 	v, _ = run(t, setup{name: probe.OTLP, url: reg})
 	assertFailed(t, v, UnexpectedResponse, "401")
@@ -276,7 +278,7 @@ func TestCloudTLSInterception(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.Cert)
 	v, _ = run(t, setup{name: probe.Registration, url: srv.URL, roots: roots})
-	assert.True(t, v.Passed, "with the inspecting CA in tls.ca_file the probe passes: %s", v.Summary)
+	assert.True(t, v.Passed, "with the inspecting CA in tls.ca_file the probe passes: %s", v.Summary())
 }
 
 func TestConnectionFailures(t *testing.T) {
@@ -359,8 +361,8 @@ func TestErrorsQuotingURLsLoseTheirCredentials(t *testing.T) {
 	}
 	v := Diagnose(&ev, Context{})
 	assertFailed(t, v, ProxyUnreachable, "not a valid proxy URL")
-	assert.NotContains(t, v.Summary, "S3cret")
-	assert.Contains(t, v.Summary, "http://proxy.corp:3128")
+	assert.NotContains(t, v.Summary(), "S3cret")
+	assert.Contains(t, v.Summary(), "http://proxy.corp:3128")
 }
 
 // TLS failures that are not about the certificate: an old protocol version, and a server
@@ -481,7 +483,7 @@ func TestNotElasticsearch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v, _ := run(t, setup{name: probe.Cluster, url: tt.url, auth: "ApiKey c2VjcmV0", ctx: tt.creds})
 			assertFailed(t, v, NotElasticsearch)
-			assert.Equal(t, tt.who, v.Facts.AnsweredBy, v.Summary)
+			assert.Equal(t, tt.who, v.Facts.AnsweredBy, v.Summary())
 		})
 	}
 
@@ -518,8 +520,8 @@ func TestOTLPToken(t *testing.T) {
 	defer portal.Close()
 
 	v, _ := run(t, setup{name: probe.OTLP, url: intake.URL + probe.OTLPPath, token: good})
-	assert.True(t, v.Passed, v.Summary)
-	assert.Contains(t, v.Summary, "accepts the token")
+	assert.True(t, v.Passed, v.Summary())
+	assert.Contains(t, v.Summary(), "accepts the token")
 
 	v, _ = run(t, setup{name: probe.OTLP, url: intake.URL + probe.OTLPPath, token: "AOT-stale-t0ken"})
 	assertFailed(t, v, TokenRejected, "invalid token")
@@ -528,14 +530,14 @@ func TestOTLPToken(t *testing.T) {
 	assertFailed(t, v, UnexpectedResponse, "Sign in")
 
 	v, _ = run(t, setup{name: probe.OTLP, url: intake.URL + probe.OTLPPath})
-	assert.True(t, v.Passed, "without a token, the guide's 401: %s", v.Summary)
+	assert.True(t, v.Passed, "without a token, the guide's 401: %s", v.Summary())
 }
 
 func TestUnknownRegionWarnsAndStillRuns(t *testing.T) {
 	intake := httptest.NewServer(http.HandlerFunc(testutil.OTLP401))
 	defer intake.Close()
 	v, _ := run(t, setup{name: probe.OTLP, url: intake.URL + probe.OTLPPath, ctx: Context{UnknownRegion: true}})
-	assert.True(t, v.Passed, v.Summary)
+	assert.True(t, v.Passed, v.Summary())
 	assert.Equal(t, []string{WarnUnknownRegion}, v.Warnings)
 	assert.Contains(t, v.Remedy, "published list")
 }
@@ -575,7 +577,7 @@ func TestClockSkew(t *testing.T) {
 	}))
 	defer skewed.Close()
 	v, _ = run(t, setup{name: probe.OTLP, url: skewed.URL + probe.OTLPPath})
-	assert.True(t, v.Passed, v.Summary)
+	assert.True(t, v.Passed, v.Summary())
 	assert.Equal(t, []string{WarnClockSkew}, v.Warnings)
 }
 

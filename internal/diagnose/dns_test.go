@@ -26,7 +26,7 @@ func TestDNSBlocked(t *testing.T) {
 		}
 		v := Diagnose(ev, Context{})
 		assert.Equal(t, DNSBlocked, v.ErrorType, addr)
-		assert.Contains(t, v.Summary, "resolved to "+addr)
+		assert.Contains(t, v.Summary(), "resolved to "+addr)
 	}
 	// Not a public Elastic name, or through a proxy (which resolves it): no such claim.
 	for _, ev := range []*probe.Evidence{
@@ -52,6 +52,6 @@ func TestDNSSearchDomain(t *testing.T) {
 	v := Diagnose(ev, Context{})
 	assert.Equal(t, DNSSearchDomain, v.ErrorType)
 	for _, s := range []string{"api.elastic-cloud.com.corp.example", "corp.example", "198.51.100.66", "198.51.100.1"} {
-		assert.Contains(t, v.Summary, s)
+		assert.Contains(t, v.Summary(), s)
 	}
 }

@@ -50,7 +50,7 @@ func FuzzDiagnose(f *testing.F) {
 		ev := probe.Evidence{Probe: names[int(which)%3], URL: "https://example.test:9200/", ServerAddress: "example.test", ServerPort: 9200}
 		if proxied {
 			ev.Proxy = "http://127.0.0.1:3128"
-			ev.Handshake = &probe.HandshakeCheck{ProxyStatus: status}
+			ev.Handshake = &probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: status}}
 		}
 		ev.Main.Err = transportErrors[int(errIdx)%len(transportErrors)]
 		ev.Main.Progress = probe.Progress{
@@ -77,7 +77,7 @@ func FuzzDiagnose(f *testing.F) {
 				t.Fatalf("warning %q is not in the contract", w)
 			}
 		}
-		if v.Summary == "" || (!v.Passed && v.Remedy == "") {
+		if v.Summary() == "" || (!v.Passed && v.Remedy == "") {
 			t.Fatalf("verdict without words: %+v", v)
 		}
 	})

@@ -9,16 +9,6 @@ import (
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
-// What answered at the cluster endpoint when it was not Elasticsearch
-// (autoops.probe.answered_by).
-const (
-	AnsweredByKibana        = "kibana"
-	AnsweredByOpenSearch    = "opensearch"
-	AnsweredByTransportPort = "transport_port"
-	AnsweredByWebServer     = "web_server"
-	AnsweredByUnknown       = "unknown"
-)
-
 // answeredBy names what answered the cluster probe when the answer is not Elasticsearch's,
 // or "" when it is. Elasticsearch proves itself by X-Elastic-Product (every answer since
 // 7.14 but failed authentication), by its security_exception body on a 401/403, or by its
@@ -61,10 +51,4 @@ var answeredByWords = map[string]string{
 	AnsweredByOpenSearch: "OpenSearch (version.distribution is \"opensearch\" in its root JSON)",
 	AnsweredByWebServer:  "a web server, reverse proxy or WAF (an HTML page, no X-Elastic-Product, no Elasticsearch error)",
 	AnsweredByUnknown:    "something that is not Elasticsearch (no X-Elastic-Product, no Elasticsearch root or error JSON)",
-}
-
-func notElasticsearch(who string, r *probe.Response) failure {
-	f := fail(NotElasticsearch, "HTTP %d came from %s: %s", r.Status, answeredByWords[who], snippet(r.Body))
-	f.answeredBy = who
-	return f
 }

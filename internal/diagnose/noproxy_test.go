@@ -32,7 +32,7 @@ func TestNoProxyEntriesGoIgnores(t *testing.T) {
 			ev := &probe.Evidence{Probe: probe.Cluster, ServerAddress: tt.host, Proxy: "http://proxy:3128", NoProxy: tt.noProxy, HostAddresses: tt.addresses}
 			assert.Equal(t, tt.want, noProxyIgnored(ev))
 			v := Diagnose(ev, Context{})
-			assert.Equal(t, tt.want != "", slices.Contains(v.Warnings, WarnNoProxyIgnored), v.Summary)
+			assert.Equal(t, tt.want != "", slices.Contains(v.Warnings, WarnNoProxyIgnored), v.Summary())
 		})
 	}
 	direct := &probe.Evidence{Probe: probe.Cluster, ServerAddress: "10.1.2.3", NoProxy: "10.*"}

@@ -4,230 +4,255 @@ package diagnose
 // or section of troubleshoot-firewalls.md (or autoops-facts.md) the remedy comes from, so the
 // table can be reviewed against the guide row by row.
 type remedy struct {
-	Guide   string
-	Cluster string // remedy when the cluster probe (test 1) has this outcome
-	Cloud   string // remedy for the registration and otlp probes (tests 2 and 3)
+	// Meaning and Brief are the README's columns: what the value means, what to do in a few
+	// words (TestREADMETables keeps the README's tables in step).
+	Meaning, Brief string
+	Guide          string
+	Cluster        string // remedy when the cluster probe (test 1) has this outcome
+	Cloud          string // remedy for the registration and otlp probes (tests 2 and 3)
 }
-
-// Error types of the contract.
-const (
-	DNSNotFound               = "dns_not_found"
-	DNSError                  = "dns_error"
-	ConnectionRefused         = "connection_refused"
-	ConnectionTimeout         = "connection_timeout"
-	NetworkUnreachable        = "network_unreachable"
-	ConnectionReset           = "connection_reset"
-	ResponseTimeout           = "response_timeout"
-	SchemeMismatch            = "scheme_mismatch"
-	TLSUnknownAuthority       = "tls_unknown_authority"
-	TLSHostnameMismatch       = "tls_hostname_mismatch"
-	TLSCertificateExpired     = "tls_certificate_expired"
-	TLSIntercepted            = "tls_intercepted"
-	TLSHandshakeFailed        = "tls_handshake_failed"
-	ProxyUnreachable          = "proxy_unreachable"
-	ProxyAuthRequired         = "proxy_auth_required"
-	ProxyBlocked              = "proxy_blocked"
-	ProxyUpstreamError        = "proxy_upstream_error"
-	AuthFailed                = "auth_failed"
-	AuthMissing               = "auth_missing"
-	InsufficientPrivileges    = "insufficient_privileges"
-	UnsupportedVersion        = "unsupported_version"
-	LicenseInactive           = "license_inactive"
-	ContainerNetworkIsolation = "container_network_isolation"
-	UnexpectedStatus          = "unexpected_status"
-	UnexpectedResponse        = "unexpected_response"
-	NotElasticsearch          = "not_elasticsearch"
-	TLSBlocked                = "tls_blocked"
-	PathMTUBlackhole          = "path_mtu_blackhole"
-	DNSBlocked                = "dns_blocked"
-	DNSSearchDomain           = "dns_search_domain"
-	ClockSkew                 = "clock_skew"
-	ProxyAuthUnsupported      = "proxy_auth_unsupported"
-	ProxySchemeMismatch       = "proxy_scheme_mismatch"
-	TokenRejected             = "token_rejected"
-	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
-	Other = "_OTHER"
-)
-
-// Warnings of the contract.
-const (
-	WarnSuperuser      = "superuser_credentials"
-	WarnCANotNeeded    = "ca_not_needed"
-	WarnHTTPSProxy     = "https_proxy_missing"
-	WarnAPIKeyEncoded  = "api_key_encoded_form"
-	WarnLegacyOTLPHost = "legacy_otlp_host"
-	WarnClockSkew      = "clock_skew"
-	WarnNoProxyIgnored = "no_proxy_ignored"
-	WarnUnknownRegion  = "unknown_region"
-)
 
 const allowList = "If the URL is right, your network team may need to allow-list it in the firewall (outbound port 443 to Elastic Cloud)."
 
 var remedies = map[string]remedy{
 	DNSNotFound: {
+		Meaning: "the host name does not exist",
+		Brief:   "fix the host name (for the intake, `region`/`csp`); where only a proxy resolves outside names, set `HTTPS_PROXY`",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3 'configure your HTTP proxy'",
 		Cluster: "Check the host name in cluster.endpoint (AUTOOPS_ES_URL) for typos; from inside a container or pod, use a name that resolves there.",
 		Cloud:   "Check the endpoint's host name for typos. If this machine resolves outside names only through a proxy, set HTTPS_PROXY or proxy_url.",
 	},
 	DNSError: {
+		Meaning: "no resolver, or it timed out",
+		Brief:   "check `/etc/resolv.conf` or the pod's DNS policy",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
 		Cluster: "The resolver did not answer: check /etc/resolv.conf (or the pod's DNS policy) and that the DNS server is reachable.",
 		Cloud:   "The resolver did not answer: check /etc/resolv.conf (or the pod's DNS policy). Where only a proxy can resolve outside names, set HTTPS_PROXY or proxy_url.",
 	},
 	ConnectionRefused: {
+		Meaning: "reset: nothing listens, or a firewall rejects",
+		Brief:   "check scheme and port (Elasticsearch default 9200); otherwise have the URL allow-listed",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'",
 		Cluster: "Make sure the protocol (http or https) and the port are right: the default Elasticsearch port is 9200. If they are, a firewall rejects the connection: your network team may need to allow-list the URL.",
 		Cloud:   "Nothing accepts connections there, or a firewall rejects them. " + allowList,
 	},
 	ConnectionTimeout: {
+		Meaning: "no answer to the connection: a firewall drops packets",
+		Brief:   "have the URL allow-listed (outbound 443 to Elastic Cloud), or use the proxy",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3 'configure your HTTP proxy'",
 		Cluster: "A firewall drops the packets, or the host is down: check the address and port (default 9200), then ask your network team to allow-list the URL.",
 		Cloud:   "A firewall silently drops the packets. " + allowList + " If outbound traffic must go through a proxy, set HTTPS_PROXY or proxy_url.",
 	},
 	NetworkUnreachable: {
+		Meaning: "no route, ICMP unreachable",
+		Brief:   "check routes and firewall rules",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'",
 		Cluster: "There is no route to the cluster: check the address, the host's routes, and firewall rules that reject with ICMP unreachable.",
 		Cloud:   "There is no route to Elastic Cloud: the host may have no default route, or a firewall rejects it. " + allowList,
 	},
 	ConnectionReset: {
+		Meaning: "cut after connecting, before a response",
+		Brief:   "look for a firewall, load balancer or proxy in between",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
 		Cluster: "Something cut the connection before Elasticsearch answered: check for a firewall or load balancer in between, and that the port is Elasticsearch's.",
 		Cloud:   "Something cut the connection before Elastic Cloud answered, often a firewall or a proxy. " + allowList,
 	},
 	ResponseTimeout: {
+		Meaning: "connected and sent, no complete answer in time",
+		Brief:   "check the server's health or the proxy; raise `timeout`",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
 		Cluster: "The connection opened but no answer came in time: check the cluster's health and load, or raise cluster.timeout.",
 		Cloud:   "The connection opened but no answer came in time, often a proxy or firewall holding the request. Check the proxy, or raise the probe's timeout.",
 	},
 	SchemeMismatch: {
+		Meaning: "https to a plain-HTTP port, or http to a TLS port",
+		Brief:   "use the scheme the port speaks",
 		Guide:   "Test 1, row 'endpoint URL incorrect': 'Make sure you are using the correct protocol in the cluster URL: http or https'",
 		Cluster: "Use the protocol the port speaks: https:// for a cluster with TLS on its HTTP layer, http:// otherwise.",
 		Cloud:   "Elastic Cloud endpoints are https:// on port 443: fix the endpoint's scheme.",
 	},
 	TLSUnknownAuthority: {
+		Meaning: "the cluster's certificate does not chain to a trusted CA",
+		Brief:   "set `cluster.tls.ca_file` (the agent's `AUTOOPS_ES_CA`)",
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
 		Cluster: "The cluster's certificate is signed by a CA the collector does not trust: set cluster.tls.ca_file to that CA (the agent's AUTOOPS_ES_CA). Only to confirm, curl --insecure should then work; do not disable verification in production.",
 		Cloud:   "The certificate does not chain to a trusted CA: set tls.ca_file to the CA that signs it.",
 	},
 	TLSHostnameMismatch: {
+		Meaning: "the certificate is not valid for the host name",
+		Brief:   "use a name in the certificate, or `tls.server_name_override`",
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
 		Cluster: "The certificate is not valid for this host name: use a name listed in the certificate in cluster.endpoint, or set cluster.tls.server_name_override.",
 		Cloud:   "The certificate is not valid for the Elastic Cloud host name, which suggests something in the path answers in its place: check for TLS inspection or a wrong endpoint.",
 	},
 	TLSCertificateExpired: {
+		Meaning: "expired or not yet valid",
+		Brief:   "renew it; check clocks",
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
 		Cluster: "The cluster's certificate is expired or not yet valid: renew it (and check the clocks of both machines).",
 		Cloud:   "The certificate presented is expired or not yet valid: check this machine's clock, and for TLS inspection in the path.",
 	},
 	TLSIntercepted: {
+		Meaning: "a cloud endpoint's certificate does not chain to the trusted roots: TLS inspection",
+		Brief:   "exempt the Elastic Cloud URLs from inspection, or set `tls.ca_file` to the inspecting CA; the log says when the machine has no CA bundle at all",
 		Guide:   "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'",
 		Cloud:   "A TLS-inspecting proxy or firewall re-signs the connection. Ask your network team to exempt the Elastic Cloud URLs from TLS inspection, or set tls.ca_file to the inspecting CA.",
 		Cluster: "The certificate does not chain to a trusted CA: set cluster.tls.ca_file (AUTOOPS_ES_CA).",
 	},
 	TLSHandshakeFailed: {
+		Meaning: "any other TLS failure",
+		Brief:   "check TLS versions and client certificates",
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'; tests 2-3",
 		Cluster: "The TLS handshake failed: check the TLS versions and client certificate settings (cluster.tls.min_version, cert_file, key_file) against the cluster's.",
 		Cloud:   "The TLS handshake failed, often because a firewall or proxy interferes with TLS: check the path to Elastic Cloud, and tls.min_version.",
 	},
 	ProxyUnreachable: {
+		Meaning: "the proxy itself cannot be reached",
+		Brief:   "fix `proxy_url`/`HTTPS_PROXY`; for an internal cluster, `NO_PROXY`",
 		Guide:   "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'",
 		Cluster: "The proxy itself could not be reached: check proxy_url or HTTP(S)_PROXY. If the cluster should be reached directly, add it to NO_PROXY.",
 		Cloud:   "The proxy itself could not be reached: check the host and port in proxy_url or HTTPS_PROXY.",
 	},
 	ProxyAuthRequired: {
+		Meaning: "the proxy answered 407",
+		Brief:   "put credentials in the proxy URL",
 		Guide:   "Tests 2-3, 'configure your HTTP proxy'",
 		Cluster: "The proxy wants credentials: put them in the proxy URL (http://user:password@proxy:port), or add the cluster to NO_PROXY if it should be reached directly.",
 		Cloud:   "The proxy wants credentials: put them in the proxy URL (http://user:password@proxy:port) of proxy_url or HTTPS_PROXY.",
 	},
 	ProxyBlocked: {
+		Meaning: "the proxy refused the destination",
+		Brief:   "have it allow the URL; for the cluster, add it to `NO_PROXY`",
 		Guide:   "Test 1, row 'A proxy is blocking communication'; tests 2-3 'configure your HTTP proxy to allow it to reach the URL'",
 		Cluster: "The proxy refuses the cluster: add the cluster's host to NO_PROXY (the guide's fix), or have the proxy allow it.",
 		Cloud:   "The proxy refuses this destination: ask for it to allow POST to the Elastic Cloud URL (with headers and a JSON body).",
 	},
 	ProxyUpstreamError: {
+		Meaning: "the proxy could not reach the destination (5xx)",
+		Brief:   "check the proxy's own route out",
 		Guide:   "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'",
 		Cluster: "The proxy could not reach the cluster: add the cluster's host to NO_PROXY if it is internal, or check the proxy's own route.",
 		Cloud:   "The proxy could not reach Elastic Cloud: check the proxy's own outbound access to port 443.",
 	},
 	AuthFailed: {
+		Meaning: "401 from Elasticsearch with credentials",
+		Brief:   "recheck for typos; agents 9.1.0–9.1.3 need the decoded `id:api_key` form",
 		Guide:   "Test 1, rows 'Your API key is incorrect' and 'Your username or password is incorrect'",
 		Cluster: "Elasticsearch rejected the credentials: recheck for typos. An API key may be given as id:api_key or base64-encoded; agents 9.1.0 to 9.1.3 need the decoded id:api_key form (echo $AUTOOPS_ES_API_KEY | base64 -d).",
 	},
 	AuthMissing: {
+		Meaning: "401 from Elasticsearch, no credentials configured",
+		Brief:   "set `api_key` or `username`/`password` (one kind)",
 		Guide:   "Test 1, tab 'API key' / 'Basic'",
 		Cluster: "The cluster requires credentials: set cluster.api_key (AUTOOPS_ES_API_KEY) or cluster.username and cluster.password, one kind only.",
 	},
 	InsufficientPrivileges: {
+		Meaning: "403 from Elasticsearch, or AutoOps privileges missing (the log names them)",
+		Brief:   "create the role the log and the one-shot report give (`autoops.probe.role_definition`: only what is missing, ready to paste as `POST /_security/role/autoops_missing_privileges {...}`) and add it to the user or key",
 		Guide:   "Test 1, row 'Your username or password is incorrect': 'ensure that your provided user has the necessary privileges'",
 		Cluster: "Give the user a role with cluster privileges monitor, read_ilm, read_slm, and on indices * the privileges monitor and view_index_metadata with allow_restricted_indices: true.",
 	},
 	UnsupportedVersion: {
+		Meaning: "Elasticsearch older than 7.17.0",
+		Brief:   "upgrade",
 		Guide:   "autoops-facts: 'Elasticsearch 7.17.0 or newer'",
 		Cluster: "AutoOps needs Elasticsearch 7.17.0 or newer: upgrade the cluster.",
 	},
 	LicenseInactive: {
+		Meaning: "license status not `active`",
+		Brief:   "renew the license",
 		Guide:   "autoops-facts: 'license status active (GET /_license)'",
 		Cluster: "The cluster's license is not active: renew or reinstall it (GET /_license shows its status).",
 	},
 	ContainerNetworkIsolation: {
+		Meaning: "a localhost endpoint refused from inside a container",
+		Brief:   "`docker run --network host`, or an address the container can reach",
 		Guide:   "Test 1, row 'local development cluster using Docker without --network host'",
 		Cluster: "Run the collector with docker run --network host (replace 'docker run -d \\' with 'docker run -d --network host \\'), or point cluster.endpoint at an address the container can reach.",
 	},
 	UnexpectedStatus: {
+		Meaning: "a status the probe does not expect (a 3xx's `Location` is logged)",
+		Brief:   "check the URL and what answers in its place",
 		Guide:   "Tests 2-3: 'The command should return an HTTP 401 response'",
 		Cluster: "Elasticsearch answered with a status AutoOps does not expect: check that cluster.endpoint is the cluster's root URL and the cluster's health.",
 		Cloud:   "Something answered with a status Elastic Cloud does not send here: check the endpoint URL, and whether a proxy or gateway answers in its place.",
 	},
 	UnexpectedResponse: {
+		Meaning: "the right status, the wrong body: a proxy or portal answered",
+		Brief:   "let the request through to Elastic Cloud",
 		Guide:   "Tests 2-3: the expected body ('Invalid credential headers' / 'no auth provided')",
 		Cluster: "Something that is not Elasticsearch answered: check that cluster.endpoint points at the cluster, and for a proxy or load balancer answering in its place.",
 		Cloud:   "The status was right but the body was not Elastic Cloud's: a proxy, captive portal or gateway answered. Configure the proxy to let the request through to Elastic Cloud.",
 	},
 	NotElasticsearch: {
+		Meaning: "the cluster URL answered, but not as Elasticsearch: Kibana (`kbn-*` headers, its redirect), OpenSearch (`version.distribution`), the transport port 9300 (`This is not an HTTP port`), or a web server, reverse proxy or WAF page; judged before any auth, privilege or version verdict; `autoops.probe.answered_by` says which",
+		Brief:   "point `cluster.endpoint` at Elasticsearch's HTTP port (9200)",
 		Guide:   "Test 1, row 'endpoint URL incorrect': 'Make sure you are providing the correct port. The default port is 9200'; autoops-facts, field facts",
 		Cluster: "Point cluster.endpoint (AUTOOPS_ES_URL) at Elasticsearch's HTTP port (9200 by default), not at Kibana, OpenSearch, the transport port 9300, or a web server, reverse proxy or WAF in front of it; if a gateway must stay in between, have it pass requests through to Elasticsearch unchanged.",
 	},
 	TLSBlocked: {
+		Meaning: "the TLS handshake naming the host is cut or unanswered, while one naming no host gets the server's reply: a firewall filters by SNI",
+		Brief:   "have the host name allow-listed in that firewall",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable': 'your network team might need to open the firewall to allow-list this URL'; tests 2-3",
 		Cluster: "A firewall filters TLS by the server name (SNI) the collector sends: ask your network team to allow-list the cluster's host name in that firewall.",
 		Cloud:   "A firewall filters TLS by the server name (SNI) the collector sends: ask your network team to allow-list the Elastic Cloud host name (outbound port 443), or route it through the proxy that is allowed to reach it.",
 	},
 	PathMTUBlackhole: {
+		Meaning: "the handshake stalls, while the same one with 536-byte segments completes: a link drops packets too big for it",
+		Brief:   "allow ICMP \"fragmentation needed\" or clamp the MSS on the VPN/tunnel",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3: the path, not the URL",
 		Cluster: "Large packets from the cluster never arrive while small ones do: a link with a smaller MTU drops them and the ICMP 'fragmentation needed' messages are blocked. Ask your network team to allow ICMP type 3 code 4, or clamp the TCP MSS on the VPN or tunnel in between.",
 		Cloud:   "Large packets from Elastic Cloud never arrive while small ones do: a link with a smaller MTU (VPN, tunnel, overlay network) drops them and ICMP 'fragmentation needed' is blocked. Ask your network team to allow ICMP type 3 code 4, or clamp the TCP MSS on that link.",
 	},
 	DNSBlocked: {
+		Meaning: "a public Elastic Cloud name resolved to `0.0.0.0`, `127.0.0.0/8`, `::` or `::1`, and Elastic did not answer: a DNS filter or sinkhole",
+		Brief:   "have the name allowed in the DNS filter",
 		Guide:   "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'; the firewall allow-list of the setup",
 		Cluster: "The cluster's name resolves to an unspecified or loopback address: a DNS filter answers for it. Have the DNS filter allow the name, or use an address the collector can reach.",
 		Cloud:   "A DNS filter or sinkhole answers the Elastic Cloud name with an unspecified or loopback address: ask your network team to allow the name in the DNS filter (or its category), or send the traffic through the proxy that resolves it.",
 	},
 	DNSSearchDomain: {
+		Meaning: "the name went through a `resolv.conf` search suffix (`ndots`) to an address the rooted name does not have; the log names the suffix and both addresses",
+		Brief:   "end the host name with a dot, lower `ndots`, or remove the wildcard record",
 		Guide:   "Test 1, row 'endpoint URL incorrect/not reachable'; tests 2-3",
 		Cluster: "The name went through a search domain of resolv.conf to another address: end the host name with a dot (es.example.com.), or lower ndots (Kubernetes pods use ndots:5), or remove the search domain's wildcard record.",
 		Cloud:   "The Elastic Cloud name went through a search domain of resolv.conf to another address: end the host name with a dot in the endpoint (api.elastic-cloud.com.), lower ndots in the pod's dnsConfig (Kubernetes uses ndots:5), or have the wildcard record of that search domain removed.",
 	},
 	ClockSkew: {
+		Meaning: "a certificate refused as expired or not yet valid that the server's own clock (its `Date`, read without credentials) puts inside its validity",
+		Brief:   "fix this machine's clock (NTP)",
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'; autoops-facts, field facts",
 		Cluster: "This machine's clock is wrong: the server's own clock puts the certificate inside its validity. Fix the time (enable NTP, e.g. timedatectl set-ntp true), then the certificate verifies.",
 		Cloud:   "This machine's clock is wrong: the server's own clock puts the certificate inside its validity. Fix the time (enable NTP, e.g. timedatectl set-ntp true); AutoOps data would otherwise be misdated too.",
 	},
 	ProxyAuthUnsupported: {
+		Meaning: "the proxy answered 407 offering only NTLM or Negotiate",
+		Brief:   "an exception for the collector's host, or a proxy port with Basic",
 		Guide:   "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; autoops-facts, field facts",
 		Cluster: "The proxy accepts only NTLM or Negotiate (Kerberos), which the collector cannot speak: have an exception made for the collector's host, use a proxy port that takes Basic credentials, or add the cluster to NO_PROXY.",
 		Cloud:   "The proxy accepts only NTLM or Negotiate (Kerberos), which the collector cannot speak, so credentials in the proxy URL will not help: have the proxy exempt the collector's host or the Elastic Cloud URLs, or offer a port with Basic authentication.",
 	},
 	ProxySchemeMismatch: {
+		Meaning: "`https://` proxy URL for a plain-HTTP proxy, or the reverse (confirmed by asking the proxy both ways)",
+		Brief:   "`HTTPS_PROXY=http://proxy:port` for most proxies",
 		Guide:   "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; autoops-facts, field facts",
 		Cluster: "The proxy URL's scheme does not match what the proxy speaks: most proxies speak plain HTTP on their port, so write http://proxy:port even for HTTPS traffic (or https:// only for a proxy that really speaks TLS).",
 		Cloud:   "The proxy URL's scheme does not match what the proxy speaks: most proxies speak plain HTTP on their port, so set HTTPS_PROXY=http://proxy:port (http://, even for HTTPS traffic), or https:// only for a proxy that really speaks TLS.",
 	},
 	TokenRejected: {
+		Meaning: "the intake answered 401/403 (its JSON) to `otlp.token`",
+		Brief:   "copy the token (`AUTOOPS_TOKEN`) again for this region",
 		Guide:   "Test 3, with the agent's AUTOOPS_TOKEN (autoops-facts: Elastic's own connectivity check)",
 		Cluster: "The AutoOps intake refused otlp.token: copy the token (AUTOOPS_TOKEN) again from the AutoOps installation wizard in Elastic Cloud, for this region.",
 		Cloud:   "The AutoOps intake refused otlp.token: copy the token (AUTOOPS_TOKEN) again from the AutoOps installation wizard in Elastic Cloud, and check that AUTOOPS_OTEL_URL is the intake of the region the token belongs to.",
 	},
+	remedyNoCABundle: {
+		Guide: "Tests 2-3; autoops-facts: the connectivity script's curl exit codes 60 and 77",
+		Cloud: "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA.",
+	},
 	Other: {
+		Meaning: "no known cause explains the error; the log quotes it as seen, never a guess from another row",
+		Brief:   "read the quoted error; compare with the guide's curl test from this machine",
 		Guide:   "None: the guide names no cause for what was seen, so the evidence is quoted as it came",
 		Cluster: "No known cause explains this error: read the quoted error, then run the guide's curl test 1 from this machine to compare.",
 		Cloud:   "No known cause explains this error: read the quoted error, then run the guide's curl tests 2 and 3 from this machine to compare.",
@@ -238,46 +263,62 @@ var remedies = map[string]remedy{
 // with a remedy for each.
 var warningRemedies = map[string]remedy{
 	WarnSuperuser: {
+		Meaning: "the credentials hold the `superuser` role",
+		Brief:   "use a user or key with only the `autoops` role",
 		Guide:   "Test 1, row 'username or password': 'We do not recommend providing a privileged superuser like elastic'",
 		Cluster: "The credentials hold the superuser role: create a user or API key with only the autoops role's privileges.",
 	},
 	WarnCANotNeeded: {
+		Meaning: "`cluster.tls.ca_file` is set but the system roots already trust the cluster",
+		Brief:   "drop the setting",
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'",
 		Cluster: "The setting cluster.tls.ca_file is set, but the system roots already trust the cluster's certificate: the setting can be dropped.",
 	},
 	WarnHTTPSProxy: {
+		Meaning: "`HTTP_PROXY` is set but `HTTPS_PROXY` is not",
+		Brief:   "set `HTTPS_PROXY` if https must use the proxy",
 		Guide:   "Tests 2-3 note: 'HTTP_PROXY, HTTPS_PROXY and NO_PROXY'",
 		Cluster: "HTTP_PROXY is set but HTTPS_PROXY is not, so https requests go direct: set HTTPS_PROXY too if they must use the proxy.",
 		Cloud:   "HTTP_PROXY is set but HTTPS_PROXY is not, so requests to Elastic Cloud (https) do not use the proxy: set HTTPS_PROXY.",
 	},
 	WarnAPIKeyEncoded: {
+		Meaning: "the API key is base64-encoded",
+		Brief:   "agents 9.1.0–9.1.3 need the decoded `id:api_key` form",
 		Guide:   "Test 1, row 'Your API key is incorrect': 'For versions 9.1.4 and above, both formats work'",
 		Cluster: "The API key is in its base64-encoded form: agents 9.1.0 to 9.1.3 need the decoded id:api_key form (echo $AUTOOPS_ES_API_KEY | base64 -d); 9.1.4 and later take both.",
 	},
 	WarnLegacyOTLPHost: {
-		Guide: "autoops-facts: the retired otel-collector.auto-ops.<region>.<csp>.cloud.elastic.co host",
-		Cloud: "The endpoint uses the retired otel-collector.auto-ops host: use https://otel-auto-ops.<region>.<csp>.svc.elastic.cloud (set otlp.region and otlp.csp, or AUTOOPS_OTEL_URL).",
+		Meaning: "the intake URL uses the retired `otel-collector.auto-ops...cloud.elastic.co` host",
+		Brief:   "use `https://otel-auto-ops.<region>.<csp>.svc.elastic.cloud`",
+		Guide:   "autoops-facts: the retired otel-collector.auto-ops.<region>.<csp>.cloud.elastic.co host",
+		Cloud:   "The endpoint uses the retired otel-collector.auto-ops host: use https://otel-auto-ops.<region>.<csp>.svc.elastic.cloud (set otlp.region and otlp.csp, or AUTOOPS_OTEL_URL).",
 	},
 	WarnClockSkew: {
+		Meaning: "an answer's `Date` differs from this machine's clock by more than 5 minutes",
+		Brief:   "enable NTP",
 		Guide:   "autoops-facts, field facts: the server's Date header",
 		Cluster: "This machine's clock differs from the server's by more than 5 minutes: enable NTP (timedatectl set-ntp true); certificates start failing at larger skews.",
 		Cloud:   "This machine's clock differs from Elastic Cloud's by more than 5 minutes: enable NTP (timedatectl set-ntp true); AutoOps data would be misdated.",
 	},
 	WarnNoProxyIgnored: {
+		Meaning: "a proxy was used although `NO_PROXY` has an entry meant for the endpoint that Go ignores: a CIDR for a host name, `10.*`, `;` separators, `<local>`",
+		Brief:   "list host names or `.domain` entries, comma-separated",
 		Guide:   "Test 1, row 'A proxy is blocking communication': 'You might have to configure NO_PROXY'",
 		Cluster: "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a 10.* wildcard, ';' separators or <local>): list the host name or its domain (.example.com), comma-separated.",
 		Cloud:   "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a wildcard like 10.*, ';' separators or <local>): list host names or domains (.example.com), comma-separated.",
 	},
 	WarnUnknownRegion: {
-		Guide: "autoops-facts: the published list of regions",
-		Cloud: "The otlp region or CSP is not on the published list this version knows: check it against the AutoOps installation wizard; if the region is new, the probe's result still holds.",
+		Meaning: "the otlp region or CSP is well formed but not on the published list; the probe still runs",
+		Brief:   "check it against the AutoOps installation wizard",
+		Guide:   "autoops-facts: the published list of regions",
+		Cloud:   "The otlp region or CSP is not on the published list this version knows: check it against the AutoOps installation wizard; if the region is new, the probe's result still holds.",
 	},
 }
 
-// noCABundle replaces tls_intercepted's remedy when the machine has no CA bundle at all: no
-// certificate could verify there, inspected or not (guide tests 2-3; autoops-facts, the
-// connectivity script's curl exit codes 60 and 77).
-const noCABundle = "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA."
+// remedyNoCABundle is the row tls_intercepted's rule picks when the machine has no CA bundle
+// at all: no certificate could verify there, inspected or not (guide tests 2-3; autoops-facts,
+// the connectivity script's curl exit codes 60 and 77). Not a contract value.
+const remedyNoCABundle = "tls_intercepted/no_ca_bundle"
 
 // Remedy returns the remedy for an error type on the given probe kind.
 func Remedy(errorType string, cluster bool) string { return pick(remedies[errorType], cluster) }

@@ -4,25 +4,37 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
-var probeTitles = map[probe.Name]string{
-	probe.Cluster:      "Elasticsearch cluster (test 1)",
-	probe.Registration: "Elastic Cloud registration (test 2)",
-	probe.OTLP:         "AutoOps OTLP intake (test 3)",
+// Summary says what failed (or passed) and the evidence seen, in one or two sentences.
+func (v *Verdict) Summary() string {
+	title := v.Probe.Title()
+	if !v.Passed {
+		return fmt.Sprintf("%s failed [%s]: %s.%s", title, v.ErrorType, v.Evidence, v.Route)
+	}
+	passed := fmt.Sprintf("%s passed: %s", title, v.Evidence)
+	if len(v.Warnings) > 0 {
+		passed += ", with warnings: " + strings.Join(v.Warnings, ", ")
+	}
+	return passed + "." + v.Route
 }
 
-func summarize(ev *probe.Evidence, f failure, warns []string) string {
-	title := probeTitles[ev.Probe]
-	if f.errorType != "" {
-		return fmt.Sprintf("%s failed [%s]: %s.%s", title, f.errorType, f.evidence, route(ev))
+// RoleInstruction introduces RoleDefinition ("" without one).
+func (v *Verdict) RoleInstruction() string {
+	if v.RoleDefinition == "" {
+		return ""
 	}
-	passed := fmt.Sprintf("%s passed: %s", title, passEvidence(ev))
-	if len(warns) > 0 {
-		passed += ", with warnings: " + strings.Join(warns, ", ")
+	return "Ready to paste in Kibana's Dev Tools, then add the role " + answers.RoleName + " to the user or API key:"
+}
+
+// FullRemedy is the remedy with the role to create, as the log's autoops.probe.remedy says it.
+func (v *Verdict) FullRemedy() string {
+	if v.RoleDefinition == "" {
+		return v.Remedy
 	}
-	return passed + "." + route(ev)
+	return v.Remedy + " " + v.RoleInstruction() + " " + v.RoleDefinition
 }
 
 // route says which way the request went when the proxy variables had a say: the guide's
@@ -58,10 +70,15 @@ func passEvidence(ev *probe.Evidence) string {
 }
 
 // remedyText joins the remedy of the failure and of each warning.
-func remedyText(cluster bool, errorType string, warns []string) string {
+func remedyText(j *judgement, errorType string, warns []string) string {
+	cluster := j.cluster()
 	var parts []string
 	if errorType != "" {
-		parts = append(parts, Remedy(errorType, cluster))
+		key := errorType
+		if errorType == TLSIntercepted && noSystemRoots(j.ev) {
+			key = remedyNoCABundle
+		}
+		parts = append(parts, Remedy(key, cluster))
 	}
 	for _, w := range warns {
 		parts = append(parts, WarningRemedy(w, cluster))

@@ -5,11 +5,21 @@ package probe
 
 import (
 	"crypto/x509"
+	"net/http"
 	"time"
 )
 
 // Name is one of the guide's three tests.
 type Name string
+
+// Title is how the report and the log name the probe.
+func (n Name) Title() string { return titles[n] }
+
+var titles = map[Name]string{
+	Cluster:      "Elasticsearch cluster (test 1)",
+	Registration: "Elastic Cloud registration (test 2)",
+	OTLP:         "AutoOps OTLP intake (test 3)",
+}
 
 // The three probes, named as in the contract's autoops.probe.name.
 const (
@@ -74,6 +84,8 @@ type Evidence struct {
 	SystemTrustChecked bool
 
 	// Environment facts that diagnosis needs.
+	// InContainer: the collector runs inside a container (see DetectContainer).
+	InContainer           bool
 	HTTPProxyWithoutHTTPS bool // HTTP_PROXY set, HTTPS_PROXY not
 	// ProxyInvalid: the proxy variable that applies is not a URL Go can use.
 	ProxyInvalid bool
@@ -145,12 +157,8 @@ type PhaseTiming struct {
 
 // HandshakeCheck is the outcome of a credential-less TLS handshake to the endpoint.
 type HandshakeCheck struct {
-	// Through a proxy: the proxy's answer to CONNECT.
-	ProxyStatus      int
-	ProxyStatusText  string
-	ProxyBody        []byte
-	ProxyAuthSchemes []string
-	ProxySquidError  string
+	// ProxyAnswer is, through a proxy, its answer to CONNECT (nil when none came).
+	ProxyAnswer *Response
 	// ProxySpeaksTLS: a proxy given as http:// completed a TLS handshake after its CONNECT failed.
 	ProxySpeaksTLS bool
 
@@ -169,6 +177,11 @@ func (e *Evidence) LeafCertificate() *x509.Certificate {
 		return e.Handshake.Chain[0]
 	}
 	return nil
+}
+
+// ProxyRefused: the proxy answered CONNECT with something else than 200.
+func (hc *HandshakeCheck) ProxyRefused() bool {
+	return hc != nil && hc.ProxyAnswer != nil && hc.ProxyAnswer.Status != http.StatusOK
 }
 
 // SearchDomain describes a name resolved through a search suffix.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -56,9 +57,20 @@ func tlsReply(ctx context.Context, d *net.Dialer, addr, serverName string) bool 
 	defer func() { _ = conn.Close() }()
 	cfg := &tls.Config{ServerName: serverName, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec // a reachability check: nothing is verified or sent
 	err = tls.Client(conn, cfg).HandshakeContext(ctx)
+	return err == nil || IsTLSAlert(err)
+}
+
+// IsTLSAlert: the peer ended the TLS session with an alert of its own. Over TCP Go reports a
+// received alert as a *net.OpError whose Op is "remote error", and a local one as tls.AlertError.
+func IsTLSAlert(err error) bool {
 	var alert tls.AlertError
 	var op *net.OpError
-	return err == nil || errors.As(err, &alert) || (errors.As(err, &op) && op.Op == "remote error")
+	return errors.As(err, &alert) || (errors.As(err, &op) && op.Op == "remote error")
+}
+
+// IsReset: the peer cut the connection (a reset, or a close before the answer was complete).
+func IsReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func clampMSS(_, _ string, c syscall.RawConn) error {

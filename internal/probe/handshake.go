@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -32,7 +33,7 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 	var err error
 	if proxy != nil {
 		conn, err = connectThroughProxy(ctx, &d, proxy, hostPort, hc)
-		if err != nil && proxy.Scheme == "http" && hc.ProxyStatus != http.StatusOK && hc.ProxyStatus != http.StatusProxyAuthRequired {
+		if err != nil && proxy.Scheme == "http" && (hc.ProxyAnswer == nil || hc.ProxyAnswer.Status != http.StatusProxyAuthRequired && hc.ProxyAnswer.Status != http.StatusOK) {
 			// A proxy URL written http:// for a proxy that speaks TLS: the plaintext CONNECT
 			// gets a TLS server's refusal; a handshake with the proxy tells.
 			hc.ProxySpeaksTLS = tlsReply(ctx, &d, proxyAddress(proxy), proxy.Hostname())
@@ -114,11 +115,9 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 		_ = conn.Close()
 		return nil, err
 	}
-	hc.ProxyStatus, hc.ProxyStatusText = resp.StatusCode, http.StatusText(resp.StatusCode)
-	hc.ProxyAuthSchemes = authSchemes(resp.Header.Values("Proxy-Authenticate"))
-	hc.ProxySquidError = resp.Header.Get("X-Squid-Error")
+	hc.ProxyAnswer = answerOf(resp)
 	if resp.StatusCode != http.StatusOK {
-		hc.ProxyBody, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
+		hc.ProxyAnswer.Body, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
 		_ = resp.Body.Close()
 		_ = conn.Close()
 		return nil, fmt.Errorf("proxy answered CONNECT with %d", resp.StatusCode)
@@ -128,12 +127,6 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 
 // proxyAddress is the proxy's host:port, with the scheme's default port.
 func proxyAddress(proxy *url.URL) string {
-	if proxy.Port() != "" {
-		return proxy.Host
-	}
-	port := "80"
-	if proxy.Scheme == "https" {
-		port = "443"
-	}
-	return net.JoinHostPort(proxy.Hostname(), port)
+	host, port := hostPort(proxy)
+	return net.JoinHostPort(host, strconv.Itoa(port))
 }

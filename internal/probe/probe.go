@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
@@ -57,6 +56,8 @@ type Target struct {
 	OneConnectionPerRun bool
 
 	Env Environment
+	// InContainer: this process runs in a container (DetectContainer, once per process).
+	InContainer bool
 }
 
 // Environment holds the proxy variables as the process saw them at start.
@@ -73,18 +74,22 @@ func (Secret) String() string { return "[REDACTED]" }
 // GoString keeps a Secret out of %#v.
 func (Secret) GoString() string { return "[REDACTED]" }
 
-// Run performs the probe once, bounded by the target's timeout.
+// Run performs the probe once, bounded by the target's timeout: the guide's request, then
+// the follow-up collectors whose preconditions hold.
 func Run(ctx context.Context, t *Target) Evidence {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	defer cancel()
 
-	ev := Evidence{Probe: t.Name, URL: RedactURL(t.URL.String())}
+	r := &run{target: t, ev: Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), InContainer: t.InContainer}}
+	ev := &r.ev
 	ev.ServerAddress, ev.ServerPort = hostPort(t.URL)
 	proxy, proxyErr := t.proxyFor(t.URL)
 	if proxy != nil {
 		ev.Proxy = RedactURL(proxy.String())
 	}
+	r.proxy = proxy
+	r.addr = net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
 	ev.ProxyInvalid = proxyErr != nil
 	ev.ProxyFromEnv = !t.FixedProxy && (t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != "")
 	ev.HTTPProxyWithoutHTTPS = !t.FixedProxy && t.Env.HTTPProxy != "" && t.Env.HTTPSProxy == ""
@@ -97,141 +102,54 @@ func Run(ctx context.Context, t *Target) Evidence {
 			ev.HostAddresses, _ = net.DefaultResolver.LookupHost(ctx, ev.ServerAddress)
 		}
 	}
-
-	// The first request leaves part of the timeout for the follow-ups a failure calls for.
-	mainCtx, cancelMain := context.WithTimeout(ctx, time.Duration(float64(t.Timeout)*mainShare))
-	defer cancelMain()
-	if t.Name == Cluster {
-		runCluster(ctx, mainCtx, t, &ev)
-	} else {
-		// The cloud probes: the guide's POST, without credentials; the intake's body is empty.
-		body := []byte{}
-		header := http.Header{"Content-Type": {"application/json"}}
-		switch {
-		case t.Name == Registration:
-			body = []byte(RegistrationBody)
-		case t.Token != "":
-			// As Elastic's own check: the token, an empty body, no Content-Type; an intake
-			// that accepts the token refuses only the body (415).
-			header = http.Header{"Authorization": {"AutoOpsToken " + string(t.Token)}}
-			ev.TokenSent = true
-		}
-		ev.Main = exchange(mainCtx, t.Client, request{
-			method: http.MethodPost, url: t.URL.String(), path: t.URL.Path, header: header, body: body,
-		})
-	}
-	followUp(ctx, t, proxy, &ev)
-	ev.Duration = time.Since(start)
-	return ev
-}
-
-// followUp gathers the evidence a failed first request calls for, within what is left of
-// the probe's timeout.
-func followUp(ctx context.Context, t *Target, proxy *url.URL, ev *Evidence) {
-	if ctx.Err() != nil {
-		return
-	}
-	addr := net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
-	if t.Name == Cluster && proxy == nil && t.URL.Scheme == "http" && isNotHTTP(ev.Main.Err) {
-		ev.RawReply = rawReply(ctx, addr, t.URL.Host)
-	}
-	if proxy != nil && proxy.Scheme == "https" && ev.Main.Err != nil && ev.Main.Response == nil {
-		ev.ProxySpeaksPlainHTTP = speaksPlainHTTP(ctx, proxyAddress(proxy), addr)
-	}
-	if proxy == nil && stalledInTLS(&ev.Main) {
-		if stalled := IsTimeout(ev.Main.Err); stalled || isReset(ev.Main.Err) {
-			peer := addr
-			if ev.Main.PeerAddress != "" {
-				peer = net.JoinHostPort(ev.Main.PeerAddress, strconv.Itoa(ev.ServerPort))
-			}
-			ev.Stall = checkStall(ctx, peer, serverName(t), stalled)
-		}
-	}
-	if proxy == nil && failedAnswer(ev) {
-		ev.SearchDomain = checkSearchDomain(ctx, ev.ServerAddress, ev.Main.PeerAddress)
-	}
-	if needsHandshakeCheck(ev, proxy) {
-		ev.Handshake = checkHandshake(ctx, addr, proxy, t.TLS)
-	}
-	if isValidityError(ev.Main.Err) {
-		ev.ServerClock = serverClock(ctx, t, proxy)
-	}
-}
-
-// failedAnswer: the first request got no answer, or not the one a reachable endpoint gives
-// (the cloud probes' expected 401 aside), so where the name led is worth checking.
-func failedAnswer(ev *Evidence) bool {
-	r := ev.Main.Response
-	if ev.Main.Err != nil || r == nil {
-		return true
-	}
-	if ev.Probe != Cluster && r.Status == http.StatusUnauthorized {
-		return false
-	}
-	return r.Status >= 300
-}
-
-func isReset(err error) bool {
-	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
-}
-
-func runCluster(ctx, mainCtx context.Context, t *Target, ev *Evidence) {
 	if t.OneConnectionPerRun {
 		// Before: a dial the previous run gave up on may have finished into the pool since.
 		t.Client.CloseIdleConnections()
 		defer t.Client.CloseIdleConnections()
 	}
+
+	// The first request leaves part of the timeout for the follow-ups a failure calls for.
+	mainCtx, cancelMain := context.WithTimeout(ctx, time.Duration(float64(t.Timeout)*mainShare))
+	ev.Main = exchange(mainCtx, t.Client, mainRequest(t, ev))
+	cancelMain()
+	for _, c := range collectors {
+		if ctx.Err() != nil {
+			break
+		}
+		if c.when(r) {
+			c.collect(ctx, r)
+		}
+	}
+	ev.Duration = time.Since(start)
+	return *ev
+}
+
+// mainRequest is the guide's request: the cluster's GET with its credentials; the cloud
+// probes' POST without credentials (the intake's body is empty).
+func mainRequest(t *Target, ev *Evidence) request {
+	if t.Name == Cluster {
+		return request{method: http.MethodGet, url: t.URL.String(), path: t.URL.Path, header: t.clusterHeader()}
+	}
+	body := []byte{}
+	header := http.Header{"Content-Type": {"application/json"}}
+	switch {
+	case t.Name == Registration:
+		body = []byte(RegistrationBody)
+	case t.Token != "":
+		// As Elastic's own check: the token, an empty body, no Content-Type; an intake
+		// that accepts the token refuses only the body (415).
+		header = http.Header{"Authorization": {"AutoOpsToken " + string(t.Token)}}
+		ev.TokenSent = true
+	}
+	return request{method: http.MethodPost, url: t.URL.String(), path: t.URL.Path, header: header, body: body}
+}
+
+func (t *Target) clusterHeader() http.Header {
 	header := http.Header{}
 	if t.Authorization != "" {
 		header.Set("Authorization", string(t.Authorization))
 	}
-	ev.Main = exchange(mainCtx, t.Client, request{method: http.MethodGet, url: t.URL.String(), path: t.URL.Path, header: header})
-	if ev.Main.Err != nil || ev.Main.Response == nil || ev.Main.Response.Status != http.StatusOK {
-		return
-	}
-	if _, err := answers.ParseRoot(ev.Main.Response.Body); err != nil {
-		return
-	}
-	if t.CustomCA && len(ev.Main.PeerChain) > 0 {
-		sys, _ := systemRoots()
-		ev.SystemTrustChecked = true
-		ev.SystemTrustErr = verifyChain(ev.Main.PeerChain, sys, serverName(t))
-	}
-	follow := func(method, path string, body []byte) *Exchange {
-		h := header.Clone()
-		if body != nil {
-			h.Set("Content-Type", "application/json")
-		}
-		ex := exchange(ctx, t.Client, request{method: method, url: joinPath(t.URL, path), path: path, header: h, body: body})
-		return &ex
-	}
-	ev.License = follow(http.MethodGet, "/_license", nil)
-	if t.Authorization != "" {
-		ev.Authenticate = follow(http.MethodGet, "/_security/_authenticate", nil)
-	}
-	if t.CheckPrivileges {
-		ev.Privileges = follow(http.MethodPost, "/_security/user/_has_privileges", answers.HasPrivilegesRequest())
-	}
-}
-
-// needsHandshakeCheck: a handshake tells something only when the request got no answer after
-// reaching a TLS-capable peer, or went through a proxy whose CONNECT answer Go hides.
-func needsHandshakeCheck(ev *Evidence, proxy *url.URL) bool {
-	if r := ev.Main.Response; r != nil {
-		// Some TLS servers answer plaintext with a 400 of their own ("plain HTTP request
-		// sent to HTTPS port"): only a handshake tells that from a real 400.
-		return r.Status == http.StatusBadRequest && proxy == nil && strings.HasPrefix(ev.URL, "http://")
-	}
-	if ev.Main.Err == nil {
-		return false
-	}
-	if IsTimeout(ev.Main.Err) {
-		return false
-	}
-	if proxy != nil {
-		return strings.HasPrefix(ev.URL, "https://")
-	}
-	return ev.Main.Progress.Connected
+	return header
 }
 
 func (t *Target) proxyFor(u *url.URL) (*url.URL, error) {

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
@@ -109,7 +109,7 @@ func TestCurlParity(t *testing.T) {
 	defer tls400.Close()
 	// A refused loopback endpoint is the guide's Docker case when these tests run in a container.
 	refusedLocally := "connection_refused"
-	if diagnose.DetectContainer() {
+	if probe.DetectContainer() {
 		refusedLocally = "container_network_isolation"
 	}
 

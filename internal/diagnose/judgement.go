@@ -1,0 +1,90 @@
+package diagnose
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
+)
+
+// judgement is the evidence of one run as the rules read it, with what several rules derive
+// from it computed once.
+type judgement struct {
+	ev *probe.Evidence
+	c  Context
+	// err is the main exchange's error ("no response" when none came), inner without
+	// url.Error's prefix, which repeats the URL.
+	err, inner error
+	// target is host:port of the endpoint.
+	target string
+}
+
+func newJudgement(ev *probe.Evidence, c Context) *judgement {
+	j := &judgement{ev: ev, c: c, target: net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))}
+	if ev.Main.Response == nil || ev.Main.Err != nil {
+		j.err = ev.Main.Err
+		if j.err == nil {
+			j.err = errors.New("no response")
+		}
+		j.inner = j.err
+		var ue *url.Error
+		if errors.As(j.err, &ue) {
+			j.inner = ue.Err
+		}
+	}
+	return j
+}
+
+// answer is the main exchange's answer when it came complete; nil otherwise.
+func (j *judgement) answer() *probe.Response {
+	if j.err != nil {
+		return nil
+	}
+	return j.ev.Main.Response
+}
+
+func (j *judgement) cluster() bool { return j.ev.Probe == probe.Cluster }
+
+// root is the cluster's root JSON when Elasticsearch itself answered it with 200.
+func (j *judgement) root() (answers.Root, bool) {
+	r := j.answer()
+	if !j.cluster() || r == nil || r.Status != 200 || answeredBy(r) != "" {
+		return answers.Root{}, false
+	}
+	if _, byProxy := j.proxyRefusal(); byProxy {
+		return answers.Root{}, false
+	}
+	root, err := answers.ParseRoot(r.Body)
+	return root, err == nil
+}
+
+// missingPrivileges are what _has_privileges says the credentials lack.
+func (j *judgement) missingPrivileges() []string {
+	if p := j.ev.Privileges; p != nil && p.Response != nil && p.Response.Status == 200 {
+		missing, _ := answers.MissingPrivileges(p.Response.Body)
+		return missing
+	}
+	return nil
+}
+
+// answeredByWho names what answered in Elasticsearch's place, for not_elasticsearch.
+func (j *judgement) answeredByWho() string {
+	if isTransportPort(j.ev) {
+		return AnsweredByTransportPort
+	}
+	if r := j.answer(); r != nil {
+		return answeredBy(r)
+	}
+	return ""
+}
+
+func (j *judgement) isHTTP() bool { return len(j.ev.URL) >= 7 && j.ev.URL[:7] == "http://" }
+
+func (j *judgement) errorsAs(target any) bool { return j.err != nil && errors.As(j.err, target) }
+
+// sentence formats an evidence sentence.
+func sentence(format string, args ...any) (string, bool) { return fmt.Sprintf(format, args...), true }

@@ -1,0 +1,277 @@
+package diagnose
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
+)
+
+var updateReadme = flag.Bool("update-readme", false, "rewrite the README's error.type and warning tables from remedies.go")
+
+// contractValues reads the error.type and warning enums of metadata.yaml, which mirrors the
+// contract's tables.
+func contractValues(t *testing.T) (errorTypes, warns []string) {
+	t.Helper()
+	raw, err := os.ReadFile("../../metadata.yaml")
+	require.NoError(t, err)
+	var md struct {
+		Attributes map[string]struct {
+			Enum []string `yaml:"enum"`
+		} `yaml:"attributes"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &md))
+	return md.Attributes["error.type"].Enum, md.Attributes["autoops.probe.warning"].Enum
+}
+
+func TestVocabularyIsTheContract(t *testing.T) {
+	errorTypes, warns := contractValues(t)
+	assert.ElementsMatch(t, errorTypes, ErrorTypes)
+	assert.ElementsMatch(t, warns, Warnings)
+}
+
+// Each contract error.type is produced by exactly one rule: a value no rule gives would be
+// a promise the diagnosis never keeps.
+func TestEveryErrorTypeComesFromOneRule(t *testing.T) {
+	count := map[string]int{}
+	for _, r := range slices.Concat(rules, overrides) {
+		count[r.errorType]++
+		assert.NotEmpty(t, r.basis, "%s: no guide row or field fact", r.errorType)
+		assert.Contains(t, ErrorTypes, r.errorType, "a rule for a value outside the contract")
+	}
+	for _, et := range ErrorTypes {
+		assert.Equal(t, 1, count[et], "%s: rules producing it", et)
+	}
+}
+
+var testLeaf = &x509.Certificate{
+	Raw: []byte("leaf"), Issuer: pkix.Name{CommonName: "Corp CA"}, Subject: pkix.Name{CommonName: "es.corp"},
+	DNSNames: []string{"es.corp"}, NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+}
+
+func opErr(op string, err error) error { return &net.OpError{Op: op, Net: "tcp", Err: err} }
+
+func urlErr(err error) error { return &url.Error{Op: "Get", URL: "https://es.corp:9200", Err: err} }
+
+// evidence is recorded evidence for one row: a probe's URL, then what happened.
+type evidence struct{ probe.Evidence }
+
+func recorded(name probe.Name, rawURL string) *evidence {
+	u, _ := url.Parse(rawURL)
+	port := 443
+	if p := u.Port(); p != "" {
+		_, _ = fmt.Sscan(p, &port)
+	}
+	return &evidence{probe.Evidence{Probe: name, URL: rawURL, ServerAddress: u.Hostname(), ServerPort: port}}
+}
+
+func (e *evidence) failed(err error, p probe.Progress) *evidence {
+	e.Main.Err, e.Main.Progress = urlErr(err), p
+	return e
+}
+
+func (e *evidence) answered(status int, body string, also ...func(*probe.Response)) *evidence {
+	r := &probe.Response{Status: status, Body: []byte(body)}
+	for _, f := range also {
+		f(r)
+	}
+	e.Main.Response = r
+	return e
+}
+
+func (e *evidence) with(f func(*probe.Evidence)) *evidence { f(&e.Evidence); return e }
+
+func viaProxy(proxy string) func(*probe.Evidence) {
+	return func(ev *probe.Evidence) { ev.Proxy = proxy }
+}
+
+func elastic(r *probe.Response) { r.ElasticProduct = "Elasticsearch" }
+
+const (
+	esRoot      = `{"name":"n","cluster_name":"c","cluster_uuid":"u","version":{"number":"9.1.3"}}`
+	oldRoot     = `{"name":"n","cluster_name":"c","cluster_uuid":"u","version":{"number":"7.10.2"}}`
+	regRefusal  = `{"UnauthorizedMessages":["Invalid credential headers"],"Cause":null}`
+	otlpRefusal = `{"code":16,"message":"no auth provided"}`
+)
+
+var (
+	connected  = probe.Progress{DNSDone: true, Connected: true}
+	inTLS      = probe.Progress{DNSDone: true, Connected: true, TLSStarted: true}
+	sentAll    = probe.Progress{DNSDone: true, Connected: true, TLSStarted: true, TLSDone: true, WroteRequest: true}
+	yes, no    = true, false
+	refusedErr = opErr("dial", os.NewSyscallError("connect", syscall.ECONNREFUSED))
+	timeoutErr = &net.DNSError{Err: "i/o timeout", IsTimeout: true}
+)
+
+func withHandshake(hc probe.HandshakeCheck) func(*probe.Evidence) {
+	return func(ev *probe.Evidence) { ev.Handshake = &hc }
+}
+
+func connectAnswer(status int, squid string, schemes ...string) func(*probe.Evidence) {
+	return withHandshake(probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: status, SquidError: squid, ProxyAuthSchemes: schemes, Body: []byte("denied")}})
+}
+
+func privileges(status int, body string) func(*probe.Evidence) {
+	return func(ev *probe.Evidence) {
+		ev.Privileges = &probe.Exchange{Response: &probe.Response{Status: status, Body: []byte(body)}}
+	}
+}
+
+func license(status string) func(*probe.Evidence) {
+	return func(ev *probe.Evidence) {
+		ev.License = &probe.Exchange{Response: &probe.Response{Status: 200, Body: []byte(`{"license":{"status":"` + status + `","type":"platinum"}}`)}}
+	}
+}
+
+type deadline struct{}
+
+func (deadline) Error() string   { return "context deadline exceeded" }
+func (deadline) Timeout() bool   { return true }
+func (deadline) Temporary() bool { return true }
+
+// The rules table as users meet it: recorded evidence to error.type, a row per rule and a row
+// per tie the order decides ("tie:" rows name both rules).
+func TestRulesTable(t *testing.T) {
+	const es, esHTTP, reg, intake = "https://es.corp:9200", "http://es.corp:9200", "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters", "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs"
+	missing := `{"has_all_requested":false,"cluster":{"monitor":true,"read_ilm":false,"read_slm":true},"index":{"*":{"monitor":true,"view_index_metadata":true}}}`
+	expired := &tls.CertificateVerificationError{Err: x509.CertificateInvalidError{Cert: testLeaf, Reason: x509.Expired}}
+	tests := []struct {
+		name string
+		ev   *evidence
+		ctx  Context
+		want string
+	}{
+		{"https:// proxy that speaks plain HTTP", recorded(probe.OTLP, intake).failed(io.EOF, probe.Progress{}).with(viaProxy("https://p:3128")).with(func(ev *probe.Evidence) { ev.ProxySpeaksPlainHTTP = true }), Context{}, ProxySchemeMismatch},
+		{"http:// proxy that speaks TLS", recorded(probe.OTLP, intake).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(withHandshake(probe.HandshakeCheck{ProxySpeaksTLS: true, ProxyAnswer: &probe.Response{Status: 400}})), Context{}, ProxySchemeMismatch},
+		{"proxy refuses the connection", recorded(probe.Registration, reg).failed(opErr("proxyconnect", refusedErr), probe.Progress{}).with(viaProxy("http://p:3128")), Context{}, ProxyUnreachable},
+		{"proxy variable that is no URL", recorded(probe.Registration, reg).failed(errors.New(`invalid proxy URL "::"`), probe.Progress{}).with(func(ev *probe.Evidence) { ev.ProxyInvalid = true }), Context{}, ProxyUnreachable},
+		{"tie: proxy_unreachable over connection_timeout (the proxy never answered)", recorded(probe.Registration, reg).failed(deadline{}, probe.Progress{}).with(viaProxy("http://p:3128")), Context{}, ProxyUnreachable},
+		{"CONNECT 407 offering only NTLM", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(407, "", "NTLM")), Context{}, ProxyAuthUnsupported},
+		{"CONNECT 407 with Basic", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(407, "", "Basic")), Context{}, ProxyAuthRequired},
+		{"407 to a plain-http request, no proxy configured", recorded(probe.Cluster, esHTTP).answered(407, "auth"), Context{}, ProxyAuthRequired},
+		{"squid could not resolve the destination", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(503, "ERR_DNS_FAIL 0")), Context{}, ProxyUpstreamError},
+		{"proxy's own 502 page to a cloud POST", recorded(probe.Registration, "http://api.elastic-cloud.com/x").answered(502, "<html>bad gateway</html>").with(viaProxy("http://p:3128")), Context{}, ProxyUpstreamError},
+		{"CONNECT 403", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "")), Context{}, ProxyBlocked},
+		{"tie: proxy_blocked over not_elasticsearch (a proxy's 403 page for the cluster)", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked},
+		{"https:// to a plain-HTTP port", recorded(probe.Cluster, es).failed(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, inTLS), Context{}, SchemeMismatch},
+		{"http:// to a TLS port that closes plaintext", recorded(probe.Cluster, esHTTP).failed(io.EOF, sentAll).with(withHandshake(probe.HandshakeCheck{Chain: []*x509.Certificate{testLeaf}})), Context{}, SchemeMismatch},
+		{"tie: scheme_mismatch over not_elasticsearch (a TLS port's 400 page)", recorded(probe.Cluster, esHTTP).answered(400, "<html>The plain HTTP request was sent to HTTPS port</html>").with(withHandshake(probe.HandshakeCheck{Chain: []*x509.Certificate{testLeaf}})), Context{}, SchemeMismatch},
+		{"tie: scheme_mismatch over connection_reset", recorded(probe.Cluster, esHTTP).failed(opErr("read", syscall.ECONNRESET), sentAll).with(withHandshake(probe.HandshakeCheck{Chain: []*x509.Certificate{testLeaf}})), Context{}, SchemeMismatch},
+		{"the transport port", recorded(probe.Cluster, "http://es.corp:9300").failed(errors.New("net/http: HTTP/1.x transport connection broken: malformed HTTP response"), sentAll).with(func(ev *probe.Evidence) { ev.RawReply = []byte("This is not an HTTP port") }), Context{}, NotElasticsearch},
+		{"Kibana", recorded(probe.Cluster, es).answered(302, "", func(r *probe.Response) { r.Location = "/spaces/enter" }), Context{}, NotElasticsearch},
+		{"tie: not_elasticsearch over auth_failed (a gateway's 401)", recorded(probe.Cluster, es).answered(401, "Unauthorized"), Context{Credentials: CredentialsAPIKey}, NotElasticsearch},
+		{"tie: not_elasticsearch over unsupported_version (OpenSearch says 7.10.2)", recorded(probe.Cluster, es).answered(200, `{"version":{"number":"7.10.2","distribution":"opensearch"}}`), Context{}, NotElasticsearch},
+		{"SNI filter", recorded(probe.Cluster, es).failed(deadline{}, inTLS).with(func(ev *probe.Evidence) { ev.Stall = &probe.StallCheck{NoNameReply: true, SmallSegmentsReply: &no} }), Context{}, TLSBlocked},
+		{"tie: tls_blocked over connection_reset", recorded(probe.Cluster, es).failed(opErr("read", syscall.ECONNRESET), inTLS).with(func(ev *probe.Evidence) { ev.Stall = &probe.StallCheck{NoNameReply: true} }), Context{}, TLSBlocked},
+		{"path MTU black hole", recorded(probe.Cluster, es).failed(deadline{}, inTLS).with(func(ev *probe.Evidence) { ev.Stall = &probe.StallCheck{SmallSegmentsReply: &yes} }), Context{}, PathMTUBlackhole},
+		{"tie: response_timeout when both follow-ups got a reply (they explain nothing)", recorded(probe.Cluster, es).failed(deadline{}, inTLS).with(func(ev *probe.Evidence) { ev.Stall = &probe.StallCheck{NoNameReply: true, SmallSegmentsReply: &yes} }), Context{}, ResponseTimeout},
+		{"no such host", recorded(probe.Cluster, es).failed(&net.DNSError{Err: "no such host", Name: "es.corp", IsNotFound: true}, probe.Progress{}), Context{}, DNSNotFound},
+		{"tie: dns_error over connection_timeout (the resolver timed out)", recorded(probe.Cluster, es).failed(timeoutErr, probe.Progress{}), Context{}, DNSError},
+		{"SYN dropped", recorded(probe.Cluster, es).failed(deadline{}, probe.Progress{DNSDone: true}), Context{}, ConnectionTimeout},
+		{"no answer after the request", recorded(probe.Cluster, es).failed(deadline{}, sentAll), Context{}, ResponseTimeout},
+		{"tie: container_network_isolation over connection_refused", recorded(probe.Cluster, "http://localhost:9200").failed(refusedErr, probe.Progress{}).with(func(ev *probe.Evidence) { ev.InContainer = true }), Context{}, ContainerNetworkIsolation},
+		{"refused outside a container", recorded(probe.Cluster, "http://localhost:9200").failed(refusedErr, probe.Progress{}), Context{}, ConnectionRefused},
+		{"no route", recorded(probe.Cluster, es).failed(opErr("dial", os.NewSyscallError("connect", syscall.EHOSTUNREACH)), probe.Progress{}), Context{}, NetworkUnreachable},
+		{"cloud certificate from another CA", recorded(probe.Registration, reg).failed(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{Cert: testLeaf}}, inTLS), Context{}, TLSIntercepted},
+		{"cluster certificate from another CA", recorded(probe.Cluster, es).failed(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{Cert: testLeaf}}, inTLS), Context{}, TLSUnknownAuthority},
+		{"certificate for another name", recorded(probe.Cluster, "https://es2.corp:9200").failed(&tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: testLeaf, Host: "es2.corp"}}, inTLS), Context{}, TLSHostnameMismatch},
+		{"tie: clock_skew over tls_certificate_expired", recorded(probe.Cluster, es).failed(expired, inTLS).with(func(ev *probe.Evidence) {
+			ev.ServerClock = &probe.Response{Date: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), ReceivedAt: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)}
+		}), Context{}, ClockSkew},
+		{"expired, and the server's clock agrees", recorded(probe.Cluster, es).failed(expired, inTLS), Context{}, TLSCertificateExpired},
+		{"reset after connecting", recorded(probe.Cluster, es).failed(opErr("read", syscall.ECONNRESET), sentAll), Context{}, ConnectionReset},
+		{"alert from the server", recorded(probe.Cluster, es).failed(opErr("remote error", errors.New("tls: handshake failure")), inTLS), Context{}, TLSHandshakeFailed},
+		{"401 without credentials", recorded(probe.Cluster, es).answered(401, `{"error":{"type":"security_exception"},"status":401}`), Context{}, AuthMissing},
+		{"401 with credentials", recorded(probe.Cluster, es).answered(401, `{"error":{"type":"security_exception"},"status":401}`), Context{Credentials: CredentialsBasic}, AuthFailed},
+		{"Elasticsearch's 404", recorded(probe.Cluster, es).answered(404, `{}`, elastic), Context{}, UnexpectedStatus},
+		{"a cloud redirect", recorded(probe.OTLP, intake).answered(302, "", func(r *probe.Response) { r.Location = "https://portal.corp/login" }), Context{}, UnexpectedStatus},
+		{"200 without the root JSON", recorded(probe.Cluster, es).answered(200, `{}`, elastic), Context{}, UnexpectedResponse},
+		{"a cloud 401 that is not Elastic's", recorded(probe.Registration, reg).answered(401, "denied"), Context{}, UnexpectedResponse},
+		{"Elasticsearch 7.10", recorded(probe.Cluster, es).answered(200, oldRoot, elastic), Context{}, UnsupportedVersion},
+		{"tie: unsupported_version over insufficient_privileges", recorded(probe.Cluster, es).answered(200, oldRoot, elastic).with(privileges(200, missing)), Context{Credentials: CredentialsBasic}, UnsupportedVersion},
+		{"expired license", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("expired")), Context{}, LicenseInactive},
+		{"tie: license_inactive over insufficient_privileges", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("expired")).with(privileges(200, missing)), Context{}, LicenseInactive},
+		{"403 from Elasticsearch", recorded(probe.Cluster, es).answered(403, `{"error":{"type":"security_exception"},"status":403}`), Context{Credentials: CredentialsBasic}, InsufficientPrivileges},
+		{"privileges missing", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")).with(privileges(200, missing)), Context{Credentials: CredentialsBasic}, InsufficientPrivileges},
+		{"token refused", recorded(probe.OTLP, intake).answered(401, `{"code":16,"message":"invalid token"}`).with(func(ev *probe.Evidence) { ev.TokenSent = true }), Context{}, TokenRejected},
+		{"an error nothing explains", recorded(probe.Cluster, es).failed(errors.New("Filtered"), sentAll), Context{}, Other},
+		{"search domain", recorded(probe.Cluster, es).failed(refusedErr, probe.Progress{}).with(func(ev *probe.Evidence) {
+			ev.SearchDomain = &probe.SearchDomain{Suffix: "corp.example", SuffixAddresses: []string{"10.9.9.9"}}
+		}), Context{}, DNSSearchDomain},
+		{"sinkhole", recorded(probe.Registration, reg).failed(refusedErr, probe.Progress{}).with(func(ev *probe.Evidence) { ev.Main.PeerAddress = "0.0.0.0" }), Context{}, DNSBlocked},
+		{"tie: dns_search_domain over dns_blocked", recorded(probe.Registration, reg).failed(refusedErr, probe.Progress{}).with(func(ev *probe.Evidence) {
+			ev.Main.PeerAddress = "127.0.0.1"
+			ev.SearchDomain = &probe.SearchDomain{Suffix: "corp.example", SuffixAddresses: []string{"127.0.0.1"}}
+		}), Context{}, DNSSearchDomain},
+		{"pass: the cluster", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")), Context{}, ""},
+		{"pass: registration's 401", recorded(probe.Registration, reg).answered(401, regRefusal), Context{}, ""},
+		{"pass: the intake's 401", recorded(probe.OTLP, intake).answered(401, otlpRefusal), Context{}, ""},
+		{"pass: the intake's 415 to a token", recorded(probe.OTLP, intake).answered(415, "").with(func(ev *probe.Evidence) { ev.TokenSent = true }), Context{}, ""},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Diagnose(&tt.ev.Evidence, tt.ctx)
+			assert.Equal(t, tt.want, v.ErrorType, v.Summary())
+			assert.Equal(t, tt.want == "", v.Passed)
+			assert.NotEmpty(t, v.Evidence)
+		})
+		covered[tt.want] = true
+	}
+	for _, et := range ErrorTypes {
+		assert.True(t, covered[et], "no row gives %s", et)
+	}
+}
+
+// The README's tables are rendered from remedies.go; `go test ./internal/diagnose -run
+// TestREADMETables -update-readme` rewrites them.
+func TestREADMETables(t *testing.T) {
+	const path = "../../README.md"
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	readme := string(raw)
+	replaced := replaceTable(t, readme, "## error.type: why a probe failed", ErrorTypes, remedies)
+	replaced = replaceTable(t, replaced, "## Warnings: passed, but watch out", Warnings, warningRemedies)
+	if *updateReadme {
+		require.NoError(t, os.WriteFile(path, []byte(replaced), 0o600))
+		return
+	}
+	assert.Equal(t, replaced, readme, "the README's tables differ from remedies.go; rerun with -update-readme")
+}
+
+func replaceTable(t *testing.T, readme, heading string, values []string, table map[string]remedy) string {
+	t.Helper()
+	start := strings.Index(readme, heading)
+	require.GreaterOrEqual(t, start, 0, heading)
+	head := strings.Index(readme[start:], "| value |")
+	require.GreaterOrEqual(t, head, 0)
+	head += start
+	end := strings.Index(readme[head:], "\n\n")
+	require.GreaterOrEqual(t, end, 0)
+	end += head
+	var b strings.Builder
+	b.WriteString("| value | meaning | what to do |\n|---|---|---|")
+	for _, v := range values {
+		r := table[v]
+		require.NotEmpty(t, r.Meaning, "%s: no meaning for the README", v)
+		fmt.Fprintf(&b, "\n| `%s` | %s | %s |", v, r.Meaning, r.Brief)
+	}
+	return readme[:head] + b.String() + readme[end:]
+}

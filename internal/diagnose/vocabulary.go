@@ -1,0 +1,117 @@
+package diagnose
+
+// The contract's vocabulary (shared/design/contract.md): every error.type and warning value a
+// user can alert on, and what autoops.probe.answered_by can say. Add, never rename.
+
+// Error types of the contract.
+const (
+	DNSNotFound               = "dns_not_found"
+	DNSError                  = "dns_error"
+	ConnectionRefused         = "connection_refused"
+	ConnectionTimeout         = "connection_timeout"
+	NetworkUnreachable        = "network_unreachable"
+	ConnectionReset           = "connection_reset"
+	ResponseTimeout           = "response_timeout"
+	SchemeMismatch            = "scheme_mismatch"
+	TLSUnknownAuthority       = "tls_unknown_authority"
+	TLSHostnameMismatch       = "tls_hostname_mismatch"
+	TLSCertificateExpired     = "tls_certificate_expired"
+	TLSIntercepted            = "tls_intercepted"
+	TLSHandshakeFailed        = "tls_handshake_failed"
+	ProxyUnreachable          = "proxy_unreachable"
+	ProxyAuthRequired         = "proxy_auth_required"
+	ProxyBlocked              = "proxy_blocked"
+	ProxyUpstreamError        = "proxy_upstream_error"
+	AuthFailed                = "auth_failed"
+	AuthMissing               = "auth_missing"
+	InsufficientPrivileges    = "insufficient_privileges"
+	UnsupportedVersion        = "unsupported_version"
+	LicenseInactive           = "license_inactive"
+	ContainerNetworkIsolation = "container_network_isolation"
+	UnexpectedStatus          = "unexpected_status"
+	UnexpectedResponse        = "unexpected_response"
+	NotElasticsearch          = "not_elasticsearch"
+	TLSBlocked                = "tls_blocked"
+	PathMTUBlackhole          = "path_mtu_blackhole"
+	DNSBlocked                = "dns_blocked"
+	DNSSearchDomain           = "dns_search_domain"
+	ClockSkew                 = "clock_skew"
+	ProxyAuthUnsupported      = "proxy_auth_unsupported"
+	ProxySchemeMismatch       = "proxy_scheme_mismatch"
+	TokenRejected             = "token_rejected"
+	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
+	Other = "_OTHER"
+)
+
+// Warnings of the contract.
+const (
+	WarnSuperuser      = "superuser_credentials"
+	WarnCANotNeeded    = "ca_not_needed"
+	WarnHTTPSProxy     = "https_proxy_missing"
+	WarnAPIKeyEncoded  = "api_key_encoded_form"
+	WarnLegacyOTLPHost = "legacy_otlp_host"
+	WarnClockSkew      = "clock_skew"
+	WarnNoProxyIgnored = "no_proxy_ignored"
+	WarnUnknownRegion  = "unknown_region"
+)
+
+// What answered at the cluster endpoint when it was not Elasticsearch
+// (autoops.probe.answered_by).
+const (
+	AnsweredByKibana        = "kibana"
+	AnsweredByOpenSearch    = "opensearch"
+	AnsweredByTransportPort = "transport_port"
+	AnsweredByWebServer     = "web_server"
+	AnsweredByUnknown       = "unknown"
+)
+
+// ErrorTypes are the contract's error.type values in its order.
+var ErrorTypes = []string{
+	DNSNotFound,
+	DNSError,
+	ConnectionRefused,
+	ConnectionTimeout,
+	NetworkUnreachable,
+	ConnectionReset,
+	ResponseTimeout,
+	SchemeMismatch,
+	TLSUnknownAuthority,
+	TLSHostnameMismatch,
+	TLSCertificateExpired,
+	TLSIntercepted,
+	TLSHandshakeFailed,
+	ProxyUnreachable,
+	ProxyAuthRequired,
+	ProxyBlocked,
+	ProxyUpstreamError,
+	AuthFailed,
+	AuthMissing,
+	InsufficientPrivileges,
+	UnsupportedVersion,
+	LicenseInactive,
+	ContainerNetworkIsolation,
+	UnexpectedStatus,
+	UnexpectedResponse,
+	NotElasticsearch,
+	TLSBlocked,
+	PathMTUBlackhole,
+	DNSBlocked,
+	DNSSearchDomain,
+	ClockSkew,
+	ProxyAuthUnsupported,
+	ProxySchemeMismatch,
+	TokenRejected,
+	Other,
+}
+
+// Warnings are the contract's autoops.probe.warning values in its order.
+var Warnings = []string{
+	WarnSuperuser,
+	WarnCANotNeeded,
+	WarnHTTPSProxy,
+	WarnAPIKeyEncoded,
+	WarnLegacyOTLPHost,
+	WarnClockSkew,
+	WarnNoProxyIgnored,
+	WarnUnknownRegion,
+}

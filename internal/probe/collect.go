@@ -1,0 +1,136 @@
+package probe
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
+)
+
+// run is one probe run in progress: the target, the proxy chosen for it, and the evidence
+// gathered so far, which each collector's precondition reads.
+type run struct {
+	target *Target
+	proxy  *url.URL
+	addr   string // host:port of the endpoint
+	ev     Evidence
+}
+
+// collector gathers one piece of follow-up evidence when its precondition holds. The
+// preconditions read facts only (what came back, how far the exchange got); whether an
+// answer is good is for internal/diagnose to say.
+type collector struct {
+	name    string
+	when    func(*run) bool
+	collect func(context.Context, *run)
+}
+
+// collectors run in this order after the guide's request, within what is left of the
+// probe's timeout; a later precondition may read what an earlier collector gathered.
+var collectors = []collector{
+	{"system trust of the cluster's chain", rootAnswered(func(r *run) bool { return r.target.CustomCA && len(r.ev.Main.PeerChain) > 0 }), collectSystemTrust},
+	{"GET /_license", rootAnswered(nil), func(ctx context.Context, r *run) { r.ev.License = r.follow(ctx, http.MethodGet, "/_license", nil) }},
+	{"GET /_security/_authenticate", rootAnswered(func(r *run) bool { return r.target.Authorization != "" }), func(ctx context.Context, r *run) {
+		r.ev.Authenticate = r.follow(ctx, http.MethodGet, "/_security/_authenticate", nil)
+	}},
+	{"POST /_security/user/_has_privileges", rootAnswered(func(r *run) bool { return r.target.CheckPrivileges }), func(ctx context.Context, r *run) {
+		r.ev.Privileges = r.follow(ctx, http.MethodPost, "/_security/user/_has_privileges", answers.HasPrivilegesRequest())
+	}},
+	{"raw reply of a port that does not speak HTTP", func(r *run) bool {
+		return r.target.Name == Cluster && r.proxy == nil && r.target.URL.Scheme == "http" && isNotHTTP(r.ev.Main.Err)
+	}, func(ctx context.Context, r *run) { r.ev.RawReply = rawReply(ctx, r.addr, r.target.URL.Host) }},
+	{"plaintext CONNECT to an https:// proxy", func(r *run) bool {
+		return r.proxy != nil && r.proxy.Scheme == "https" && r.ev.Main.Err != nil && r.ev.Main.Response == nil
+	}, func(ctx context.Context, r *run) {
+		r.ev.ProxySpeaksPlainHTTP = speaksPlainHTTP(ctx, proxyAddress(r.proxy), r.addr)
+	}},
+	{"handshakes without server name and with small segments", func(r *run) bool {
+		return r.proxy == nil && stalledInTLS(&r.ev.Main) && (IsTimeout(r.ev.Main.Err) || IsReset(r.ev.Main.Err))
+	}, collectStall},
+	{"search-domain lookup", func(r *run) bool { return r.proxy == nil && !r.answeredAsDocumented() }, func(ctx context.Context, r *run) {
+		r.ev.SearchDomain = checkSearchDomain(ctx, r.ev.ServerAddress, r.ev.Main.PeerAddress)
+	}},
+	{"credential-less TLS handshake", needsHandshakeCheck, func(ctx context.Context, r *run) {
+		r.ev.Handshake = checkHandshake(ctx, r.addr, r.proxy, r.target.TLS)
+	}},
+	{"server clock", func(r *run) bool { return isValidityError(r.ev.Main.Err) }, func(ctx context.Context, r *run) {
+		r.ev.ServerClock = serverClock(ctx, r.target, r.proxy)
+	}},
+}
+
+// rootAnswered: the cluster's root came back as Elasticsearch's root JSON, so its other
+// endpoints can be asked; and also, when set, more holds.
+func rootAnswered(more func(*run) bool) func(*run) bool {
+	return func(r *run) bool {
+		m := &r.ev.Main
+		if r.target.Name != Cluster || m.Err != nil || m.Response == nil || m.Response.Status != http.StatusOK {
+			return false
+		}
+		if _, err := answers.ParseRoot(m.Response.Body); err != nil {
+			return false
+		}
+		return more == nil || more(r)
+	}
+}
+
+// answeredAsDocumented: the answer is the one the guide documents for this request (the
+// cluster's 2xx, the cloud's credential-less 401, the intake's 415 to a token).
+func (r *run) answeredAsDocumented() bool {
+	m := &r.ev.Main
+	if m.Err != nil || m.Response == nil {
+		return false
+	}
+	switch {
+	case r.target.Name == Cluster:
+		return m.Response.Status < 300
+	case r.ev.TokenSent:
+		return m.Response.Status == http.StatusUnsupportedMediaType
+	}
+	return m.Response.Status == http.StatusUnauthorized
+}
+
+// follow sends one of the cluster's follow-up requests with the probe's credentials.
+func (r *run) follow(ctx context.Context, method, path string, body []byte) *Exchange {
+	h := r.target.clusterHeader()
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	ex := exchange(ctx, r.target.Client, request{method: method, url: joinPath(r.target.URL, path), path: path, header: h, body: body})
+	return &ex
+}
+
+func collectSystemTrust(_ context.Context, r *run) {
+	sys, _ := systemRoots()
+	r.ev.SystemTrustChecked = true
+	r.ev.SystemTrustErr = verifyChain(r.ev.Main.PeerChain, sys, serverName(r.target))
+}
+
+func collectStall(ctx context.Context, r *run) {
+	peer := r.addr
+	if r.ev.Main.PeerAddress != "" {
+		peer = net.JoinHostPort(r.ev.Main.PeerAddress, strconv.Itoa(r.ev.ServerPort))
+	}
+	r.ev.Stall = checkStall(ctx, peer, serverName(r.target), IsTimeout(r.ev.Main.Err))
+}
+
+// needsHandshakeCheck: a handshake tells something only when the request got no answer after
+// reaching a TLS-capable peer, or went through a proxy whose CONNECT answer Go hides.
+func needsHandshakeCheck(r *run) bool {
+	ev := &r.ev
+	if resp := ev.Main.Response; resp != nil {
+		// Some TLS servers answer plaintext with a 400 of their own ("plain HTTP request
+		// sent to HTTPS port"): only a handshake tells that from a real 400.
+		return resp.Status == http.StatusBadRequest && r.proxy == nil && strings.HasPrefix(ev.URL, "http://")
+	}
+	if ev.Main.Err == nil || IsTimeout(ev.Main.Err) {
+		return false
+	}
+	if r.proxy != nil {
+		return strings.HasPrefix(ev.URL, "https://")
+	}
+	return ev.Main.Progress.Connected
+}
