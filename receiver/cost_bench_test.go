@@ -173,8 +173,8 @@ func BenchmarkInstanceHeap(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			in := r.(*instance)
-			if err := in.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+			in := shared(r).Unwrap()
+			if err := shared(r).Start(context.Background(), componenttest.NewNopHost()); err != nil {
 				b.Fatal(err)
 			}
 			if _, err := in.scrape(context.Background()); err != nil {

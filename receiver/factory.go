@@ -25,12 +25,12 @@ func NewFactory() receiver.Factory {
 
 func createMetrics(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Metrics) (receiver.Metrics, error) {
 	in := sharedInstance(cfg.(*Config), set)
-	in.setMetrics(next)
+	in.Unwrap().setMetrics(next)
 	return in, nil
 }
 
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
 	in := sharedInstance(cfg.(*Config), set)
-	in.setLogs(next)
+	in.Unwrap().setLogs(next)
 	return in, nil
 }

@@ -17,26 +17,23 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/sharedcomponent"
 )
 
-// instance is one receiver instance, shared by its metrics and logs pipelines: one
-// scraperhelper controller ticks, each tick runs the probes once and feeds both signals.
+// instance is the work of one receiver instance, shared by its metrics and logs pipelines
+// (sharedcomponent): one scraperhelper controller ticks, each tick runs the probes once and
+// feeds both signals.
 type instance struct {
 	cfg *Config
 	set receiver.Settings
 	// controllerOptions lets tests drive ticks (scraperhelper.WithTickerChannel).
 	controllerOptions []scraperhelper.ControllerOption
 
-	// consumersMu is its own lock: a run reads logs while Shutdown holds mu and waits for it.
+	// consumersMu is its own lock: a run reads logs while Shutdown waits for the run.
 	consumersMu sync.Mutex
 	metrics     consumer.Metrics
 	logs        consumer.Logs
 
-	mu sync.Mutex
-	// starts counts the pipelines that started the instance: the work stops after the last
-	// one shuts down.
-	starts     int
-	host       *statusFanout
 	controller receiver.Metrics
 	stopProbes context.CancelFunc
 	life       context.Context
@@ -47,22 +44,12 @@ type instance struct {
 	obsLogs   *receiverhelper.ObsReport
 }
 
-var (
-	instancesMu sync.Mutex
-	instances   = map[*Config]*instance{}
-)
+// instances: a receiver in both a metrics and a logs pipeline gets the same instance, and
+// probes once per tick.
+var instances = sharedcomponent.NewMap[*Config, *instance]()
 
-// sharedInstance returns the instance of cfg, creating it on first use: a receiver in both a
-// metrics and a logs pipeline gets the same instance, and probes once per tick.
-func sharedInstance(cfg *Config, set receiver.Settings) *instance {
-	instancesMu.Lock()
-	defer instancesMu.Unlock()
-	if in, ok := instances[cfg]; ok {
-		return in
-	}
-	in := &instance{cfg: cfg, set: set}
-	instances[cfg] = in
-	return in
+func sharedInstance(cfg *Config, set receiver.Settings) *sharedcomponent.Component[*instance] {
+	return instances.LoadOrStore(cfg, func() *instance { return &instance{cfg: cfg, set: set} })
 }
 
 func (in *instance) setMetrics(next consumer.Metrics) {
@@ -83,31 +70,20 @@ func (in *instance) consumers() (consumer.Metrics, consumer.Logs) {
 	return in.metrics, in.logs
 }
 
-// Start is called once per pipeline: the first call starts the work, every call adds its
-// host to those that get status events.
+// Start starts the work; host reaches every pipeline's host.
 func (in *instance) Start(ctx context.Context, host component.Host) error {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.starts > 0 {
-		in.starts++
-		in.host.add(host)
-		return nil
-	}
-	fanout := &statusFanout{}
-	fanout.add(host)
-	if err := in.startWork(ctx, fanout); err != nil {
+	if err := in.startWork(ctx, host); err != nil {
 		return err
 	}
-	in.host, in.starts = fanout, 1
 	if !in.cfg.ReportStatus {
 		// The only event: a deployment whose liveness check reads the health endpoint must
 		// not restart the collector over a firewall.
-		fanout.Report(componentstatus.NewEvent(componentstatus.StatusOK))
+		componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
 	}
 	return nil
 }
 
-func (in *instance) startWork(ctx context.Context, host *statusFanout) error {
+func (in *instance) startWork(ctx context.Context, host component.Host) error {
 	checks, err := buildChecks(ctx, host, in.set.TelemetrySettings, in.cfg)
 	if err != nil {
 		return err
@@ -146,24 +122,11 @@ func (in *instance) startWork(ctx context.Context, host *statusFanout) error {
 	return nil
 }
 
-// Shutdown is called once per pipeline; the last call stops probes in flight first (so it
-// returns promptly), then the controller. It is safe before Start.
+// Shutdown stops probes in flight first (so it returns promptly), then the controller.
 func (in *instance) Shutdown(ctx context.Context) error {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.starts > 1 {
-		in.starts--
+	if in.controller == nil {
 		return nil
 	}
-	instancesMu.Lock()
-	if instances[in.cfg] == in {
-		delete(instances, in.cfg)
-	}
-	instancesMu.Unlock()
-	if in.starts == 0 {
-		return nil
-	}
-	in.starts = 0
 	in.stopProbes()
 	return in.controller.Shutdown(ctx)
 }

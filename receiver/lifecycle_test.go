@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -18,13 +19,14 @@ import (
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
 
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/sharedcomponent"
 	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // pipelines creates the receiver of cfg in a metrics and a logs pipeline without starting
 // them, so a test can start and stop each with its own host, in its own order.
 type pipelines struct {
-	metrics, logs         *instance
+	metrics, logs         *sharedcomponent.Component[*instance]
 	metricsSink           *consumertest.MetricsSink
 	logsSink              *consumertest.LogsSink
 	ticks                 chan time.Time
@@ -42,9 +44,9 @@ func newPipelines(t *testing.T, cfg *Config) *pipelines {
 	require.NoError(t, err)
 	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, p.logsSink)
 	require.NoError(t, err)
-	p.metrics, p.logs = mr.(*instance), lr.(*instance)
+	p.metrics, p.logs = shared(mr), shared(lr)
 	require.Same(t, p.metrics, p.logs, "one instance per config")
-	p.metrics.controllerOptions = []scraperhelper.ControllerOption{scraperhelper.WithTickerChannel(p.ticks)}
+	p.metrics.Unwrap().controllerOptions = []scraperhelper.ControllerOption{scraperhelper.WithTickerChannel(p.ticks)}
 	t.Cleanup(func() {
 		_ = p.metrics.Shutdown(context.Background())
 		_ = p.logs.Shutdown(context.Background())
@@ -247,4 +249,9 @@ func TestEndedReasonsAreWrittenAsZero(t *testing.T) {
 	waitRuns(t, s, 3)
 	assert.Equal(t, map[string]int64{"unexpected_response": 0}, failures(2), "and in every later run")
 	assert.Empty(t, reasonValues(s.metrics.AllMetrics()[2], "autoops.probe.failure", "error.type", "registration"), "a probe that never failed writes no failure series")
+}
+
+// shared is the shared instance behind a receiver the factory made.
+func shared(r component.Component) *sharedcomponent.Component[*instance] {
+	return r.(*sharedcomponent.Component[*instance])
 }

@@ -117,7 +117,7 @@ func start(t *testing.T, cfg *Config, id string) started {
 	require.NoError(t, err)
 	lr, err := f.CreateLogs(context.Background(), set, cfg, s.logs)
 	require.NoError(t, err)
-	mr.(*instance).controllerOptions = []scraperhelper.ControllerOption{scraperhelper.WithTickerChannel(s.ticks)}
+	shared(mr).Unwrap().controllerOptions = []scraperhelper.ControllerOption{scraperhelper.WithTickerChannel(s.ticks)}
 	require.NoError(t, mr.Start(context.Background(), s.host))
 	require.NoError(t, lr.Start(context.Background(), s.logsHost))
 	t.Cleanup(func() {

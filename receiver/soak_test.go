@@ -102,7 +102,7 @@ func TestSoak(t *testing.T) {
 	logs := new(consumertest.LogsSink)
 	r, err := NewFactory().CreateLogs(context.Background(), set, cfg, logs)
 	require.NoError(t, err)
-	r.(*instance).controllerOptions = []scraperhelper.ControllerOption{scraperhelper.WithTickerChannel(ticks)}
+	shared(r).Unwrap().controllerOptions = []scraperhelper.ControllerOption{scraperhelper.WithTickerChannel(ticks)}
 	cfg.InitialDelay = 0
 	require.NoError(t, r.Start(context.Background(), countingHost{}))
 	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()

@@ -213,6 +213,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 	}
 	putStrings(a, attrMissingPrivileges, v.Facts.MissingPrivileges)
 	putNonEmpty(a, attrRoleDefinition, v.RoleDefinition)
+	if v.Facts.InContainer {
+		a.PutBool(attrInContainer, true)
+	}
 	if v.Facts.Location != "" {
 		// semconv types http.response.header.<key> as a string slice: one value per header line.
 		putStrings(a, string(semconv.HTTPResponseHeader("location").Key), []string{v.Facts.Location})
@@ -230,6 +233,7 @@ const (
 	attrSANs              = "autoops.probe.tls.subject_alternative_names"
 	attrMissingPrivileges = "autoops.probe.missing_privileges"
 	attrRoleDefinition    = "autoops.probe.role_definition"
+	attrInContainer       = "autoops.probe.in_container"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

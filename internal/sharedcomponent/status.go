@@ -1,4 +1,4 @@
-package autoopsreceiver
+package sharedcomponent
 
 import (
 	"sync"
