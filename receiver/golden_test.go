@@ -1,16 +1,18 @@
 package autoopsreceiver
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"flag"
-	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
-	"syscall"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,13 +20,17 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"gopkg.in/yaml.v3"
 
 	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -50,26 +56,12 @@ var goldenPhases = []probe.PhaseTiming{
 	{Phase: probe.PhaseTransfer, Duration: time.Millisecond},
 }
 
-// goldenCases are recorded evidence of the verdicts users alert on: a pass, a warning, a
-// transport failure, a TLS failure and an HTTP-level failure.
+// goldenCases are recorded evidence of what needs a fixed certificate (a real one changes at
+// every run): TLS inspection in front of the intake.
 func goldenCases() map[string]struct {
 	ev  probe.Evidence
 	ctx diagnose.Context
 } {
-	const es = `{"name":"n1","cluster_name":"my-ccm-cluster","cluster_uuid":"2O_EjO6kTR6AEVYwL5fPEw","version":{"number":"9.1.3"}}`
-	ok := func(status int, body string) *probe.Exchange {
-		return &probe.Exchange{Response: &probe.Response{Status: status, ElasticProduct: "Elasticsearch", Body: []byte(body)}}
-	}
-	cluster := func() probe.Evidence {
-		return probe.Evidence{
-			Probe: probe.Cluster, URL: "https://es.corp:9200", ServerAddress: "es.corp", ServerPort: 9200, Duration: 20 * time.Millisecond,
-			Main:    probe.Exchange{Response: ok(200, es).Response, Phases: goldenPhases, PeerAddress: "10.0.0.5"},
-			License: ok(200, `{"license":{"status":"active","type":"platinum"}}`),
-		}
-	}
-	warned := cluster()
-	warned.Authenticate = ok(200, `{"username":"elastic","roles":["superuser"]}`)
-	refusedErr := &url.Error{Op: "Post", URL: "https://api.elastic-cloud.com", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
 	cert := goldenCert()
 	interceptErr := &url.Error{Op: "Post", URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", Err: &tls.CertificateVerificationError{
 		UnverifiedCertificates: []*x509.Certificate{cert}, Err: x509.UnknownAuthorityError{Cert: cert},
@@ -78,53 +70,115 @@ func goldenCases() map[string]struct {
 		ev  probe.Evidence
 		ctx diagnose.Context
 	}{
-		"pass":    {ev: cluster(), ctx: diagnose.Context{Credentials: diagnose.CredentialsAPIKey}},
-		"warning": {ev: warned, ctx: diagnose.Context{Credentials: diagnose.CredentialsBasic}},
-		"transport_failure": {ev: probe.Evidence{
-			Probe: probe.Registration, URL: "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters", ServerAddress: "api.elastic-cloud.com", ServerPort: 443,
-			Duration: 4 * time.Millisecond, Main: probe.Exchange{Err: refusedErr, Phases: goldenPhases[:1], PeerAddress: "198.51.100.7", Progress: probe.Progress{DNSDone: true}},
-		}},
 		"tls_failure": {ev: probe.Evidence{
 			Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", ServerAddress: "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", ServerPort: 443,
 			Duration: 12 * time.Millisecond, Main: probe.Exchange{Err: interceptErr, Phases: goldenPhases[:2], PeerAddress: "198.51.100.9", Progress: probe.Progress{DNSDone: true, Connected: true, TLSStarted: true}},
 			Handshake: &probe.HandshakeCheck{Chain: []*x509.Certificate{cert}, VerifyErr: x509.UnknownAuthorityError{Cert: cert}},
 		}},
-		"http_failure": {ev: probe.Evidence{
-			Probe: probe.OTLP, URL: "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", ServerAddress: "otel-auto-ops.eu-west-1.aws.svc.elastic.cloud", ServerPort: 443,
-			Duration: 18 * time.Millisecond, Main: probe.Exchange{
-				Response: &probe.Response{Status: 302, Location: "https://portal.corp/login?next=%2Fv1%2Flogs"}, Phases: goldenPhases, PeerAddress: "198.51.100.9",
-			},
-		}},
+	}
+}
+
+// goldenRuns are real runs: the receiver started on endpoints served by internal/testutil,
+// one tick, what reached the pipelines. Each names the verdicts users alert on.
+func goldenRuns(t *testing.T) map[string]func(*endpoints, *Config) {
+	return map[string]func(*endpoints, *Config){
+		"pass": func(_ *endpoints, cfg *Config) { cfg.Cluster.APIKey = "id:key" },
+		"warning": func(e *endpoints, cfg *Config) {
+			e.es.Roles = []string{"superuser"}
+			cfg.Cluster.Username, cfg.Cluster.Password = "elastic", "changeme"
+		},
+		"transport_failure": func(_ *endpoints, cfg *Config) { cfg.Registration.Endpoint = "http://" + testutil.ClosedPort(t) },
+		"http_failure": func(e *endpoints, _ *Config) {
+			e.otlpHandler.Store(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "https://portal.corp/login?next=%2Fv1%2Flogs", http.StatusFound)
+			}))
+		},
+		"insufficient_privileges": func(e *endpoints, _ *Config) { e.es.Missing = []string{"cluster:read_slm"} },
 	}
 }
 
 // The metrics and logs of each verdict users alert on, compared with files under
-// testdata/golden: a change in names, attributes or values shows in review.
+// testdata/golden: a change in names, attributes or values shows in review. Durations, ports
+// and timestamps are what a real run cannot fix; they are ignored.
 // `go test ./receiver -run TestGolden -update` rewrites them.
-func TestGolden(t *testing.T) {
+func TestGoldenRealRuns(t *testing.T) {
+	defer func(d func() bool) { detectContainer = d }(detectContainer)
+	detectContainer = func() bool { return false }
+	for name, arrange := range goldenRuns(t) {
+		t.Run(name, func(t *testing.T) {
+			e := newEndpoints(t)
+			cfg := e.config()
+			arrange(e, cfg)
+			p := newPipelines(t, cfg)
+			require.NoError(t, p.metrics.Start(context.Background(), componenttest.NewNopHost()))
+			require.NoError(t, p.logs.Start(context.Background(), componenttest.NewNopHost()))
+			p.tick(t)
+			metrics, logs := p.metricsSink.AllMetrics()[0], p.logsSink.AllLogs()[0]
+			normalizeRun(metrics, logs)
+			compareGolden(t, name, metrics, logs)
+		})
+	}
+}
+
+func TestGoldenRecorded(t *testing.T) {
 	for name, c := range goldenCases() {
 		t.Run(name, func(t *testing.T) {
 			ev := c.ev
 			r := Result{Evidence: ev, Verdict: diagnose.Diagnose(&ev, c.ctx)}
 			tel := newTelemetry(createDefaultConfig().(*Config), receivertest.NewNopSettings(metadata.Type), nil)
 			tel.rememberCluster([]Result{r})
-			logs := tel.logs([]Result{r}, goldenNow)
-			metrics := tel.metrics([]Result{r}, goldenNow)
-
-			dir := filepath.Join("..", "testdata", "golden", name)
-			if *updateGolden {
-				require.NoError(t, os.MkdirAll(dir, 0o755))
-				require.NoError(t, golden.WriteMetrics(t, filepath.Join(dir, "metrics.yaml"), metrics))
-				require.NoError(t, golden.WriteLogs(t, filepath.Join(dir, "logs.yaml"), logs))
-			}
-			wantMetrics, err := golden.ReadMetrics(filepath.Join(dir, "metrics.yaml"))
-			require.NoError(t, err)
-			require.NoError(t, pmetrictest.CompareMetrics(wantMetrics, metrics,
-				pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp(), pmetrictest.IgnoreMetricsOrder(), pmetrictest.IgnoreMetricDataPointsOrder()))
-			wantLogs, err := golden.ReadLogs(filepath.Join(dir, "logs.yaml"))
-			require.NoError(t, err)
-			require.NoError(t, plogtest.CompareLogs(wantLogs, logs))
+			compareGolden(t, name, tel.metrics([]Result{r}, goldenNow), tel.logs([]Result{r}, goldenNow))
 		})
+	}
+}
+
+func compareGolden(t *testing.T, name string, metrics pmetric.Metrics, logs plog.Logs) {
+	t.Helper()
+	dir := filepath.Join("..", "testdata", "golden", name)
+	if *updateGolden {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		require.NoError(t, golden.WriteMetrics(t, filepath.Join(dir, "metrics.yaml"), metrics))
+		require.NoError(t, golden.WriteLogs(t, filepath.Join(dir, "logs.yaml"), logs))
+	}
+	wantMetrics, err := golden.ReadMetrics(filepath.Join(dir, "metrics.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, pmetrictest.CompareMetrics(wantMetrics, metrics,
+		pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp(), pmetrictest.IgnoreMetricsOrder(), pmetrictest.IgnoreMetricDataPointsOrder()))
+	wantLogs, err := golden.ReadLogs(filepath.Join(dir, "logs.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, plogtest.CompareLogs(wantLogs, logs, plogtest.IgnoreTimestamp(), plogtest.IgnoreObservedTimestamp(), plogtest.IgnoreLogRecordsOrder()))
+}
+
+// loopbackPort matches a test server's address on loopback, in URLs and sentences.
+var loopbackPort = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+
+// normalizeRun zeroes what differs between real runs: durations, the test servers' ports.
+func normalizeRun(md pmetric.Metrics, ld plog.Logs) {
+	for _, rm := range md.ResourceMetrics().All() {
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				timing := strings.HasSuffix(m.Name(), "duration")
+				for _, dp := range m.Gauge().DataPoints().All() {
+					dp.Attributes().PutInt("server.port", 0)
+					if timing {
+						dp.SetDoubleValue(0)
+					}
+				}
+			}
+		}
+	}
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				lr.Body().SetStr(loopbackPort.ReplaceAllString(lr.Body().Str(), "127.0.0.1:PORT"))
+				lr.Attributes().PutInt("server.port", 0)
+				for _, v := range lr.Attributes().All() {
+					if v.Type() == pcommon.ValueTypeStr {
+						v.SetStr(loopbackPort.ReplaceAllString(v.Str(), "127.0.0.1:PORT"))
+					}
+				}
+			}
+		}
 	}
 }
 

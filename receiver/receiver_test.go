@@ -39,12 +39,16 @@ type endpoints struct {
 	cluster, registration, otlp *httptest.Server
 	clusterHits, cloudHits      atomic.Int32
 	otlpBody                    atomic.Value
+	// otlpHandler, when set, answers in the intake's place.
+	otlpHandler atomic.Value
+	es          *testutil.FakeES
 }
 
 func newEndpoints(t *testing.T) *endpoints {
 	e := &endpoints{}
 	e.otlpBody.Store(`{"code":16,"message":"no auth provided"}`)
-	es := &testutil.FakeES{}
+	e.es = &testutil.FakeES{}
+	es := e.es
 	e.cluster = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" {
 			e.clusterHits.Add(1)
@@ -55,7 +59,11 @@ func newEndpoints(t *testing.T) *endpoints {
 		e.cloudHits.Add(1)
 		testutil.Registration401(w, r)
 	}))
-	e.otlp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	e.otlp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := e.otlpHandler.Load().(http.HandlerFunc); ok {
+			h(w, r)
+			return
+		}
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(e.otlpBody.Load().(string)))
 	}))

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,4 +117,30 @@ func RawServerHTTP(t testing.TB, handler http.Handler) string {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return ln.Addr().String()
+}
+
+// SNIFilter stands in front of a TLS server: a ClientHello naming blocked is cut (reset) or
+// held unanswered, any other is passed through, as a firewall filtering by name does.
+func SNIFilter(t testing.TB, backend, blocked string, reset bool) string {
+	return RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		n, _ := c.Read(buf)
+		if strings.Contains(string(buf[:n]), blocked) {
+			if reset {
+				_ = c.(*net.TCPConn).SetLinger(0)
+				_ = c.Close()
+				return
+			}
+			_, _ = c.Read(buf) // held until the client leaves
+			return
+		}
+		up, err := net.Dial("tcp", backend)
+		if err != nil {
+			return
+		}
+		defer func() { _ = up.Close() }()
+		_, _ = up.Write(buf[:n])
+		go func() { _, _ = io.Copy(up, c) }()
+		_, _ = io.Copy(c, up)
+	})
 }
