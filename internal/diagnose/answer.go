@@ -118,25 +118,24 @@ func schemeMismatch(j *judgement) (string, bool) {
 		}
 		return "", false
 	}
-	var recErr tls.RecordHeaderError
-	if j.errorsAs(&recErr) || strings.Contains(j.err.Error(), "server gave HTTP response to HTTPS client") {
+	if _, plain := errorAs[tls.RecordHeaderError](j); plain || strings.Contains(j.err.Error(), "server gave HTTP response to HTTPS client") {
 		return sentence("https:// was used, but %s:%d answers in plain HTTP", ev.ServerAddress, ev.ServerPort)
 	}
 	if probe.IsReset(j.err) && j.isHTTP() && hc != nil && hc.HandshakeErr == nil && len(hc.Chain) > 0 {
-		return sentence("http:// was used, but %s closed the plaintext connection and completes a TLS handshake: the port speaks https", j.target)
+		return sentence("http:// was used, but %s closed the plaintext connection and completes a TLS handshake: the port speaks https", j.target())
 	}
 	return "", false
 }
 
 func notElasticsearch(j *judgement) (string, bool) {
 	if isTransportPort(j.ev) && j.err != nil {
-		return sentence("%s answered %q: Elasticsearch's transport port, not its HTTP port", j.target, answers.TransportPortReply)
+		return sentence("%s answered %q: Elasticsearch's transport port, not its HTTP port", j.target(), answers.TransportPortReply)
 	}
 	r := j.answer()
 	if r == nil || !j.cluster() {
 		return "", false
 	}
-	who := answeredBy(r)
+	who := j.answeredBy()
 	if who == "" {
 		return "", false
 	}
@@ -193,11 +192,8 @@ func unexpectedResponse(j *judgement) (string, bool) {
 	case r == nil:
 		return "", false
 	case j.cluster():
-		if r.Status != http.StatusOK {
-			return "", false
-		}
-		if _, err := answers.ParseRoot(r.Body); err != nil {
-			return sentence("HTTP 200 came without Elasticsearch's root JSON (%v): %s", err, snippet(r.Body))
+		if _, ok := j.root(); !ok && j.rootErr != nil {
+			return sentence("HTTP 200 came without Elasticsearch's root JSON (%v): %s", j.rootErr, snippet(r.Body))
 		}
 	case j.ev.TokenSent:
 		if (r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden) && !json.Valid(r.Body) {

@@ -88,12 +88,13 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 			}
 		}
 	}
-	// Go's errors quote URLs as given (a malformed HTTPS_PROXY, say): evidence never carries
-	// a password.
-	v.Evidence = probe.ScrubUserinfo(v.Evidence)
 	v.Passed = v.ErrorType == ""
 	if v.Passed {
 		v.Evidence = passEvidence(ev)
+	} else {
+		// Go's errors quote URLs as given (a malformed HTTPS_PROXY, say): evidence never
+		// carries a password.
+		v.Evidence = probe.ScrubUserinfo(v.Evidence)
 	}
 	switch v.ErrorType {
 	case NotElasticsearch:

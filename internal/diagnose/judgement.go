@@ -19,12 +19,17 @@ type judgement struct {
 	// err is the main exchange's error ("no response" when none came), inner without
 	// url.Error's prefix, which repeats the URL.
 	err, inner error
-	// target is host:port of the endpoint.
-	target string
+
+	// Derived once, on first use: several rules read them.
+	rootDone, whoDone bool
+	rootOK            bool
+	rootJSON          answers.Root
+	rootErr           error // why Elasticsearch's 200 did not parse as its root
+	who               string
 }
 
 func newJudgement(ev *probe.Evidence, c Context) *judgement {
-	j := &judgement{ev: ev, c: c, target: net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))}
+	j := &judgement{ev: ev, c: c}
 	if ev.Main.Response == nil || ev.Main.Err != nil {
 		j.err = ev.Main.Err
 		if j.err == nil {
@@ -51,15 +56,30 @@ func (j *judgement) cluster() bool { return j.ev.Probe == probe.Cluster }
 
 // root is the cluster's root JSON when Elasticsearch itself answered it with 200.
 func (j *judgement) root() (answers.Root, bool) {
-	r := j.answer()
-	if !j.cluster() || r == nil || r.Status != 200 || answeredBy(r) != "" {
-		return answers.Root{}, false
+	if !j.rootDone {
+		j.rootDone = true
+		r := j.answer()
+		if !j.cluster() || r == nil || r.Status != 200 || j.answeredBy() != "" {
+			return j.rootJSON, false
+		}
+		if _, byProxy := j.proxyRefusal(); byProxy {
+			return j.rootJSON, false
+		}
+		j.rootJSON, j.rootErr = answers.ParseRoot(r.Body)
+		j.rootOK = j.rootErr == nil
 	}
-	if _, byProxy := j.proxyRefusal(); byProxy {
-		return answers.Root{}, false
+	return j.rootJSON, j.rootOK
+}
+
+// answeredBy names what answered in Elasticsearch's place ("" for Elasticsearch, or no answer).
+func (j *judgement) answeredBy() string {
+	if !j.whoDone {
+		j.whoDone = true
+		if r := j.answer(); r != nil {
+			j.who = answeredBy(r)
+		}
 	}
-	root, err := answers.ParseRoot(r.Body)
-	return root, err == nil
+	return j.who
 }
 
 // missingPrivileges are what _has_privileges says the credentials lack.
@@ -76,15 +96,27 @@ func (j *judgement) answeredByWho() string {
 	if isTransportPort(j.ev) {
 		return AnsweredByTransportPort
 	}
-	if r := j.answer(); r != nil {
-		return answeredBy(r)
-	}
-	return ""
+	return j.answeredBy()
+}
+
+// target is host:port of the endpoint, as failure sentences name it.
+func (j *judgement) target() string {
+	return net.JoinHostPort(j.ev.ServerAddress, strconv.Itoa(j.ev.ServerPort))
 }
 
 func (j *judgement) isHTTP() bool { return len(j.ev.URL) >= 7 && j.ev.URL[:7] == "http://" }
 
-func (j *judgement) errorsAs(target any) bool { return j.err != nil && errors.As(j.err, target) }
+// errorAs finds a T in the main exchange's error. The variable is declared only when there is
+// an error to search: a passing run allocates nothing here.
+func errorAs[T any](j *judgement) (T, bool) {
+	if j.err == nil {
+		var none T
+		return none, false
+	}
+	var target T
+	ok := errors.As(j.err, &target)
+	return target, ok
+}
 
 // sentence formats an evidence sentence.
 func sentence(format string, args ...any) (string, bool) { return fmt.Sprintf(format, args...), true }

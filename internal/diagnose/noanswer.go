@@ -18,8 +18,8 @@ import (
 // Matches of the rules for an exchange that got no complete answer.
 
 func proxyConnectErr(j *judgement) (*net.OpError, bool) {
-	var op *net.OpError
-	return op, j.errorsAs(&op) && op.Op == "proxyconnect"
+	op, ok := errorAs[*net.OpError](j)
+	return op, ok && op.Op == "proxyconnect"
 }
 
 func proxyHTTPS(j *judgement) bool { return strings.HasPrefix(j.ev.Proxy, "https://") }
@@ -33,8 +33,7 @@ func proxySchemeMismatch(j *judgement) (string, bool) {
 		return sentence("the proxy URL %s says https://, but the proxy speaks plain HTTP: it answers a plaintext CONNECT", ev.Proxy)
 	}
 	op, connectFailed := proxyConnectErr(j)
-	var recErr tls.RecordHeaderError
-	if connectFailed && proxyHTTPS(j) && errors.As(j.err, &recErr) {
+	if _, plain := errorAs[tls.RecordHeaderError](j); connectFailed && proxyHTTPS(j) && plain {
 		return sentence("the proxy URL %s says https://, but the proxy answered the TLS handshake in plain text (%v)", ev.Proxy, op.Err)
 	}
 	if !connectFailed && ev.Handshake != nil && ev.Handshake.ProxySpeaksTLS {
@@ -76,7 +75,7 @@ func tlsBlocked(j *judgement) (string, bool) {
 	if sc.SmallSegmentsReply != nil {
 		cut = "got no answer"
 	}
-	return sentence("the TLS handshake with %s naming %s %s, while a handshake to the same address naming no host got the server's reply: something filters by server name (SNI)", j.target, j.ev.ServerAddress, cut)
+	return sentence("the TLS handshake with %s naming %s %s, while a handshake to the same address naming no host got the server's reply: something filters by server name (SNI)", j.target(), j.ev.ServerAddress, cut)
 }
 
 func pathMTUBlackhole(j *judgement) (string, bool) {
@@ -84,7 +83,7 @@ func pathMTUBlackhole(j *judgement) (string, bool) {
 	if j.err == nil || sc == nil || sc.NoNameReply || !smallSegmentsReplied(sc) {
 		return "", false
 	}
-	return sentence("the TLS handshake with %s got no answer, while the same handshake with %d-byte segments completed: packets too large for the path are dropped", j.target, probe.ClampedMSS)
+	return sentence("the TLS handshake with %s got no answer, while the same handshake with %d-byte segments completed: packets too large for the path are dropped", j.target(), probe.ClampedMSS)
 }
 
 func smallSegmentsReplied(sc *probe.StallCheck) bool {
@@ -92,8 +91,7 @@ func smallSegmentsReplied(sc *probe.StallCheck) bool {
 }
 
 func dnsFailure(j *judgement) (*net.DNSError, bool) {
-	var dnsErr *net.DNSError
-	return dnsErr, j.errorsAs(&dnsErr)
+	return errorAs[*net.DNSError](j)
 }
 
 func dnsNotFound(j *judgement) (string, bool) {
@@ -117,7 +115,7 @@ func connectionTimeout(j *judgement) (string, bool) {
 	if !timedOut(j) || ev.Main.Response != nil || ev.Proxy != "" || ev.Main.Progress.Connected {
 		return "", false
 	}
-	return sentence("no answer to the connection attempt to %s within the probe's timeout", j.target)
+	return sentence("no answer to the connection attempt to %s within the probe's timeout", j.target())
 }
 
 // responseTimeout: the timeouts the connection-level rules before it left, said by how far
@@ -128,13 +126,13 @@ func responseTimeout(j *judgement) (string, bool) {
 	case !timedOut(j):
 		return "", false
 	case ev.Main.Response != nil:
-		return sentence("the answer from %s stopped arriving before the probe's timeout", j.target)
+		return sentence("the answer from %s stopped arriving before the probe's timeout", j.target())
 	case ev.Proxy != "" && strings.HasPrefix(ev.URL, "https://") && !p.TLSStarted:
-		return sentence("the proxy %s accepted the connection but did not open the tunnel to %s within the probe's timeout", ev.Proxy, j.target)
+		return sentence("the proxy %s accepted the connection but did not open the tunnel to %s within the probe's timeout", ev.Proxy, j.target())
 	case p.TLSStarted && !p.TLSDone:
-		return sentence("connected to %s, but the TLS handshake did not complete within the probe's timeout", j.target)
+		return sentence("connected to %s, but the TLS handshake did not complete within the probe's timeout", j.target())
 	}
-	return sentence("connected to %s and sent the request, but no response came within the probe's timeout", j.target)
+	return sentence("connected to %s and sent the request, but no response came within the probe's timeout", j.target())
 }
 
 func wasRefused(j *judgement) bool { return j.err != nil && errors.Is(j.err, syscall.ECONNREFUSED) }
@@ -144,21 +142,21 @@ func containerNetworkIsolation(j *judgement) (string, bool) {
 	if !wasRefused(j) || !j.cluster() || !j.ev.InContainer || !isLocalhost(j.ev.ServerAddress) {
 		return "", false
 	}
-	return sentence("%s refused the connection, and the collector runs in a container, where localhost is the container itself", j.target)
+	return sentence("%s refused the connection, and the collector runs in a container, where localhost is the container itself", j.target())
 }
 
 func connectionRefused(j *judgement) (string, bool) {
 	if !wasRefused(j) {
 		return "", false
 	}
-	return sentence("%s refused the connection (nothing listens there, or a firewall rejects it)", j.target)
+	return sentence("%s refused the connection (nothing listens there, or a firewall rejects it)", j.target())
 }
 
 func networkUnreachable(j *judgement) (string, bool) {
 	if j.err == nil || !errors.Is(j.err, syscall.ENETUNREACH) && !errors.Is(j.err, syscall.EHOSTUNREACH) {
 		return "", false
 	}
-	return sentence("%s is unreachable (%v)", j.target, j.inner)
+	return sentence("%s is unreachable (%v)", j.target(), j.inner)
 }
 
 // issuedBy names the issuer of the certificate seen, for the certificate rules.
@@ -170,8 +168,8 @@ func issuedBy(ev *probe.Evidence) string {
 }
 
 func unknownAuthority(j *judgement) bool {
-	var unknown x509.UnknownAuthorityError
-	return j.errorsAs(&unknown)
+	_, ok := errorAs[x509.UnknownAuthorityError](j)
+	return ok
 }
 
 func tlsIntercepted(j *judgement) (string, bool) {
@@ -195,8 +193,8 @@ func tlsUnknownAuthority(j *judgement) (string, bool) {
 }
 
 func tlsHostnameMismatch(j *judgement) (string, bool) {
-	var hostErr x509.HostnameError
-	if !j.errorsAs(&hostErr) {
+	hostErr, ok := errorAs[x509.HostnameError](j)
+	if !ok {
 		return "", false
 	}
 	return sentence("the certificate is not valid for %s%s: it names %s", j.ev.ServerAddress, issuedBy(j.ev), certNames(hostErr.Certificate))
@@ -204,8 +202,7 @@ func tlsHostnameMismatch(j *judgement) (string, bool) {
 
 // outOfValidity is the certificate refused as expired or not yet valid (Go says Expired for both).
 func outOfValidity(j *judgement) (*x509.Certificate, bool) {
-	var invalid x509.CertificateInvalidError
-	if j.errorsAs(&invalid) && invalid.Reason == x509.Expired {
+	if invalid, ok := errorAs[x509.CertificateInvalidError](j); ok && invalid.Reason == x509.Expired {
 		return invalid.Cert, true
 	}
 	return nil, false
@@ -237,13 +234,15 @@ func connectionReset(j *judgement) (string, bool) {
 	if j.err == nil || !probe.IsReset(j.err) {
 		return "", false
 	}
-	return sentence("the connection to %s was cut before a response (%v)", j.target, j.inner)
+	return sentence("the connection to %s was cut before a response (%v)", j.target(), j.inner)
 }
 
 func tlsHandshakeFailed(j *judgement) (string, bool) {
-	var verifyErr *tls.CertificateVerificationError
-	p := j.ev.Main.Progress
-	if j.err == nil || !j.errorsAs(&verifyErr) && !probe.IsTLSAlert(j.err) && !(p.TLSStarted && !p.TLSDone) {
+	if j.err == nil {
+		return "", false
+	}
+	_, verifyFailed := errorAs[*tls.CertificateVerificationError](j)
+	if p := j.ev.Main.Progress; !verifyFailed && !probe.IsTLSAlert(j.err) && !(p.TLSStarted && !p.TLSDone) {
 		return "", false
 	}
 	return sentence("the TLS handshake with %s failed (%v)", j.ev.ServerAddress, j.inner)
@@ -254,7 +253,7 @@ func other(j *judgement) (string, bool) {
 	if j.err == nil {
 		return "", false
 	}
-	return sentence("the exchange with %s failed with an error no known cause explains: %v", j.target, j.inner)
+	return sentence("the exchange with %s failed with an error no known cause explains: %v", j.target(), j.inner)
 }
 
 func certNames(c *x509.Certificate) string {

@@ -18,6 +18,8 @@ type run struct {
 	proxy  *url.URL
 	addr   string // host:port of the endpoint
 	ev     Evidence
+	// rootParsed caches whether the cluster's root parsed: four collectors ask.
+	rootParsed *bool
 }
 
 // collector gathers one piece of follow-up evidence when its precondition holds. The
@@ -70,10 +72,12 @@ func rootAnswered(more func(*run) bool) func(*run) bool {
 		if r.target.Name != Cluster || m.Err != nil || m.Response == nil || m.Response.Status != http.StatusOK {
 			return false
 		}
-		if _, err := answers.ParseRoot(m.Response.Body); err != nil {
-			return false
+		if r.rootParsed == nil {
+			_, err := answers.ParseRoot(m.Response.Body)
+			ok := err == nil
+			r.rootParsed = &ok
 		}
-		return more == nil || more(r)
+		return *r.rootParsed && (more == nil || more(r))
 	}
 }
 
