@@ -1,11 +1,14 @@
 package autoopsreceiver
 
 import (
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -150,12 +153,72 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, validateBaseURL("registration.endpoint", cfg.Registration.Endpoint))
 	}
 	errs = append(errs, cfg.OTLP.validate()...)
+	errs = append(errs, cfg.validateDurations()...)
 	errs = append(errs, cfg.validateRunTimeout())
+	errs = append(errs, validateFiles("cluster.tls", &cfg.Cluster.ClientConfig), validateFiles("registration.tls", &cfg.Registration.ClientConfig), validateFiles("otlp.tls", &cfg.OTLP.ClientConfig))
+	errs = append(errs,
+		validateHeaderValue("cluster.api_key", string(cfg.Cluster.APIKey)),
+		validateHeaderValue("cluster.username", cfg.Cluster.Username),
+		validateHeaderValue("cluster.password", string(cfg.Cluster.Password)),
+		validateHeaderValue("otlp.token", string(cfg.OTLP.Token)))
 	errs = append(errs,
 		validateProxyURL("cluster.proxy_url", cfg.Cluster.ProxyURL),
 		validateProxyURL("registration.proxy_url", cfg.Registration.ProxyURL),
 		validateProxyURL("otlp.proxy_url", cfg.OTLP.ProxyURL))
 	return errors.Join(errs...)
+}
+
+// minInterval: a bare number is read as nanoseconds (collection_interval: 60 is 60ns), which
+// would flood the endpoints; nothing needs probing more than once a second.
+const minInterval = time.Second
+
+func (cfg *Config) validateDurations() []error {
+	var errs []error
+	if cfg.CollectionInterval < minInterval {
+		errs = append(errs, fmt.Errorf("collection_interval: %s is below %s; durations need a unit (60s, 5m): a bare number is nanoseconds", cfg.CollectionInterval, minInterval))
+	}
+	for _, p := range cfg.probeTimeouts() {
+		if p.enabled && p.timeout <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %s is not a timeout; give a positive duration with a unit, such as 10s", p.key, p.timeout))
+		}
+	}
+	return errs
+}
+
+type probeTimeout struct {
+	key     string
+	enabled bool
+	timeout time.Duration
+}
+
+func (cfg *Config) probeTimeouts() []probeTimeout {
+	return []probeTimeout{
+		{"cluster.timeout", cfg.Cluster.Enabled, cfg.Cluster.Timeout},
+		{"registration.timeout", cfg.Registration.Enabled, cfg.Registration.Timeout},
+		{"otlp.timeout", cfg.OTLP.Enabled, cfg.OTLP.Timeout},
+	}
+}
+
+// slowProbes names the probe timeouts longer than collection_interval: allowed (a run then
+// delays the next tick), but worth a warning at start.
+func (cfg *Config) slowProbes() []string {
+	var keys []string
+	for _, p := range cfg.probeTimeouts() {
+		if p.enabled && p.timeout > cfg.CollectionInterval {
+			keys = append(keys, fmt.Sprintf("%s (%s)", p.key, p.timeout))
+		}
+	}
+	return keys
+}
+
+// validateHeaderValue: a control character cannot go into a header; every run would fail.
+func validateHeaderValue(key, value string) error {
+	for _, r := range value {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%s: holds a control character (a newline or tab, often from a copied file); it cannot be sent in a header", key)
+		}
+	}
+	return nil
 }
 
 // validateRunTimeout: the controller's timeout ends the whole run, and a run cut short has no
@@ -164,38 +227,26 @@ func (cfg *Config) validateRunTimeout() error {
 	if cfg.Timeout <= 0 {
 		return nil
 	}
-	for _, p := range []struct {
-		key     string
-		enabled bool
-		timeout time.Duration
-	}{
-		{"cluster.timeout", cfg.Cluster.Enabled, cfg.Cluster.Timeout},
-		{"registration.timeout", cfg.Registration.Enabled, cfg.Registration.Timeout},
-		{"otlp.timeout", cfg.OTLP.Enabled, cfg.OTLP.Timeout},
-	} {
-		if p.enabled && orDefault(p.timeout) >= cfg.Timeout {
-			return fmt.Errorf("timeout: %s ends every run before %s (%s) can report a timeout; leave timeout unset or make it longer", cfg.Timeout, p.key, orDefault(p.timeout))
+	for _, p := range cfg.probeTimeouts() {
+		if p.enabled && p.timeout >= cfg.Timeout {
+			return fmt.Errorf("timeout: %s ends every run before %s (%s) can report a timeout; leave timeout unset or make it longer", cfg.Timeout, p.key, p.timeout)
 		}
 	}
 	return nil
 }
 
-// orDefault is a probe's timeout: confighttp's 0 (none) means the receiver's default.
-func orDefault(d time.Duration) time.Duration {
-	if d <= 0 {
-		return defaultProbeTimeout
-	}
-	return d
-}
-
 // validateProxyURL refuses what confighttp could not parse, before its error (which quotes
-// the URL, credentials and all) can reach a log.
+// the URL, credentials and all) can reach a log; and schemes neither Go nor the agent speak.
 func validateProxyURL(key, raw string) error {
 	if raw == "" {
 		return nil
 	}
-	if u, err := url.ParseRequestURI(raw); err != nil || u.Host == "" {
+	u, err := url.ParseRequestURI(raw)
+	if err != nil || u.Host == "" {
 		return fmt.Errorf("%s: not an absolute URL such as http://proxy.example.com:3128", key)
+	}
+	if !slices.Contains([]string{"http", "https", "socks5", "socks5h"}, u.Scheme) {
+		return fmt.Errorf("%s: scheme %q is not one of http, https, socks5, socks5h", key, u.Scheme)
 	}
 	return nil
 }
@@ -220,11 +271,11 @@ func (c *ClusterConfig) validate() []error {
 
 func (o *OTLPConfig) validate() []error {
 	var errs []error
-	if o.CSP != "" && !dnsLabel.MatchString(o.CSP) {
-		errs = append(errs, fmt.Errorf("otlp.csp: %q cannot be part of a host name (lowercase letters, digits and inner dashes; aws or gcp)", o.CSP))
+	if o.CSP != "" && (!dnsLabel.MatchString(o.CSP) || len(o.CSP) > maxLabel) {
+		errs = append(errs, fmt.Errorf("otlp.csp: %q cannot be part of a host name (at most 63 lowercase letters, digits and inner dashes; aws or gcp)", o.CSP))
 	}
-	if o.Region != "" && !dnsLabel.MatchString(o.Region) {
-		errs = append(errs, fmt.Errorf("otlp.region: %q cannot be part of a host name (lowercase letters, digits and inner dashes, such as eu-west-1)", o.Region))
+	if o.Region != "" && (!dnsLabel.MatchString(o.Region) || len(o.Region) > maxLabel) {
+		errs = append(errs, fmt.Errorf("otlp.region: %q cannot be part of a host name (at most 63 lowercase letters, digits and inner dashes, such as eu-west-1)", o.Region))
 	}
 	if !o.Enabled {
 		return errs
@@ -237,6 +288,12 @@ func (o *OTLPConfig) validate() []error {
 	}
 	return errs
 }
+
+// Host name limits (RFC 1035): a longer name fails later as "does not exist".
+const (
+	maxLabel    = 63
+	maxHostName = 253
+)
 
 // dnsLabel is what a region or CSP must be to stand in the intake's host name.
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
@@ -270,5 +327,61 @@ func validateBaseURL(key, raw string) error {
 	if u.User != nil {
 		return fmt.Errorf("%s: put credentials in the probe's settings, not in the URL", key)
 	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("%s: %q has a query or fragment; give the base URL only", key, probe.RedactURL(raw))
+	}
+	host := strings.TrimSuffix(u.Hostname(), ".")
+	if len(host) > maxHostName {
+		return fmt.Errorf("%s: the host name is %d characters long; at most %d fit in DNS", key, len(host), maxHostName)
+	}
+	for _, label := range strings.Split(host, ".") {
+		if len(label) > maxLabel {
+			return fmt.Errorf("%s: the host name label %q is longer than %d characters", key, label[:20]+"...", maxLabel)
+		}
+	}
 	return nil
+}
+
+// validateFiles: a TLS file that is missing, unreadable, a directory or no PEM of the right
+// kind is refused now, naming the key and the path, not at start with the collector's whole
+// pipeline.
+func validateFiles(prefix string, cc *confighttp.ClientConfig) error {
+	var errs []error
+	for _, f := range []struct{ key, path, kind string }{
+		{"ca_file", cc.TLS.CAFile, "CERTIFICATE"},
+		{"cert_file", cc.TLS.CertFile, "CERTIFICATE"},
+		{"key_file", cc.TLS.KeyFile, "PRIVATE KEY"},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if err := pemFile(f.path, f.kind); err != nil {
+			errs = append(errs, fmt.Errorf("%s.%s: %s: %w", prefix, f.key, f.path, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func pemFile(path, kind string) error {
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return errors.New("cannot be read (it does not exist, or a directory on the way is not readable)")
+	case info.IsDir():
+		return errors.New("is a directory, not a PEM file")
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return errors.New("cannot be read (permission denied?)")
+	}
+	for rest := raw; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return fmt.Errorf("holds no PEM %s block", kind)
+		}
+		if strings.HasSuffix(block.Type, kind) {
+			return nil
+		}
+	}
 }

@@ -50,7 +50,7 @@ func TestLoadValidConfigs(t *testing.T) {
 			assert.Equal(t, configopaque.String("s3cret"), cfg.Cluster.Password)
 			assert.False(t, cfg.Cluster.CheckPrivileges)
 			assert.Equal(t, 3*time.Second, cfg.Cluster.Timeout)
-			assert.Equal(t, "/etc/ssl/es-ca.pem", cfg.Cluster.TLS.CAFile)
+			assert.Equal(t, "../testdata/es-ca.pem", cfg.Cluster.TLS.CAFile)
 			assert.Equal(t, EmitEveryRun, cfg.Logs.Emit)
 			assert.False(t, cfg.ReportStatus)
 			assert.Equal(t, 20*time.Second, cfg.Timeout)

@@ -113,6 +113,7 @@ func TestGoldenRealRuns(t *testing.T) {
 			require.NoError(t, p.metrics.Start(context.Background(), componenttest.NewNopHost()))
 			require.NoError(t, p.logs.Start(context.Background(), componenttest.NewNopHost()))
 			p.tick(t)
+			require.Eventually(t, func() bool { return len(p.logsSink.AllLogs()) > 0 }, 10*time.Second, 5*time.Millisecond)
 			metrics, logs := p.metricsSink.AllMetrics()[0], p.logsSink.AllLogs()[0]
 			normalizeRun(metrics, logs)
 			compareGolden(t, name, metrics, logs)

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
@@ -37,6 +38,9 @@ type instance struct {
 	controller receiver.Metrics
 	stopProbes context.CancelFunc
 	life       context.Context
+	// Each pipeline gets its results through its own handoff, never waited on.
+	metricsOut *handoff[pmetric.Metrics]
+	logsOut    *handoff[plog.Logs]
 
 	// Used only by the controller's goroutine, one run at a time.
 	checks    []check
@@ -72,6 +76,10 @@ func (in *instance) consumers() (consumer.Metrics, consumer.Logs) {
 
 // Start starts the work; host reaches every pipeline's host.
 func (in *instance) Start(ctx context.Context, host component.Host) error {
+	if slow := in.cfg.slowProbes(); len(slow) > 0 {
+		in.set.Logger.Warn("a probe timeout is longer than collection_interval: a run that waits for it delays the next tick",
+			zap.String("collection_interval", in.cfg.CollectionInterval.String()), zap.Strings("timeouts", slow))
+	}
 	if err := in.startWork(ctx, host); err != nil {
 		return err
 	}
@@ -99,10 +107,21 @@ func (in *instance) startWork(ctx context.Context, host component.Host) error {
 	in.checks, in.obsLogs = checks, obs
 	in.telemetry = newTelemetry(in.cfg, in.set, host)
 	in.life, in.stopProbes = context.WithCancel(context.Background())
-	next, _ := in.consumers()
-	if next == nil {
-		// Only in a logs pipeline: the controller still ticks, its metrics go nowhere.
-		next, _ = consumer.NewMetrics(func(context.Context, pmetric.Metrics) error { return nil })
+	metricsNext, logsNext := in.consumers()
+	// Only in a logs pipeline: the controller still ticks, its metrics go nowhere.
+	next, _ := consumer.NewMetrics(func(context.Context, pmetric.Metrics) error { return nil })
+	if metricsNext != nil {
+		in.metricsOut = newHandoff(in.life, "metrics", in.set.Logger, metricsNext.ConsumeMetrics)
+		// The controller counts a dropped result as refused points.
+		next, _ = consumer.NewMetrics(func(_ context.Context, md pmetric.Metrics) error { return in.metricsOut.offer(md) })
+	}
+	if logsNext != nil {
+		in.logsOut = newHandoff(in.life, "logs", in.set.Logger, func(ctx context.Context, ld plog.Logs) error {
+			logCtx := in.obsLogs.StartLogsOp(ctx)
+			err := logsNext.ConsumeLogs(logCtx, ld)
+			in.obsLogs.EndLogsOp(logCtx, metadata.Type.String(), ld.LogRecordCount(), err)
+			return err
+		})
 	}
 	ticks := phaseTicker(in.life, in.cfg.CollectionInterval, phaseOffset(in.set.ID, in.cfg.CollectionInterval))
 	opts := append([]scraperhelper.ControllerOption{
@@ -122,13 +141,21 @@ func (in *instance) startWork(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// Shutdown stops probes in flight first (so it returns promptly), then the controller.
+// Shutdown stops probes in flight and cancels exports in flight first (so it returns
+// promptly), then the controller; it waits for the pipelines' handoffs only until ctx ends.
 func (in *instance) Shutdown(ctx context.Context) error {
 	if in.controller == nil {
 		return nil
 	}
 	in.stopProbes()
-	return in.controller.Shutdown(ctx)
+	err := in.controller.Shutdown(ctx)
+	if in.metricsOut != nil {
+		in.metricsOut.wait(ctx.Done())
+	}
+	if in.logsOut != nil {
+		in.logsOut.wait(ctx.Done())
+	}
+	return err
 }
 
 // scrape is one tick: run the probes once, hand the logs to the logs pipeline and return the
@@ -145,12 +172,13 @@ func (in *instance) scrape(ctx context.Context) (pmetric.Metrics, error) {
 	}
 	now := time.Now()
 	in.telemetry.rememberCluster(results)
-	if _, logsNext := in.consumers(); logsNext != nil {
+	if in.logsOut != nil {
 		logs := in.telemetry.logs(results, now)
 		if n := logs.LogRecordCount(); n > 0 {
-			logCtx := in.obsLogs.StartLogsOp(ctx)
-			err := logsNext.ConsumeLogs(logCtx, logs)
-			in.obsLogs.EndLogsOp(logCtx, metadata.Type.String(), n, err)
+			if err := in.logsOut.offer(logs); err != nil {
+				obsCtx := in.obsLogs.StartLogsOp(ctx)
+				in.obsLogs.EndLogsOp(obsCtx, metadata.Type.String(), n, err)
+			}
 		}
 	}
 	if in.cfg.ReportStatus {

@@ -29,13 +29,14 @@ var detectContainer = probe.DetectContainer
 func buildChecks(ctx context.Context, host component.Host, set component.TelemetrySettings, cfg *Config) ([]check, error) {
 	env := probe.ReadEnvironment(os.Getenv)
 	inContainer := detectContainer()
+	redactor := newRedactor(cfg, env)
 	var checks []check
 	add := func(name probe.Name, cc *confighttp.ClientConfig, rawURL string, dc diagnose.Context) error {
 		t, err := newTarget(ctx, host, set, name, cc, rawURL, env)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		t.InContainer = inContainer
+		t.InContainer, t.Redactor = inContainer, redactor
 		checks = append(checks, check{target: t, context: dc})
 		return nil
 	}
@@ -82,7 +83,7 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 		return nil, fmt.Errorf("proxy_url: %w", err)
 	}
 	t := &probe.Target{
-		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: orDefault(cc.Timeout), Env: env,
+		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: cc.Timeout, Env: env,
 		CustomCA: cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
 	}
 	if name == probe.Cluster && bare != nil && !cc.Keepalive.HasValue() {
@@ -112,3 +113,18 @@ func clusterAuthorization(c *ClusterConfig) (probe.Secret, diagnose.Context) {
 }
 
 func joinBase(base, path string) string { return strings.TrimSuffix(base, "/") + path }
+
+// newRedactor holds every secret the configuration sends anywhere, in every form, so that no
+// answer echoing a request brings one into the evidence.
+func newRedactor(cfg *Config, env probe.Environment) *probe.Redactor {
+	auth, _ := clusterAuthorization(&cfg.Cluster)
+	values := []string{string(auth), string(cfg.OTLP.Token), string(cfg.Cluster.APIKey), string(cfg.Cluster.Password)}
+	proxies := []string{env.HTTPProxy, env.HTTPSProxy}
+	for _, cc := range []*confighttp.ClientConfig{&cfg.Cluster.ClientConfig, &cfg.Registration.ClientConfig, &cfg.OTLP.ClientConfig} {
+		for _, v := range cc.Headers.Iter {
+			values = append(values, string(v))
+		}
+		proxies = append(proxies, cc.ProxyURL)
+	}
+	return probe.NewRedactor(values, proxies)
+}

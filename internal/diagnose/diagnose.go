@@ -92,9 +92,12 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	if v.Passed {
 		v.Evidence = passEvidence(ev)
 	} else {
-		// Go's errors quote URLs as given (a malformed HTTPS_PROXY, say): evidence never
-		// carries a password.
+		// Go's errors quote URLs as given (a malformed HTTPS_PROXY, say), and some quote what
+		// the server sent: evidence never carries a password or a secret the probe sent.
 		v.Evidence = probe.ScrubUserinfo(v.Evidence)
+		if ev.Redact != nil {
+			v.Evidence = ev.Redact(v.Evidence)
+		}
 	}
 	switch v.ErrorType {
 	case NotElasticsearch:

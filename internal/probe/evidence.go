@@ -51,6 +51,9 @@ type Evidence struct {
 
 	// TokenSent: the otlp probe sent otlp.token (and expects 415).
 	TokenSent bool
+	// Redact removes the probe's secrets from a text that may quote an answer or an error
+	// (answers are already scrubbed); nil when the probe sends none.
+	Redact func(string) string
 
 	// Main is the guide's request (cluster: GET endpoint; cloud: the POST).
 	Main Exchange

@@ -58,6 +58,8 @@ type Target struct {
 	Env Environment
 	// InContainer: this process runs in a container (DetectContainer, once per process).
 	InContainer bool
+	// Redactor holds the secrets this probe sends, to scrub them from what comes back.
+	Redactor *Redactor
 }
 
 // Environment holds the proxy variables as the process saw them at start.
@@ -120,6 +122,8 @@ func Run(ctx context.Context, t *Target) Evidence {
 			c.collect(ctx, r)
 		}
 	}
+	t.Redactor.redactAnswers(ev)
+	ev.Redact = t.Redactor.Redact
 	ev.Duration = time.Since(start)
 	return *ev
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,62 @@ service:
 
 	everything := col.output.String() + sink.rawText()
 	for _, secret := range []string{password, headerValue, proxyPassword, base64.StdEncoding.EncodeToString([]byte("autoops:" + password))} {
+		assert.NotContains(t, everything, secret)
+	}
+}
+
+// A gateway or WAF that echoes the request's headers in its page brings none of the secrets
+// back: not into the collector's logs, the exported log records, nor the one-shot's text and
+// JSON, run on the same configuration.
+func TestEchoedSecretsNeverLeak(t *testing.T) {
+	const apiKey, token, header = "VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw", "AutoOpsT0ken-s3cret", "H3aderS3cret-echo"
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b strings.Builder
+		_ = r.Header.Write(&b)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html><title>Gateway</title><pre>" + b.String() + "</pre></html>"))
+	})
+	cluster, intake := testutil.RawServerHTTP(t, echo), testutil.RawServerHTTP(t, echo)
+	sink := newOTLPSink(t)
+	config := fmt.Sprintf(`
+receivers:
+  autoops_probe:
+    collection_interval: 1h
+    initial_delay: 0s
+    cluster:
+      endpoint: http://%s
+      api_key: ${env:AUTOOPS_ES_API_KEY}
+      headers: {X-Internal: "${env:HEADER_SECRET}"}
+    registration: {enabled: false}
+    otlp:
+      endpoint: http://%s
+      token: ${env:AUTOOPS_TOKEN}
+exporters:
+  debug: {verbosity: detailed}
+  otlp_http: {endpoint: %s, encoding: json, compression: none}
+service:
+  telemetry:
+    metrics: {level: none}
+    logs: {level: debug}
+  pipelines:
+    logs: {receivers: [autoops_probe], exporters: [debug, otlp_http]}
+`, cluster, intake, sink.url)
+	env := []string{"AUTOOPS_ES_API_KEY=" + apiKey, "AUTOOPS_TOKEN=" + token, "HEADER_SECRET=" + header}
+	col := startCollector(t, config, env)
+	waitFor(t, 30*time.Second, "both probes' records", func() bool { return len(sink.records()) >= 2 })
+	col.stop()
+	everything := col.output.String() + sink.rawText()
+	require.Contains(t, everything, "[REDACTED]", "the echoed page is quoted, scrubbed")
+
+	for _, format := range []string{"text", "json"} {
+		cmd := exec.Command(commandBinary(t), "--config", col.configPath, "--format", format)
+		cmd.Env = col.env
+		out, _ := cmd.CombinedOutput()
+		require.Contains(t, string(out), "otlp", "the one-shot ran: %s", out)
+		everything += string(out)
+	}
+	for _, secret := range []string{apiKey, "ui2lp2axTNmsyakw9tvNnw", base64.StdEncoding.EncodeToString([]byte(apiKey)), token, header} {
 		assert.NotContains(t, everything, secret)
 	}
 }

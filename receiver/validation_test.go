@@ -1,0 +1,96 @@
+package autoopsreceiver
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+)
+
+// Contract v3's validation: each mistake refuses to start with a message naming the key.
+func TestV3ValidationNamesTheKey(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.pem")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a certificate"), 0o600))
+	unreadable := filepath.Join(dir, "unreadable.pem")
+	require.NoError(t, os.WriteFile(unreadable, []byte("-----BEGIN CERTIFICATE-----\n"), 0o000))
+	keyOnly := filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(keyOnly, []byte("-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"), 0o600))
+	long := strings.Repeat("a", 64)
+	tests := []struct {
+		name   string
+		change func(*Config)
+		want   []string
+	}{
+		{"bare number interval", func(c *Config) { c.CollectionInterval = 60 }, []string{"collection_interval", "60ns", "unit"}},
+		{"interval below a second", func(c *Config) { c.CollectionInterval = 500 * time.Millisecond }, []string{"collection_interval", "500ms"}},
+		{"zero timeout", func(c *Config) { c.Cluster.Timeout = 0 }, []string{"cluster.timeout", "0s"}},
+		{"negative timeout", func(c *Config) { c.OTLP.Timeout = -time.Second }, []string{"otlp.timeout", "-1s"}},
+		{"endpoint with a query", func(c *Config) { c.Registration.Endpoint = "http://h:2/base?x=1" }, []string{"registration.endpoint", "query or fragment"}},
+		{"endpoint with a fragment", func(c *Config) { c.Cluster.Endpoint = "http://es:9200/#x" }, []string{"cluster.endpoint", "query or fragment"}},
+		{"region too long", func(c *Config) { c.OTLP.Endpoint, c.OTLP.Region, c.OTLP.CSP = "", strings.Repeat("a", 300), "aws" }, []string{"otlp.region", "at most 63"}},
+		{"host name too long", func(c *Config) { c.Cluster.Endpoint = "http://" + strings.Repeat("abcdefghi.", 26) + "com:9200" }, []string{"cluster.endpoint", "at most 253"}},
+		{"label too long", func(c *Config) { c.Cluster.Endpoint = "http://" + long + ".example.com:9200" }, []string{"cluster.endpoint", "longer than 63"}},
+		{"missing ca_file", func(c *Config) { c.Cluster.TLS.CAFile = filepath.Join(dir, "missing.pem") }, []string{"cluster.tls.ca_file", "missing.pem", "cannot be read"}},
+		{"ca_file a directory", func(c *Config) { c.Registration.TLS.CAFile = dir }, []string{"registration.tls.ca_file", dir, "directory"}},
+		{"garbage ca_file", func(c *Config) { c.OTLP.TLS.CAFile = garbage }, []string{"otlp.tls.ca_file", garbage, "no PEM CERTIFICATE"}},
+		{"cert_file that is a key", func(c *Config) { c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = keyOnly, keyOnly }, []string{"cluster.tls.cert_file", "no PEM CERTIFICATE"}},
+		{"key_file that is a certificate", func(c *Config) { c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = "../testdata/es-ca.pem", "../testdata/es-ca.pem" }, []string{"cluster.tls.key_file", "no PEM PRIVATE KEY"}},
+		{"newline in the token", func(c *Config) { c.OTLP.Token = "t0ken\n" }, []string{"otlp.token", "control character"}},
+		{"newline in the API key", func(c *Config) { c.Cluster.APIKey = "id:key\r\n" }, []string{"cluster.api_key", "control character"}},
+		{"tab in the password", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u", "pa\tss" }, []string{"cluster.password", "control character"}},
+		{"control character in the username", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u\x00", "p" }, []string{"cluster.username", "control character"}},
+		{"ftp proxy", func(c *Config) { c.Registration.ProxyURL = "ftp://proxy:21" }, []string{"registration.proxy_url", "ftp"}},
+	}
+	if os.Geteuid() != 0 {
+		tests = append(tests, struct {
+			name   string
+			change func(*Config)
+			want   []string
+		}{"unreadable ca_file", func(c *Config) { c.Cluster.TLS.CAFile = unreadable }, []string{"cluster.tls.ca_file", "cannot be read"}})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.OTLP.Endpoint = "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud"
+			tt.change(cfg)
+			err := confmap.Validate(cfg)
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			for _, secret := range []string{"t0ken", "id:key", "pa\tss"} {
+				assert.NotContains(t, err.Error(), secret)
+			}
+		})
+	}
+}
+
+func TestV3ValidationAccepts(t *testing.T) {
+	for name, change := range map[string]func(*Config){
+		"socks5 proxy":              func(c *Config) { c.Registration.ProxyURL = "socks5://proxy:1080" },
+		"socks5h proxy":             func(c *Config) { c.OTLP.ProxyURL = "socks5h://user:pass@proxy:1080" },
+		"a one-second interval":     func(c *Config) { c.CollectionInterval = time.Second },
+		"a timeout past the period": func(c *Config) { c.CollectionInterval, c.Cluster.Timeout = 5*time.Second, 30*time.Second },
+		"a CA file that is PEM":     func(c *Config) { c.Cluster.TLS.CAFile = "../testdata/es-ca.pem" },
+		"a rooted host name":        func(c *Config) { c.Cluster.Endpoint = "https://es.example.com.:9200" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.OTLP.Endpoint = "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud"
+			change(cfg)
+			require.NoError(t, confmap.Validate(cfg))
+		})
+	}
+}
+
+func TestSlowProbesAreNamed(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.CollectionInterval, cfg.Cluster.Timeout = 15*time.Second, 30*time.Second
+	assert.Equal(t, []string{"cluster.timeout (30s)"}, cfg.slowProbes())
+}
