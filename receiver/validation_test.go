@@ -40,7 +40,9 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 		{"ca_file a directory", func(c *Config) { c.Registration.TLS.CAFile = dir }, []string{"registration.tls.ca_file", dir, "directory"}},
 		{"garbage ca_file", func(c *Config) { c.OTLP.TLS.CAFile = garbage }, []string{"otlp.tls.ca_file", garbage, "no PEM CERTIFICATE"}},
 		{"cert_file that is a key", func(c *Config) { c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = keyOnly, keyOnly }, []string{"cluster.tls.cert_file", "no PEM CERTIFICATE"}},
-		{"key_file that is a certificate", func(c *Config) { c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = "../testdata/es-ca.pem", "../testdata/es-ca.pem" }, []string{"cluster.tls.key_file", "no PEM PRIVATE KEY"}},
+		{"key_file that is a certificate", func(c *Config) {
+			c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = "../testdata/es-ca.pem", "../testdata/es-ca.pem"
+		}, []string{"cluster.tls.key_file", "no PEM PRIVATE KEY"}},
 		{"newline in the token", func(c *Config) { c.OTLP.Token = "t0ken\n" }, []string{"otlp.token", "control character"}},
 		{"newline in the API key", func(c *Config) { c.Cluster.APIKey = "id:key\r\n" }, []string{"cluster.api_key", "control character"}},
 		{"tab in the password", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u", "pa\tss" }, []string{"cluster.password", "control character"}},
