@@ -20,6 +20,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -126,7 +127,9 @@ func TestGoldenRecorded(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ev := c.ev
 			r := Result{Evidence: ev, Verdict: diagnose.Diagnose(&ev, c.ctx)}
-			tel := newTelemetry(createDefaultConfig().(*Config), receivertest.NewNopSettings(metadata.Type), nil)
+			set := receivertest.NewNopSettings(metadata.Type)
+			set.ID = component.NewID(metadata.Type)
+			tel := newTelemetry(createDefaultConfig().(*Config), set, nil)
 			tel.rememberCluster([]Result{r})
 			compareGolden(t, name, tel.metrics([]Result{r}, goldenNow), tel.logs([]Result{r}, goldenNow))
 		})
@@ -199,7 +202,7 @@ func TestLogAttributesAreDeclared(t *testing.T) {
 	for name, c := range goldenCases() {
 		ev := c.ev
 		lr := plog.NewLogRecord()
-		fillLogRecord(lr, &Result{Evidence: ev, Verdict: diagnose.Diagnose(&ev, c.ctx)}, 0)
+		fillLogRecord(lr, &Result{Evidence: ev, Verdict: diagnose.Diagnose(&ev, c.ctx)}, 0, "autoops_probe")
 		for key := range lr.Attributes().All() {
 			require.True(t, slices.Contains(declared, key), "%s: %s is not declared for %s in metadata.yaml", name, key, EventName)
 		}

@@ -40,6 +40,7 @@ func newPipelines(t *testing.T, cfg *Config) *pipelines {
 		ticks: make(chan time.Time), metricsHost: &statusHost{}, logsHost: &statusHost{},
 	}
 	set := receivertest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type) // autoops.probe.instance is "autoops_probe"
 	mr, err := NewFactory().CreateMetrics(context.Background(), set, cfg, p.metricsSink)
 	require.NoError(t, err)
 	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, p.logsSink)

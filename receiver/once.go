@@ -33,6 +33,6 @@ func (extensionlessHost) GetExtensions() map[component.ID]component.Component { 
 // ResultAttributes are the attributes of the result's log record, under the contract's names.
 func ResultAttributes(r *Result) map[string]any {
 	lr := plog.NewLogRecord()
-	fillLogRecord(lr, r, pcommon.NewTimestampFromTime(time.Now()))
+	fillLogRecord(lr, r, pcommon.NewTimestampFromTime(time.Now()), "")
 	return lr.Attributes().AsRaw()
 }

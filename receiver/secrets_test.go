@@ -47,7 +47,7 @@ func TestEchoedSecretsNeverReachTheResults(t *testing.T) {
 	for _, r := range results {
 		require.False(t, r.Verdict.Passed)
 		lr := plog.NewLogRecord()
-		fillLogRecord(lr, &r, 0)
+		fillLogRecord(lr, &r, 0, "autoops_probe")
 		text := lr.Body().Str() + r.Verdict.Summary()
 		for _, v := range lr.Attributes().All() {
 			text += v.AsString()

@@ -38,6 +38,8 @@ type telemetry struct {
 	lastOutcome map[probe.Name]string
 	lastStatus  string
 	host        component.Host
+	// instance is the receiver's component ID: autoops.probe.instance on every point and record.
+	instance string
 	// reported holds, per probe, every error.type and warning this instance has written as 1:
 	// each later run writes 0 for those that no longer hold, so a reason ends at once in the
 	// backend. Bounded by the contract's tables.
@@ -57,6 +59,7 @@ func newTelemetry(cfg *Config, set receiver.Settings, host component.Host) *tele
 		resourceAttrs: cfg.ResourceAttributes,
 		lastOutcome:   map[probe.Name]string{},
 		host:          host,
+		instance:      set.ID.String(),
 		reported:      map[probe.Name]*reportedReasons{},
 	}
 }
@@ -98,21 +101,21 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 			seen.warnings[w] = true
 		}
 		for _, et := range sortedKeys(seen.errorTypes) {
-			t.mb.RecordAutoopsProbeFailureDataPoint(ts, boolValue(!v.Passed && et == v.ErrorType), name, metadata.MapAttributeErrorType[et], addr, port)
+			t.mb.RecordAutoopsProbeFailureDataPoint(ts, boolValue(!v.Passed && et == v.ErrorType), name, metadata.MapAttributeErrorType[et], addr, port, t.instance)
 		}
 		for _, w := range sortedKeys(seen.warnings) {
-			t.mb.RecordAutoopsProbeWarningDataPoint(ts, boolValue(slices.Contains(v.Warnings, w)), name, metadata.MapAttributeAutoopsProbeWarning[w], addr, port)
+			t.mb.RecordAutoopsProbeWarningDataPoint(ts, boolValue(slices.Contains(v.Warnings, w)), name, metadata.MapAttributeAutoopsProbeWarning[w], addr, port, t.instance)
 		}
-		t.mb.RecordAutoopsProbeSuccessDataPoint(ts, success, name, addr, port)
-		t.mb.RecordAutoopsProbeDurationDataPoint(ts, ev.Duration.Seconds(), name, addr, port)
+		t.mb.RecordAutoopsProbeSuccessDataPoint(ts, success, name, addr, port, t.instance)
+		t.mb.RecordAutoopsProbeDurationDataPoint(ts, ev.Duration.Seconds(), name, addr, port, t.instance)
 		for _, ph := range ev.Main.Phases {
-			t.mb.RecordAutoopsProbePhaseDurationDataPoint(ts, ph.Duration.Seconds(), name, metadata.MapAttributeAutoopsProbePhase[ph.Phase], addr, port)
+			t.mb.RecordAutoopsProbePhaseDurationDataPoint(ts, ph.Duration.Seconds(), name, metadata.MapAttributeAutoopsProbePhase[ph.Phase], addr, port, t.instance)
 		}
 		if ev.Main.Response != nil {
-			t.mb.RecordAutoopsProbeHTTPStatusCodeDataPoint(ts, int64(ev.Main.Response.Status), name, addr, port)
+			t.mb.RecordAutoopsProbeHTTPStatusCodeDataPoint(ts, int64(ev.Main.Response.Status), name, addr, port, t.instance)
 		}
 		if cert := ev.LeafCertificate(); cert != nil {
-			t.mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, int64(cert.NotAfter.Sub(now).Seconds()), name, addr, port)
+			t.mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, int64(cert.NotAfter.Sub(now).Seconds()), name, addr, port, t.instance)
 		}
 	}
 	return t.mb.Emit(metadata.WithResource(t.resource()))
@@ -154,7 +157,7 @@ func (t *telemetry) logs(results []Result, now time.Time) plog.Logs {
 			continue
 		}
 		lr := plog.NewLogRecord()
-		fillLogRecord(lr, &r, ts)
+		fillLogRecord(lr, &r, ts, t.instance)
 		t.lb.AppendLogRecord(lr)
 	}
 	return t.lb.Emit(metadata.WithLogsResource(t.resource()))
@@ -164,7 +167,7 @@ func outcomeKey(r *Result) string {
 	return fmt.Sprintf("%t|%s|%s", r.Verdict.Passed, r.Verdict.ErrorType, strings.Join(r.Verdict.Warnings, ","))
 }
 
-func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
+func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance string) {
 	ev, v := &r.Evidence, &r.Verdict
 	lr.SetEventName(EventName)
 	lr.SetTimestamp(ts)
@@ -188,6 +191,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp) {
 
 	a := lr.Attributes()
 	a.PutStr(attrProbeName, string(ev.Probe))
+	putNonEmpty(a, attrInstance, instance)
 	a.PutBool(attrSuccess, v.Passed)
 	if !v.Passed {
 		a.PutStr(string(semconv.ErrorTypeKey), v.ErrorType)
@@ -234,6 +238,7 @@ const (
 	attrMissingPrivileges = "autoops.probe.missing_privileges"
 	attrRoleDefinition    = "autoops.probe.role_definition"
 	attrInContainer       = "autoops.probe.in_container"
+	attrInstance          = "autoops.probe.instance"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

@@ -13,9 +13,10 @@ import (
 type AutoopsProbeDurationMetricAttributeKey string
 
 const (
-	AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName AutoopsProbeDurationMetricAttributeKey = "autoops.probe.name"
-	AutoopsProbeDurationMetricAttributeKeyServerAddress    AutoopsProbeDurationMetricAttributeKey = "server.address"
-	AutoopsProbeDurationMetricAttributeKeyServerPort       AutoopsProbeDurationMetricAttributeKey = "server.port"
+	AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName     AutoopsProbeDurationMetricAttributeKey = "autoops.probe.name"
+	AutoopsProbeDurationMetricAttributeKeyServerAddress        AutoopsProbeDurationMetricAttributeKey = "server.address"
+	AutoopsProbeDurationMetricAttributeKeyServerPort           AutoopsProbeDurationMetricAttributeKey = "server.port"
+	AutoopsProbeDurationMetricAttributeKeyAutoopsProbeInstance AutoopsProbeDurationMetricAttributeKey = "autoops.probe.instance"
 )
 
 // AutoopsProbeDurationMetricConfig provides config for the autoops.probe.duration metric.
@@ -44,9 +45,9 @@ func (ms *AutoopsProbeDurationMetricConfig) Unmarshal(parser *confmap.Conf) erro
 func (ms *AutoopsProbeDurationMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbeDurationMetricAttributeKeyServerAddress, AutoopsProbeDurationMetricAttributeKeyServerPort:
+		case AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbeDurationMetricAttributeKeyServerAddress, AutoopsProbeDurationMetricAttributeKeyServerPort, AutoopsProbeDurationMetricAttributeKeyAutoopsProbeInstance:
 		default:
-			return fmt.Errorf("metric autoops.probe.duration doesn't have an attribute %v, valid attributes: [autoops.probe.name, server.address, server.port]", val)
+			return fmt.Errorf("metric autoops.probe.duration doesn't have an attribute %v, valid attributes: [autoops.probe.name, server.address, server.port, autoops.probe.instance]", val)
 		}
 	}
 
@@ -63,10 +64,11 @@ func (ms *AutoopsProbeDurationMetricConfig) Validate() error {
 type AutoopsProbeFailureMetricAttributeKey string
 
 const (
-	AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName AutoopsProbeFailureMetricAttributeKey = "autoops.probe.name"
-	AutoopsProbeFailureMetricAttributeKeyErrorType        AutoopsProbeFailureMetricAttributeKey = "error.type"
-	AutoopsProbeFailureMetricAttributeKeyServerAddress    AutoopsProbeFailureMetricAttributeKey = "server.address"
-	AutoopsProbeFailureMetricAttributeKeyServerPort       AutoopsProbeFailureMetricAttributeKey = "server.port"
+	AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName     AutoopsProbeFailureMetricAttributeKey = "autoops.probe.name"
+	AutoopsProbeFailureMetricAttributeKeyErrorType            AutoopsProbeFailureMetricAttributeKey = "error.type"
+	AutoopsProbeFailureMetricAttributeKeyServerAddress        AutoopsProbeFailureMetricAttributeKey = "server.address"
+	AutoopsProbeFailureMetricAttributeKeyServerPort           AutoopsProbeFailureMetricAttributeKey = "server.port"
+	AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance AutoopsProbeFailureMetricAttributeKey = "autoops.probe.instance"
 )
 
 // AutoopsProbeFailureMetricConfig provides config for the autoops.probe.failure metric.
@@ -95,9 +97,9 @@ func (ms *AutoopsProbeFailureMetricConfig) Unmarshal(parser *confmap.Conf) error
 func (ms *AutoopsProbeFailureMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort:
+		case AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance:
 		default:
-			return fmt.Errorf("metric autoops.probe.failure doesn't have an attribute %v, valid attributes: [autoops.probe.name, error.type, server.address, server.port]", val)
+			return fmt.Errorf("metric autoops.probe.failure doesn't have an attribute %v, valid attributes: [autoops.probe.name, error.type, server.address, server.port, autoops.probe.instance]", val)
 		}
 	}
 
@@ -114,9 +116,10 @@ func (ms *AutoopsProbeFailureMetricConfig) Validate() error {
 type AutoopsProbeHTTPStatusCodeMetricAttributeKey string
 
 const (
-	AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName AutoopsProbeHTTPStatusCodeMetricAttributeKey = "autoops.probe.name"
-	AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress    AutoopsProbeHTTPStatusCodeMetricAttributeKey = "server.address"
-	AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort       AutoopsProbeHTTPStatusCodeMetricAttributeKey = "server.port"
+	AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName     AutoopsProbeHTTPStatusCodeMetricAttributeKey = "autoops.probe.name"
+	AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress        AutoopsProbeHTTPStatusCodeMetricAttributeKey = "server.address"
+	AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort           AutoopsProbeHTTPStatusCodeMetricAttributeKey = "server.port"
+	AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeInstance AutoopsProbeHTTPStatusCodeMetricAttributeKey = "autoops.probe.instance"
 )
 
 // AutoopsProbeHTTPStatusCodeMetricConfig provides config for the autoops.probe.http.status_code metric.
@@ -145,9 +148,9 @@ func (ms *AutoopsProbeHTTPStatusCodeMetricConfig) Unmarshal(parser *confmap.Conf
 func (ms *AutoopsProbeHTTPStatusCodeMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort:
+		case AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort, AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeInstance:
 		default:
-			return fmt.Errorf("metric autoops.probe.http.status_code doesn't have an attribute %v, valid attributes: [autoops.probe.name, server.address, server.port]", val)
+			return fmt.Errorf("metric autoops.probe.http.status_code doesn't have an attribute %v, valid attributes: [autoops.probe.name, server.address, server.port, autoops.probe.instance]", val)
 		}
 	}
 
@@ -164,10 +167,11 @@ func (ms *AutoopsProbeHTTPStatusCodeMetricConfig) Validate() error {
 type AutoopsProbePhaseDurationMetricAttributeKey string
 
 const (
-	AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName  AutoopsProbePhaseDurationMetricAttributeKey = "autoops.probe.name"
-	AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase AutoopsProbePhaseDurationMetricAttributeKey = "autoops.probe.phase"
-	AutoopsProbePhaseDurationMetricAttributeKeyServerAddress     AutoopsProbePhaseDurationMetricAttributeKey = "server.address"
-	AutoopsProbePhaseDurationMetricAttributeKeyServerPort        AutoopsProbePhaseDurationMetricAttributeKey = "server.port"
+	AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName     AutoopsProbePhaseDurationMetricAttributeKey = "autoops.probe.name"
+	AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase    AutoopsProbePhaseDurationMetricAttributeKey = "autoops.probe.phase"
+	AutoopsProbePhaseDurationMetricAttributeKeyServerAddress        AutoopsProbePhaseDurationMetricAttributeKey = "server.address"
+	AutoopsProbePhaseDurationMetricAttributeKeyServerPort           AutoopsProbePhaseDurationMetricAttributeKey = "server.port"
+	AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeInstance AutoopsProbePhaseDurationMetricAttributeKey = "autoops.probe.instance"
 )
 
 // AutoopsProbePhaseDurationMetricConfig provides config for the autoops.probe.phase.duration metric.
@@ -196,9 +200,9 @@ func (ms *AutoopsProbePhaseDurationMetricConfig) Unmarshal(parser *confmap.Conf)
 func (ms *AutoopsProbePhaseDurationMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase, AutoopsProbePhaseDurationMetricAttributeKeyServerAddress, AutoopsProbePhaseDurationMetricAttributeKeyServerPort:
+		case AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase, AutoopsProbePhaseDurationMetricAttributeKeyServerAddress, AutoopsProbePhaseDurationMetricAttributeKeyServerPort, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeInstance:
 		default:
-			return fmt.Errorf("metric autoops.probe.phase.duration doesn't have an attribute %v, valid attributes: [autoops.probe.name, autoops.probe.phase, server.address, server.port]", val)
+			return fmt.Errorf("metric autoops.probe.phase.duration doesn't have an attribute %v, valid attributes: [autoops.probe.name, autoops.probe.phase, server.address, server.port, autoops.probe.instance]", val)
 		}
 	}
 
@@ -215,9 +219,10 @@ func (ms *AutoopsProbePhaseDurationMetricConfig) Validate() error {
 type AutoopsProbeSuccessMetricAttributeKey string
 
 const (
-	AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName AutoopsProbeSuccessMetricAttributeKey = "autoops.probe.name"
-	AutoopsProbeSuccessMetricAttributeKeyServerAddress    AutoopsProbeSuccessMetricAttributeKey = "server.address"
-	AutoopsProbeSuccessMetricAttributeKeyServerPort       AutoopsProbeSuccessMetricAttributeKey = "server.port"
+	AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName     AutoopsProbeSuccessMetricAttributeKey = "autoops.probe.name"
+	AutoopsProbeSuccessMetricAttributeKeyServerAddress        AutoopsProbeSuccessMetricAttributeKey = "server.address"
+	AutoopsProbeSuccessMetricAttributeKeyServerPort           AutoopsProbeSuccessMetricAttributeKey = "server.port"
+	AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeInstance AutoopsProbeSuccessMetricAttributeKey = "autoops.probe.instance"
 )
 
 // AutoopsProbeSuccessMetricConfig provides config for the autoops.probe.success metric.
@@ -246,9 +251,9 @@ func (ms *AutoopsProbeSuccessMetricConfig) Unmarshal(parser *confmap.Conf) error
 func (ms *AutoopsProbeSuccessMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName, AutoopsProbeSuccessMetricAttributeKeyServerAddress, AutoopsProbeSuccessMetricAttributeKeyServerPort:
+		case AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName, AutoopsProbeSuccessMetricAttributeKeyServerAddress, AutoopsProbeSuccessMetricAttributeKeyServerPort, AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeInstance:
 		default:
-			return fmt.Errorf("metric autoops.probe.success doesn't have an attribute %v, valid attributes: [autoops.probe.name, server.address, server.port]", val)
+			return fmt.Errorf("metric autoops.probe.success doesn't have an attribute %v, valid attributes: [autoops.probe.name, server.address, server.port, autoops.probe.instance]", val)
 		}
 	}
 
@@ -265,9 +270,10 @@ func (ms *AutoopsProbeSuccessMetricConfig) Validate() error {
 type AutoopsProbeTLSCertRemainingMetricAttributeKey string
 
 const (
-	AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName AutoopsProbeTLSCertRemainingMetricAttributeKey = "autoops.probe.name"
-	AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress    AutoopsProbeTLSCertRemainingMetricAttributeKey = "server.address"
-	AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort       AutoopsProbeTLSCertRemainingMetricAttributeKey = "server.port"
+	AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName     AutoopsProbeTLSCertRemainingMetricAttributeKey = "autoops.probe.name"
+	AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress        AutoopsProbeTLSCertRemainingMetricAttributeKey = "server.address"
+	AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort           AutoopsProbeTLSCertRemainingMetricAttributeKey = "server.port"
+	AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeInstance AutoopsProbeTLSCertRemainingMetricAttributeKey = "autoops.probe.instance"
 )
 
 // AutoopsProbeTLSCertRemainingMetricConfig provides config for the autoops.probe.tls.cert.remaining metric.
@@ -296,9 +302,9 @@ func (ms *AutoopsProbeTLSCertRemainingMetricConfig) Unmarshal(parser *confmap.Co
 func (ms *AutoopsProbeTLSCertRemainingMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort:
+		case AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort, AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeInstance:
 		default:
-			return fmt.Errorf("metric autoops.probe.tls.cert.remaining doesn't have an attribute %v, valid attributes: [autoops.probe.name, server.address, server.port]", val)
+			return fmt.Errorf("metric autoops.probe.tls.cert.remaining doesn't have an attribute %v, valid attributes: [autoops.probe.name, server.address, server.port, autoops.probe.instance]", val)
 		}
 	}
 
@@ -315,10 +321,11 @@ func (ms *AutoopsProbeTLSCertRemainingMetricConfig) Validate() error {
 type AutoopsProbeWarningMetricAttributeKey string
 
 const (
-	AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName    AutoopsProbeWarningMetricAttributeKey = "autoops.probe.name"
-	AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning AutoopsProbeWarningMetricAttributeKey = "autoops.probe.warning"
-	AutoopsProbeWarningMetricAttributeKeyServerAddress       AutoopsProbeWarningMetricAttributeKey = "server.address"
-	AutoopsProbeWarningMetricAttributeKeyServerPort          AutoopsProbeWarningMetricAttributeKey = "server.port"
+	AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName     AutoopsProbeWarningMetricAttributeKey = "autoops.probe.name"
+	AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning  AutoopsProbeWarningMetricAttributeKey = "autoops.probe.warning"
+	AutoopsProbeWarningMetricAttributeKeyServerAddress        AutoopsProbeWarningMetricAttributeKey = "server.address"
+	AutoopsProbeWarningMetricAttributeKeyServerPort           AutoopsProbeWarningMetricAttributeKey = "server.port"
+	AutoopsProbeWarningMetricAttributeKeyAutoopsProbeInstance AutoopsProbeWarningMetricAttributeKey = "autoops.probe.instance"
 )
 
 // AutoopsProbeWarningMetricConfig provides config for the autoops.probe.warning metric.
@@ -347,9 +354,9 @@ func (ms *AutoopsProbeWarningMetricConfig) Unmarshal(parser *confmap.Conf) error
 func (ms *AutoopsProbeWarningMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning, AutoopsProbeWarningMetricAttributeKeyServerAddress, AutoopsProbeWarningMetricAttributeKeyServerPort:
+		case AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning, AutoopsProbeWarningMetricAttributeKeyServerAddress, AutoopsProbeWarningMetricAttributeKeyServerPort, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeInstance:
 		default:
-			return fmt.Errorf("metric autoops.probe.warning doesn't have an attribute %v, valid attributes: [autoops.probe.name, autoops.probe.warning, server.address, server.port]", val)
+			return fmt.Errorf("metric autoops.probe.warning doesn't have an attribute %v, valid attributes: [autoops.probe.name, autoops.probe.warning, server.address, server.port, autoops.probe.instance]", val)
 		}
 	}
 
@@ -378,37 +385,37 @@ func DefaultMetricsConfig() MetricsConfig {
 		AutoopsProbeDuration: AutoopsProbeDurationMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategyAvg,
-			EnabledAttributes:   []AutoopsProbeDurationMetricAttributeKey{AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbeDurationMetricAttributeKeyServerAddress, AutoopsProbeDurationMetricAttributeKeyServerPort},
+			EnabledAttributes:   []AutoopsProbeDurationMetricAttributeKey{AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbeDurationMetricAttributeKeyServerAddress, AutoopsProbeDurationMetricAttributeKeyServerPort, AutoopsProbeDurationMetricAttributeKeyAutoopsProbeInstance},
 		},
 		AutoopsProbeFailure: AutoopsProbeFailureMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategyAvg,
-			EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort},
+			EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
 		},
 		AutoopsProbeHTTPStatusCode: AutoopsProbeHTTPStatusCodeMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategyAvg,
-			EnabledAttributes:   []AutoopsProbeHTTPStatusCodeMetricAttributeKey{AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort},
+			EnabledAttributes:   []AutoopsProbeHTTPStatusCodeMetricAttributeKey{AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort, AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeInstance},
 		},
 		AutoopsProbePhaseDuration: AutoopsProbePhaseDurationMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategyAvg,
-			EnabledAttributes:   []AutoopsProbePhaseDurationMetricAttributeKey{AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase, AutoopsProbePhaseDurationMetricAttributeKeyServerAddress, AutoopsProbePhaseDurationMetricAttributeKeyServerPort},
+			EnabledAttributes:   []AutoopsProbePhaseDurationMetricAttributeKey{AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase, AutoopsProbePhaseDurationMetricAttributeKeyServerAddress, AutoopsProbePhaseDurationMetricAttributeKeyServerPort, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeInstance},
 		},
 		AutoopsProbeSuccess: AutoopsProbeSuccessMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategyAvg,
-			EnabledAttributes:   []AutoopsProbeSuccessMetricAttributeKey{AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName, AutoopsProbeSuccessMetricAttributeKeyServerAddress, AutoopsProbeSuccessMetricAttributeKeyServerPort},
+			EnabledAttributes:   []AutoopsProbeSuccessMetricAttributeKey{AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName, AutoopsProbeSuccessMetricAttributeKeyServerAddress, AutoopsProbeSuccessMetricAttributeKeyServerPort, AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeInstance},
 		},
 		AutoopsProbeTLSCertRemaining: AutoopsProbeTLSCertRemainingMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategyAvg,
-			EnabledAttributes:   []AutoopsProbeTLSCertRemainingMetricAttributeKey{AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort},
+			EnabledAttributes:   []AutoopsProbeTLSCertRemainingMetricAttributeKey{AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort, AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeInstance},
 		},
 		AutoopsProbeWarning: AutoopsProbeWarningMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategyAvg,
-			EnabledAttributes:   []AutoopsProbeWarningMetricAttributeKey{AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning, AutoopsProbeWarningMetricAttributeKeyServerAddress, AutoopsProbeWarningMetricAttributeKeyServerPort},
+			EnabledAttributes:   []AutoopsProbeWarningMetricAttributeKey{AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning, AutoopsProbeWarningMetricAttributeKeyServerAddress, AutoopsProbeWarningMetricAttributeKeyServerPort, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeInstance},
 		},
 	}
 }

@@ -29,37 +29,37 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					AutoopsProbeDuration: AutoopsProbeDurationMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeDurationMetricAttributeKey{AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbeDurationMetricAttributeKeyServerAddress, AutoopsProbeDurationMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeDurationMetricAttributeKey{AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbeDurationMetricAttributeKeyServerAddress, AutoopsProbeDurationMetricAttributeKeyServerPort, AutoopsProbeDurationMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeFailure: AutoopsProbeFailureMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeHTTPStatusCode: AutoopsProbeHTTPStatusCodeMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeHTTPStatusCodeMetricAttributeKey{AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeHTTPStatusCodeMetricAttributeKey{AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort, AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbePhaseDuration: AutoopsProbePhaseDurationMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbePhaseDurationMetricAttributeKey{AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase, AutoopsProbePhaseDurationMetricAttributeKeyServerAddress, AutoopsProbePhaseDurationMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbePhaseDurationMetricAttributeKey{AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase, AutoopsProbePhaseDurationMetricAttributeKeyServerAddress, AutoopsProbePhaseDurationMetricAttributeKeyServerPort, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeSuccess: AutoopsProbeSuccessMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeSuccessMetricAttributeKey{AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName, AutoopsProbeSuccessMetricAttributeKeyServerAddress, AutoopsProbeSuccessMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeSuccessMetricAttributeKey{AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName, AutoopsProbeSuccessMetricAttributeKeyServerAddress, AutoopsProbeSuccessMetricAttributeKeyServerPort, AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeTLSCertRemaining: AutoopsProbeTLSCertRemainingMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeTLSCertRemainingMetricAttributeKey{AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeTLSCertRemainingMetricAttributeKey{AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort, AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeWarning: AutoopsProbeWarningMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeWarningMetricAttributeKey{AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning, AutoopsProbeWarningMetricAttributeKeyServerAddress, AutoopsProbeWarningMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeWarningMetricAttributeKey{AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning, AutoopsProbeWarningMetricAttributeKeyServerAddress, AutoopsProbeWarningMetricAttributeKeyServerPort, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeInstance},
 					},
 				},
 				ResourceAttributes: ResourceAttributesConfig{
@@ -76,37 +76,37 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					AutoopsProbeDuration: AutoopsProbeDurationMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeDurationMetricAttributeKey{AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbeDurationMetricAttributeKeyServerAddress, AutoopsProbeDurationMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeDurationMetricAttributeKey{AutoopsProbeDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbeDurationMetricAttributeKeyServerAddress, AutoopsProbeDurationMetricAttributeKeyServerPort, AutoopsProbeDurationMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeFailure: AutoopsProbeFailureMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeHTTPStatusCode: AutoopsProbeHTTPStatusCodeMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeHTTPStatusCodeMetricAttributeKey{AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeHTTPStatusCodeMetricAttributeKey{AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeName, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerAddress, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort, AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbePhaseDuration: AutoopsProbePhaseDurationMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbePhaseDurationMetricAttributeKey{AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase, AutoopsProbePhaseDurationMetricAttributeKeyServerAddress, AutoopsProbePhaseDurationMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbePhaseDurationMetricAttributeKey{AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeName, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbePhase, AutoopsProbePhaseDurationMetricAttributeKeyServerAddress, AutoopsProbePhaseDurationMetricAttributeKeyServerPort, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeSuccess: AutoopsProbeSuccessMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeSuccessMetricAttributeKey{AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName, AutoopsProbeSuccessMetricAttributeKeyServerAddress, AutoopsProbeSuccessMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeSuccessMetricAttributeKey{AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeName, AutoopsProbeSuccessMetricAttributeKeyServerAddress, AutoopsProbeSuccessMetricAttributeKeyServerPort, AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeTLSCertRemaining: AutoopsProbeTLSCertRemainingMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeTLSCertRemainingMetricAttributeKey{AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeTLSCertRemainingMetricAttributeKey{AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeName, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerAddress, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort, AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeWarning: AutoopsProbeWarningMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeWarningMetricAttributeKey{AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning, AutoopsProbeWarningMetricAttributeKeyServerAddress, AutoopsProbeWarningMetricAttributeKeyServerPort},
+						EnabledAttributes:   []AutoopsProbeWarningMetricAttributeKey{AutoopsProbeWarningMetricAttributeKeyAutoopsProbeName, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeWarning, AutoopsProbeWarningMetricAttributeKeyServerAddress, AutoopsProbeWarningMetricAttributeKeyServerPort, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeInstance},
 					},
 				},
 				ResourceAttributes: ResourceAttributesConfig{
@@ -130,7 +130,7 @@ func TestAutoopsProbeDurationMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []AutoopsProbeDurationMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.duration doesn't have an attribute invalid, valid attributes: [autoops.probe.name, server.address, server.port]")
+	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.duration doesn't have an attribute invalid, valid attributes: [autoops.probe.name, server.address, server.port, autoops.probe.instance]")
 
 	cfg = DefaultMetricsConfig().AutoopsProbeDuration
 	cfg.AggregationStrategy = "invalid"
@@ -142,7 +142,7 @@ func TestAutoopsProbeFailureMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []AutoopsProbeFailureMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.failure doesn't have an attribute invalid, valid attributes: [autoops.probe.name, error.type, server.address, server.port]")
+	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.failure doesn't have an attribute invalid, valid attributes: [autoops.probe.name, error.type, server.address, server.port, autoops.probe.instance]")
 
 	cfg = DefaultMetricsConfig().AutoopsProbeFailure
 	cfg.AggregationStrategy = "invalid"
@@ -154,7 +154,7 @@ func TestAutoopsProbeHTTPStatusCodeMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []AutoopsProbeHTTPStatusCodeMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.http.status_code doesn't have an attribute invalid, valid attributes: [autoops.probe.name, server.address, server.port]")
+	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.http.status_code doesn't have an attribute invalid, valid attributes: [autoops.probe.name, server.address, server.port, autoops.probe.instance]")
 
 	cfg = DefaultMetricsConfig().AutoopsProbeHTTPStatusCode
 	cfg.AggregationStrategy = "invalid"
@@ -166,7 +166,7 @@ func TestAutoopsProbePhaseDurationMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []AutoopsProbePhaseDurationMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.phase.duration doesn't have an attribute invalid, valid attributes: [autoops.probe.name, autoops.probe.phase, server.address, server.port]")
+	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.phase.duration doesn't have an attribute invalid, valid attributes: [autoops.probe.name, autoops.probe.phase, server.address, server.port, autoops.probe.instance]")
 
 	cfg = DefaultMetricsConfig().AutoopsProbePhaseDuration
 	cfg.AggregationStrategy = "invalid"
@@ -178,7 +178,7 @@ func TestAutoopsProbeSuccessMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []AutoopsProbeSuccessMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.success doesn't have an attribute invalid, valid attributes: [autoops.probe.name, server.address, server.port]")
+	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.success doesn't have an attribute invalid, valid attributes: [autoops.probe.name, server.address, server.port, autoops.probe.instance]")
 
 	cfg = DefaultMetricsConfig().AutoopsProbeSuccess
 	cfg.AggregationStrategy = "invalid"
@@ -190,7 +190,7 @@ func TestAutoopsProbeTLSCertRemainingMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []AutoopsProbeTLSCertRemainingMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.tls.cert.remaining doesn't have an attribute invalid, valid attributes: [autoops.probe.name, server.address, server.port]")
+	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.tls.cert.remaining doesn't have an attribute invalid, valid attributes: [autoops.probe.name, server.address, server.port, autoops.probe.instance]")
 
 	cfg = DefaultMetricsConfig().AutoopsProbeTLSCertRemaining
 	cfg.AggregationStrategy = "invalid"
@@ -202,7 +202,7 @@ func TestAutoopsProbeWarningMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []AutoopsProbeWarningMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.warning doesn't have an attribute invalid, valid attributes: [autoops.probe.name, autoops.probe.warning, server.address, server.port]")
+	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.warning doesn't have an attribute invalid, valid attributes: [autoops.probe.name, autoops.probe.warning, server.address, server.port, autoops.probe.instance]")
 
 	cfg = DefaultMetricsConfig().AutoopsProbeWarning
 	cfg.AggregationStrategy = "invalid"

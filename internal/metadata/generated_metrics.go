@@ -336,31 +336,31 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 var MetricsInfo = metricsInfo{
 	AutoopsProbeDuration: metricInfo{
 		Name:       "autoops.probe.duration",
-		Attributes: []string{"autoops.probe.name", "server.address", "server.port"},
+		Attributes: []string{"autoops.probe.name", "server.address", "server.port", "autoops.probe.instance"},
 	},
 	AutoopsProbeFailure: metricInfo{
 		Name:       "autoops.probe.failure",
-		Attributes: []string{"autoops.probe.name", "error.type", "server.address", "server.port"},
+		Attributes: []string{"autoops.probe.name", "error.type", "server.address", "server.port", "autoops.probe.instance"},
 	},
 	AutoopsProbeHTTPStatusCode: metricInfo{
 		Name:       "autoops.probe.http.status_code",
-		Attributes: []string{"autoops.probe.name", "server.address", "server.port"},
+		Attributes: []string{"autoops.probe.name", "server.address", "server.port", "autoops.probe.instance"},
 	},
 	AutoopsProbePhaseDuration: metricInfo{
 		Name:       "autoops.probe.phase.duration",
-		Attributes: []string{"autoops.probe.name", "autoops.probe.phase", "server.address", "server.port"},
+		Attributes: []string{"autoops.probe.name", "autoops.probe.phase", "server.address", "server.port", "autoops.probe.instance"},
 	},
 	AutoopsProbeSuccess: metricInfo{
 		Name:       "autoops.probe.success",
-		Attributes: []string{"autoops.probe.name", "server.address", "server.port"},
+		Attributes: []string{"autoops.probe.name", "server.address", "server.port", "autoops.probe.instance"},
 	},
 	AutoopsProbeTLSCertRemaining: metricInfo{
 		Name:       "autoops.probe.tls.cert.remaining",
-		Attributes: []string{"autoops.probe.name", "server.address", "server.port"},
+		Attributes: []string{"autoops.probe.name", "server.address", "server.port", "autoops.probe.instance"},
 	},
 	AutoopsProbeWarning: metricInfo{
 		Name:       "autoops.probe.warning",
-		Attributes: []string{"autoops.probe.name", "autoops.probe.warning", "server.address", "server.port"},
+		Attributes: []string{"autoops.probe.name", "autoops.probe.warning", "server.address", "server.port", "autoops.probe.instance"},
 	},
 }
 
@@ -396,7 +396,7 @@ func (m *metricAutoopsProbeDuration) init() {
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricAutoopsProbeDuration) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val float64, autoopsProbeNameAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64) {
+func (m *metricAutoopsProbeDuration) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val float64, autoopsProbeNameAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
 	if !m.config.Enabled {
 		return
 	}
@@ -412,6 +412,9 @@ func (m *metricAutoopsProbeDuration) recordDataPoint(start pcommon.Timestamp, ts
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeDurationMetricAttributeKeyServerPort) {
 		dp.Attributes().PutInt("server.port", serverPortAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeDurationMetricAttributeKeyAutoopsProbeInstance) {
+		dp.Attributes().PutStr("autoops.probe.instance", autoopsProbeInstanceAttributeValue)
 	}
 
 	var s string
@@ -491,7 +494,7 @@ func (m *metricAutoopsProbeFailure) init() {
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricAutoopsProbeFailure) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, errorTypeAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64) {
+func (m *metricAutoopsProbeFailure) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, errorTypeAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
 	if !m.config.Enabled {
 		return
 	}
@@ -510,6 +513,9 @@ func (m *metricAutoopsProbeFailure) recordDataPoint(start pcommon.Timestamp, ts 
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeFailureMetricAttributeKeyServerPort) {
 		dp.Attributes().PutInt("server.port", serverPortAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance) {
+		dp.Attributes().PutStr("autoops.probe.instance", autoopsProbeInstanceAttributeValue)
 	}
 
 	var s string
@@ -589,7 +595,7 @@ func (m *metricAutoopsProbeHTTPStatusCode) init() {
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricAutoopsProbeHTTPStatusCode) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64) {
+func (m *metricAutoopsProbeHTTPStatusCode) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
 	if !m.config.Enabled {
 		return
 	}
@@ -605,6 +611,9 @@ func (m *metricAutoopsProbeHTTPStatusCode) recordDataPoint(start pcommon.Timesta
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeHTTPStatusCodeMetricAttributeKeyServerPort) {
 		dp.Attributes().PutInt("server.port", serverPortAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeHTTPStatusCodeMetricAttributeKeyAutoopsProbeInstance) {
+		dp.Attributes().PutStr("autoops.probe.instance", autoopsProbeInstanceAttributeValue)
 	}
 
 	var s string
@@ -684,7 +693,7 @@ func (m *metricAutoopsProbePhaseDuration) init() {
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricAutoopsProbePhaseDuration) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val float64, autoopsProbeNameAttributeValue string, autoopsProbePhaseAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64) {
+func (m *metricAutoopsProbePhaseDuration) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val float64, autoopsProbeNameAttributeValue string, autoopsProbePhaseAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
 	if !m.config.Enabled {
 		return
 	}
@@ -703,6 +712,9 @@ func (m *metricAutoopsProbePhaseDuration) recordDataPoint(start pcommon.Timestam
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbePhaseDurationMetricAttributeKeyServerPort) {
 		dp.Attributes().PutInt("server.port", serverPortAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, AutoopsProbePhaseDurationMetricAttributeKeyAutoopsProbeInstance) {
+		dp.Attributes().PutStr("autoops.probe.instance", autoopsProbeInstanceAttributeValue)
 	}
 
 	var s string
@@ -782,7 +794,7 @@ func (m *metricAutoopsProbeSuccess) init() {
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricAutoopsProbeSuccess) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64) {
+func (m *metricAutoopsProbeSuccess) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
 	if !m.config.Enabled {
 		return
 	}
@@ -798,6 +810,9 @@ func (m *metricAutoopsProbeSuccess) recordDataPoint(start pcommon.Timestamp, ts 
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeSuccessMetricAttributeKeyServerPort) {
 		dp.Attributes().PutInt("server.port", serverPortAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeSuccessMetricAttributeKeyAutoopsProbeInstance) {
+		dp.Attributes().PutStr("autoops.probe.instance", autoopsProbeInstanceAttributeValue)
 	}
 
 	var s string
@@ -877,7 +892,7 @@ func (m *metricAutoopsProbeTLSCertRemaining) init() {
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricAutoopsProbeTLSCertRemaining) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64) {
+func (m *metricAutoopsProbeTLSCertRemaining) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
 	if !m.config.Enabled {
 		return
 	}
@@ -893,6 +908,9 @@ func (m *metricAutoopsProbeTLSCertRemaining) recordDataPoint(start pcommon.Times
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeTLSCertRemainingMetricAttributeKeyServerPort) {
 		dp.Attributes().PutInt("server.port", serverPortAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeTLSCertRemainingMetricAttributeKeyAutoopsProbeInstance) {
+		dp.Attributes().PutStr("autoops.probe.instance", autoopsProbeInstanceAttributeValue)
 	}
 
 	var s string
@@ -972,7 +990,7 @@ func (m *metricAutoopsProbeWarning) init() {
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricAutoopsProbeWarning) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, autoopsProbeWarningAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64) {
+func (m *metricAutoopsProbeWarning) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, autoopsProbeWarningAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
 	if !m.config.Enabled {
 		return
 	}
@@ -991,6 +1009,9 @@ func (m *metricAutoopsProbeWarning) recordDataPoint(start pcommon.Timestamp, ts 
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeWarningMetricAttributeKeyServerPort) {
 		dp.Attributes().PutInt("server.port", serverPortAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeWarningMetricAttributeKeyAutoopsProbeInstance) {
+		dp.Attributes().PutStr("autoops.probe.instance", autoopsProbeInstanceAttributeValue)
 	}
 
 	var s string
@@ -1231,38 +1252,38 @@ func (mb *MetricsBuilder) Emit(options ...ResourceMetricsOption) pmetric.Metrics
 }
 
 // RecordAutoopsProbeDurationDataPoint adds a data point to autoops.probe.duration metric.
-func (mb *MetricsBuilder) RecordAutoopsProbeDurationDataPoint(ts pcommon.Timestamp, val float64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, serverAddressAttributeValue string, serverPortAttributeValue int64) {
-	mb.metricAutoopsProbeDuration.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue)
+func (mb *MetricsBuilder) RecordAutoopsProbeDurationDataPoint(ts pcommon.Timestamp, val float64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+	mb.metricAutoopsProbeDuration.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
 }
 
 // RecordAutoopsProbeFailureDataPoint adds a data point to autoops.probe.failure metric.
-func (mb *MetricsBuilder) RecordAutoopsProbeFailureDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, errorTypeAttributeValue AttributeErrorType, serverAddressAttributeValue string, serverPortAttributeValue int64) {
-	mb.metricAutoopsProbeFailure.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), errorTypeAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue)
+func (mb *MetricsBuilder) RecordAutoopsProbeFailureDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, errorTypeAttributeValue AttributeErrorType, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+	mb.metricAutoopsProbeFailure.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), errorTypeAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
 }
 
 // RecordAutoopsProbeHTTPStatusCodeDataPoint adds a data point to autoops.probe.http.status_code metric.
-func (mb *MetricsBuilder) RecordAutoopsProbeHTTPStatusCodeDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, serverAddressAttributeValue string, serverPortAttributeValue int64) {
-	mb.metricAutoopsProbeHTTPStatusCode.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue)
+func (mb *MetricsBuilder) RecordAutoopsProbeHTTPStatusCodeDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+	mb.metricAutoopsProbeHTTPStatusCode.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
 }
 
 // RecordAutoopsProbePhaseDurationDataPoint adds a data point to autoops.probe.phase.duration metric.
-func (mb *MetricsBuilder) RecordAutoopsProbePhaseDurationDataPoint(ts pcommon.Timestamp, val float64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, autoopsProbePhaseAttributeValue AttributeAutoopsProbePhase, serverAddressAttributeValue string, serverPortAttributeValue int64) {
-	mb.metricAutoopsProbePhaseDuration.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), autoopsProbePhaseAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue)
+func (mb *MetricsBuilder) RecordAutoopsProbePhaseDurationDataPoint(ts pcommon.Timestamp, val float64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, autoopsProbePhaseAttributeValue AttributeAutoopsProbePhase, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+	mb.metricAutoopsProbePhaseDuration.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), autoopsProbePhaseAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
 }
 
 // RecordAutoopsProbeSuccessDataPoint adds a data point to autoops.probe.success metric.
-func (mb *MetricsBuilder) RecordAutoopsProbeSuccessDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, serverAddressAttributeValue string, serverPortAttributeValue int64) {
-	mb.metricAutoopsProbeSuccess.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue)
+func (mb *MetricsBuilder) RecordAutoopsProbeSuccessDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+	mb.metricAutoopsProbeSuccess.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
 }
 
 // RecordAutoopsProbeTLSCertRemainingDataPoint adds a data point to autoops.probe.tls.cert.remaining metric.
-func (mb *MetricsBuilder) RecordAutoopsProbeTLSCertRemainingDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, serverAddressAttributeValue string, serverPortAttributeValue int64) {
-	mb.metricAutoopsProbeTLSCertRemaining.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue)
+func (mb *MetricsBuilder) RecordAutoopsProbeTLSCertRemainingDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+	mb.metricAutoopsProbeTLSCertRemaining.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
 }
 
 // RecordAutoopsProbeWarningDataPoint adds a data point to autoops.probe.warning metric.
-func (mb *MetricsBuilder) RecordAutoopsProbeWarningDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, autoopsProbeWarningAttributeValue AttributeAutoopsProbeWarning, serverAddressAttributeValue string, serverPortAttributeValue int64) {
-	mb.metricAutoopsProbeWarning.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), autoopsProbeWarningAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue)
+func (mb *MetricsBuilder) RecordAutoopsProbeWarningDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, autoopsProbeWarningAttributeValue AttributeAutoopsProbeWarning, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+	mb.metricAutoopsProbeWarning.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), autoopsProbeWarningAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
 }
 
 // Reset resets metrics builder to its initial state. It should be used when external metrics source is restarted,

@@ -84,45 +84,45 @@ func TestMetricsBuilder(t *testing.T) {
 			allMetricsCount := 0
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordAutoopsProbeDurationDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, "server.address-val", 11)
+			mb.RecordAutoopsProbeDurationDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, "server.address-val", 11, "autoops.probe.instance-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordAutoopsProbeDurationDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, "server.address-val-2", 12)
+				mb.RecordAutoopsProbeDurationDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, "server.address-val-2", 12, "autoops.probe.instance-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordAutoopsProbeFailureDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, AttributeErrorTypeDNSNotFound, "server.address-val", 11)
+			mb.RecordAutoopsProbeFailureDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, AttributeErrorTypeDNSNotFound, "server.address-val", 11, "autoops.probe.instance-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordAutoopsProbeFailureDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, AttributeErrorTypeDNSError, "server.address-val-2", 12)
+				mb.RecordAutoopsProbeFailureDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, AttributeErrorTypeDNSError, "server.address-val-2", 12, "autoops.probe.instance-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordAutoopsProbeHTTPStatusCodeDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, "server.address-val", 11)
+			mb.RecordAutoopsProbeHTTPStatusCodeDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, "server.address-val", 11, "autoops.probe.instance-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordAutoopsProbeHTTPStatusCodeDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, "server.address-val-2", 12)
+				mb.RecordAutoopsProbeHTTPStatusCodeDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, "server.address-val-2", 12, "autoops.probe.instance-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordAutoopsProbePhaseDurationDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, AttributeAutoopsProbePhaseDNS, "server.address-val", 11)
+			mb.RecordAutoopsProbePhaseDurationDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, AttributeAutoopsProbePhaseDNS, "server.address-val", 11, "autoops.probe.instance-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordAutoopsProbePhaseDurationDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, AttributeAutoopsProbePhaseConnect, "server.address-val-2", 12)
+				mb.RecordAutoopsProbePhaseDurationDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, AttributeAutoopsProbePhaseConnect, "server.address-val-2", 12, "autoops.probe.instance-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordAutoopsProbeSuccessDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, "server.address-val", 11)
+			mb.RecordAutoopsProbeSuccessDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, "server.address-val", 11, "autoops.probe.instance-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordAutoopsProbeSuccessDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, "server.address-val-2", 12)
+				mb.RecordAutoopsProbeSuccessDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, "server.address-val-2", 12, "autoops.probe.instance-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, "server.address-val", 11)
+			mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, "server.address-val", 11, "autoops.probe.instance-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, "server.address-val-2", 12)
+				mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, "server.address-val-2", 12, "autoops.probe.instance-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordAutoopsProbeWarningDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, AttributeAutoopsProbeWarningSuperuserCredentials, "server.address-val", 11)
+			mb.RecordAutoopsProbeWarningDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, AttributeAutoopsProbeWarningSuperuserCredentials, "server.address-val", 11, "autoops.probe.instance-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordAutoopsProbeWarningDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, AttributeAutoopsProbeWarningCANotNeeded, "server.address-val-2", 12)
+				mb.RecordAutoopsProbeWarningDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, AttributeAutoopsProbeWarningCANotNeeded, "server.address-val-2", 12, "autoops.probe.instance-val-2")
 			}
 
 			rb := mb.NewResourceBuilder()
@@ -188,6 +188,9 @@ func TestMetricsBuilder(t *testing.T) {
 						serverPortAttrVal, ok := dp.Attributes().Get("server.port")
 						assert.True(t, ok)
 						assert.EqualValues(t, 11, serverPortAttrVal.Int())
+						autoopsProbeInstanceAttrVal, ok := dp.Attributes().Get("autoops.probe.instance")
+						assert.True(t, ok)
+						assert.Equal(t, "autoops.probe.instance-val", autoopsProbeInstanceAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["autoops.probe.duration"], "Found a duplicate in the metrics slice: autoops.probe.duration")
 						validatedMetrics["autoops.probe.duration"] = true
@@ -215,6 +218,8 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("server.port")
 						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("autoops.probe.instance")
+						assert.False(t, ok)
 					}
 				case "autoops.probe.failure":
 					if tt.name != "reaggregate_set" {
@@ -241,6 +246,9 @@ func TestMetricsBuilder(t *testing.T) {
 						serverPortAttrVal, ok := dp.Attributes().Get("server.port")
 						assert.True(t, ok)
 						assert.EqualValues(t, 11, serverPortAttrVal.Int())
+						autoopsProbeInstanceAttrVal, ok := dp.Attributes().Get("autoops.probe.instance")
+						assert.True(t, ok)
+						assert.Equal(t, "autoops.probe.instance-val", autoopsProbeInstanceAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["autoops.probe.failure"], "Found a duplicate in the metrics slice: autoops.probe.failure")
 						validatedMetrics["autoops.probe.failure"] = true
@@ -270,6 +278,8 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("server.port")
 						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("autoops.probe.instance")
+						assert.False(t, ok)
 					}
 				case "autoops.probe.http.status_code":
 					if tt.name != "reaggregate_set" {
@@ -293,6 +303,9 @@ func TestMetricsBuilder(t *testing.T) {
 						serverPortAttrVal, ok := dp.Attributes().Get("server.port")
 						assert.True(t, ok)
 						assert.EqualValues(t, 11, serverPortAttrVal.Int())
+						autoopsProbeInstanceAttrVal, ok := dp.Attributes().Get("autoops.probe.instance")
+						assert.True(t, ok)
+						assert.Equal(t, "autoops.probe.instance-val", autoopsProbeInstanceAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["autoops.probe.http.status_code"], "Found a duplicate in the metrics slice: autoops.probe.http.status_code")
 						validatedMetrics["autoops.probe.http.status_code"] = true
@@ -320,6 +333,8 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("server.port")
 						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("autoops.probe.instance")
+						assert.False(t, ok)
 					}
 				case "autoops.probe.phase.duration":
 					if tt.name != "reaggregate_set" {
@@ -346,6 +361,9 @@ func TestMetricsBuilder(t *testing.T) {
 						serverPortAttrVal, ok := dp.Attributes().Get("server.port")
 						assert.True(t, ok)
 						assert.EqualValues(t, 11, serverPortAttrVal.Int())
+						autoopsProbeInstanceAttrVal, ok := dp.Attributes().Get("autoops.probe.instance")
+						assert.True(t, ok)
+						assert.Equal(t, "autoops.probe.instance-val", autoopsProbeInstanceAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["autoops.probe.phase.duration"], "Found a duplicate in the metrics slice: autoops.probe.phase.duration")
 						validatedMetrics["autoops.probe.phase.duration"] = true
@@ -375,6 +393,8 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("server.port")
 						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("autoops.probe.instance")
+						assert.False(t, ok)
 					}
 				case "autoops.probe.success":
 					if tt.name != "reaggregate_set" {
@@ -398,6 +418,9 @@ func TestMetricsBuilder(t *testing.T) {
 						serverPortAttrVal, ok := dp.Attributes().Get("server.port")
 						assert.True(t, ok)
 						assert.EqualValues(t, 11, serverPortAttrVal.Int())
+						autoopsProbeInstanceAttrVal, ok := dp.Attributes().Get("autoops.probe.instance")
+						assert.True(t, ok)
+						assert.Equal(t, "autoops.probe.instance-val", autoopsProbeInstanceAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["autoops.probe.success"], "Found a duplicate in the metrics slice: autoops.probe.success")
 						validatedMetrics["autoops.probe.success"] = true
@@ -425,6 +448,8 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("server.port")
 						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("autoops.probe.instance")
+						assert.False(t, ok)
 					}
 				case "autoops.probe.tls.cert.remaining":
 					if tt.name != "reaggregate_set" {
@@ -448,6 +473,9 @@ func TestMetricsBuilder(t *testing.T) {
 						serverPortAttrVal, ok := dp.Attributes().Get("server.port")
 						assert.True(t, ok)
 						assert.EqualValues(t, 11, serverPortAttrVal.Int())
+						autoopsProbeInstanceAttrVal, ok := dp.Attributes().Get("autoops.probe.instance")
+						assert.True(t, ok)
+						assert.Equal(t, "autoops.probe.instance-val", autoopsProbeInstanceAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["autoops.probe.tls.cert.remaining"], "Found a duplicate in the metrics slice: autoops.probe.tls.cert.remaining")
 						validatedMetrics["autoops.probe.tls.cert.remaining"] = true
@@ -475,6 +503,8 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("server.port")
 						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("autoops.probe.instance")
+						assert.False(t, ok)
 					}
 				case "autoops.probe.warning":
 					if tt.name != "reaggregate_set" {
@@ -501,6 +531,9 @@ func TestMetricsBuilder(t *testing.T) {
 						serverPortAttrVal, ok := dp.Attributes().Get("server.port")
 						assert.True(t, ok)
 						assert.EqualValues(t, 11, serverPortAttrVal.Int())
+						autoopsProbeInstanceAttrVal, ok := dp.Attributes().Get("autoops.probe.instance")
+						assert.True(t, ok)
+						assert.Equal(t, "autoops.probe.instance-val", autoopsProbeInstanceAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["autoops.probe.warning"], "Found a duplicate in the metrics slice: autoops.probe.warning")
 						validatedMetrics["autoops.probe.warning"] = true
@@ -529,6 +562,8 @@ func TestMetricsBuilder(t *testing.T) {
 						_, ok = dp.Attributes().Get("server.address")
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("server.port")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("autoops.probe.instance")
 						assert.False(t, ok)
 					}
 				}

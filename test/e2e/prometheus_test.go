@@ -77,19 +77,26 @@ scrape_configs:
 	api := fmt.Sprintf("http://127.0.0.1:%d", promPort)
 	query := `autoops_probe_success{autoops_probe_name=~"cluster|registration|otlp"}`
 	var series []promSeries
-	// The two instances share cluster and intake: their series are the same ones.
-	waitFor(t, 60*time.Second, "Prometheus to hold the four success series", func() bool {
+	// The two instances share cluster and intake; autoops_probe_instance keeps their series
+	// apart, so the failing one is named.
+	waitFor(t, 60*time.Second, "Prometheus to hold the six success series", func() bool {
 		series = promQuery(api, query)
-		return len(series) == 4
+		return len(series) == 6
 	})
 	for _, s := range series {
 		want := "1"
-		if s.Metric["server_address"] == "127.0.0.2" {
+		if s.Metric["autoops_probe_instance"] == "autoops_probe/broken" && s.Metric["autoops_probe_name"] == "registration" {
 			want = "0"
 		}
 		assert.Equal(t, want, s.Value[1], "%v", s.Metric)
 		assert.NotEmpty(t, s.Metric["server_port"])
+		assert.Contains(t, []string{"autoops_probe", "autoops_probe/broken"}, s.Metric["autoops_probe_instance"])
 	}
+	// Grouped by instance, as the alert rules and the dashboard do.
+	waitFor(t, 30*time.Second, "the failing instance alone in a grouped query", func() bool {
+		failing := promQuery(api, `min by (autoops_probe_instance) (autoops_probe_success) == 0`)
+		return len(failing) == 1 && failing[0].Metric["autoops_probe_instance"] == "autoops_probe/broken"
+	})
 
 	// Every query of the Grafana dashboard answers with data from the receiver.
 	for _, q := range dashboardQueries(t) {
