@@ -5,12 +5,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -32,9 +34,32 @@ func main() {
 	os.Exit(code)
 }
 
+// usageError reports bad usage: the problem on stderr, and with --format json an error object
+// on stdout too, so a script reading stdout sees why there are no results.
+func usageError(stdout, stderr io.Writer, jsonOut bool, format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintln(stderr, "autoops-probe:", msg)
+	if jsonOut {
+		_ = json.NewEncoder(stdout).Encode(map[string]any{"schema_version": schemaVersion, "error": msg, "exit_status": exitUsage})
+	}
+	return exitUsage
+}
+
+// wantsJSON finds --format json before parsing, so that a parse error can answer in JSON.
+func wantsJSON(args []string) bool {
+	for i, a := range args {
+		if a == "--format=json" || a == "-format=json" || (a == "--format" || a == "-format") && i+1 < len(args) && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("autoops-probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	jsonOut := wantsJSON(args)
+	var parseErrors strings.Builder
+	fs.SetOutput(&parseErrors)
 	var o overrides
 	configPath := fs.String("config", "", "collector config file to probe exactly what it configures (default: the AutoOps agent's variables)")
 	receiverID := fs.String("receiver", "autoops_probe", "receiver id in --config, e.g. autoops_probe/prod")
@@ -49,24 +74,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.timeout, "timeout", 0, "timeout of each probe (default 10s)")
 	fs.StringVar(&o.skip, "skip", "", "comma-separated probes not to run: cluster, registration, otlp")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from\nAUTOOPS_ES_API_KEY or AUTOOPS_ES_USERNAME/AUTOOPS_ES_PASSWORD (or the config file), never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from\nAUTOOPS_ES_API_KEY or AUTOOPS_ES_USERNAME/AUTOOPS_ES_PASSWORD (or the config file), never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 3
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitPassed
+	}
+	if err != nil {
+		return usageError(stdout, stderr, jsonOut, "%v (autoops-probe --help lists the flags)", err)
+	}
+	if fs.NArg() > 0 {
+		// A positional argument ends flag parsing: what follows it would be silently ignored.
+		return usageError(stdout, stderr, jsonOut, "unexpected argument %q: every setting is a flag, such as --es-url %s", fs.Arg(0), fs.Arg(0))
+	}
+	if o.timeout < 0 || isSet(fs, "timeout") && o.timeout == 0 {
+		return usageError(stdout, stderr, jsonOut, "--timeout: %s is not a timeout; give a positive duration such as 10s", o.timeout)
 	}
 	if *showVersion {
 		fmt.Fprintln(stdout, "autoops-probe version", version)
 		return 0
 	}
 	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "--format: %q is not text or json\n", *format)
-		return 3
+		return usageError(stdout, stderr, false, "--format: %q is not text or json", *format)
 	}
 	cfg, err := loadConfig(ctx, *configPath, *receiverID, o)
 	if err != nil {
-		fmt.Fprintln(stderr, "autoops-probe:", err)
-		return 3
+		return usageError(stdout, stderr, jsonOut, "%v", err)
 	}
 	results, err := autoopsreceiver.RunOnce(ctx, cfg, component.TelemetrySettings{Logger: zap.NewNop()})
 	if errors.Is(err, autoopsreceiver.ErrRunCutShort) {
@@ -74,16 +110,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 4
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "autoops-probe: invalid configuration:", err)
-		return 3
+		return usageError(stdout, stderr, jsonOut, "invalid configuration: %v", err)
 	}
 	if *format == "json" {
 		if err := writeJSON(stdout, results); err != nil {
 			fmt.Fprintln(stderr, "autoops-probe:", err)
-			return 3
+			return exitUsage
 		}
 	} else {
 		writeText(stdout, results, time.Now())
 	}
 	return exitStatus(results)
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

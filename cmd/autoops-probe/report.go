@@ -17,6 +17,7 @@ const (
 	exitPassed  = 0
 	exitFailed  = 1
 	exitWarned  = 2
+	exitUsage   = 3
 	probeTotal  = 3
 	reportWidth = 100
 )
@@ -152,6 +153,9 @@ func wrap(label, value string) string {
 	return b.String()
 }
 
+// schemaVersion is the version of the JSON output's schema (autoops-probe.schema.json).
+const schemaVersion = 1
+
 // writeJSON prints the same facts under the contract's names.
 func writeJSON(w io.Writer, results []autoopsreceiver.Result) error {
 	out := make([]map[string]any, 0, len(results))
@@ -172,5 +176,5 @@ func writeJSON(w io.Writer, results []autoopsreceiver.Result) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{"results": out, "exit_status": exitStatus(results)})
+	return enc.Encode(map[string]any{"schema_version": schemaVersion, "results": out, "exit_status": exitStatus(results)})
 }
