@@ -41,8 +41,13 @@ var PublishedRegions = map[string][]string{
 
 // Config is the configuration of one autoops_probe receiver instance.
 type Config struct {
-	scraperhelper.ControllerConfig `mapstructure:",squash"`
-	metadata.MetricsBuilderConfig  `mapstructure:",squash"`
+	// The scraperhelper controller's settings, under its keys; held here rather than embedded
+	// so that every validation message names the YAML key.
+	CollectionInterval time.Duration `mapstructure:"collection_interval"`
+	InitialDelay       time.Duration `mapstructure:"initial_delay"`
+	// Timeout, when set, ends a whole run; it must outlast every probe's timeout.
+	Timeout                       time.Duration `mapstructure:"timeout"`
+	metadata.MetricsBuilderConfig `mapstructure:",squash"`
 	// Events turns the autoops.probe.result log records on or off (documentation.md).
 	Events metadata.EventsConfig `mapstructure:"events"`
 
@@ -113,7 +118,8 @@ func defaultClientConfig(endpoint string) confighttp.ClientConfig {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		ControllerConfig:     scraperhelper.NewDefaultControllerConfig(),
+		CollectionInterval:   scraperhelper.NewDefaultControllerConfig().CollectionInterval,
+		InitialDelay:         scraperhelper.NewDefaultControllerConfig().InitialDelay,
 		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
 		Events:               metadata.DefaultEventsConfig(),
 		ReportStatus:         true,
@@ -172,8 +178,18 @@ func (cfg *Config) Validate() error {
 // would flood the endpoints; nothing needs probing more than once a second.
 const minInterval = time.Second
 
+// controllerConfig is what the scraperhelper controller runs on.
+func (cfg *Config) controllerConfig() *scraperhelper.ControllerConfig {
+	cc := scraperhelper.NewDefaultControllerConfig()
+	cc.CollectionInterval, cc.InitialDelay, cc.Timeout = cfg.CollectionInterval, cfg.InitialDelay, cfg.Timeout
+	return &cc
+}
+
 func (cfg *Config) validateDurations() []error {
 	var errs []error
+	if cfg.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout: %s is negative; leave it unset (no limit on a run) or give a positive duration", cfg.Timeout))
+	}
 	if cfg.CollectionInterval < minInterval {
 		errs = append(errs, fmt.Errorf("collection_interval: %s is below %s; durations need a unit (60s, 5m): a bare number is nanoseconds", cfg.CollectionInterval, minInterval))
 	}

@@ -128,7 +128,7 @@ func (in *instance) startWork(ctx context.Context, host component.Host) error {
 		scraperhelper.AddMetricsScraper(metadata.Type, s),
 		scraperhelper.WithTickerChannel(ticks),
 	}, in.controllerOptions...)
-	ctrl, err := scraperhelper.NewMetricsController(&in.cfg.ControllerConfig, in.set, next, opts...)
+	ctrl, err := scraperhelper.NewMetricsController(in.cfg.controllerConfig(), in.set, next, opts...)
 	if err != nil {
 		in.stopProbes()
 		return err

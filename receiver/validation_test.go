@@ -29,6 +29,7 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 	}{
 		{"bare number interval", func(c *Config) { c.CollectionInterval = 60 }, []string{"collection_interval", "60ns", "unit"}},
 		{"interval below a second", func(c *Config) { c.CollectionInterval = 500 * time.Millisecond }, []string{"collection_interval", "500ms"}},
+		{"negative run timeout", func(c *Config) { c.Timeout = -time.Second }, []string{"timeout: -1s"}},
 		{"zero timeout", func(c *Config) { c.Cluster.Timeout = 0 }, []string{"cluster.timeout", "0s"}},
 		{"negative timeout", func(c *Config) { c.OTLP.Timeout = -time.Second }, []string{"otlp.timeout", "-1s"}},
 		{"endpoint with a query", func(c *Config) { c.Registration.Endpoint = "http://h:2/base?x=1" }, []string{"registration.endpoint", "query or fragment"}},
@@ -66,6 +67,7 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
 			}
+			assert.NotContains(t, strings.ToLower(err.Error()), "controllerconfig", "messages name YAML keys, not Go types")
 			for _, secret := range []string{"t0ken", "id:key", "pa\tss"} {
 				assert.NotContains(t, err.Error(), secret)
 			}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
@@ -99,7 +98,7 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 		fmt.Fprintf(w, "  role      %s\n", v.RoleDefinition)
 	}
 	if !v.Passed {
-		field("guide", diagnose.GuideRow(v.ErrorType))
+		field("guide", v.Guide)
 	}
 }
 

@@ -45,6 +45,8 @@ type Verdict struct {
 	Route string
 	// Remedy is what to do: for the failure, then for each warning.
 	Remedy string
+	// Guide names the row of the guide (or the field fact) the failure's remedy rests on.
+	Guide string
 	// RoleDefinition is the request creating a role with exactly what is missing
 	// (insufficient_privileges), ready to paste.
 	RoleDefinition string
@@ -75,9 +77,15 @@ type Certificate struct {
 func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	j := newJudgement(ev, c)
 	v := Verdict{Probe: ev.Probe, Warnings: warnings(ev, c), Facts: facts(j)}
+	remedyRow := ""
 	for _, r := range rules {
 		if evidence, ok := r.match(j); ok {
-			v.ErrorType, v.Evidence = r.errorType, evidence
+			v.ErrorType, v.Evidence, remedyRow = r.errorType, evidence, r.errorType
+			if r.variant != nil {
+				if row := r.variant(j); row != "" {
+					remedyRow = row
+				}
+			}
 			break
 		}
 	}
@@ -85,6 +93,7 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		for i := len(overrides) - 1; i >= 0; i-- {
 			if evidence, ok := overrides[i].match(j); ok {
 				v.ErrorType, v.Evidence = overrides[i].errorType, evidence+" (then: "+v.Evidence+")"
+				remedyRow = v.ErrorType
 			}
 		}
 	}
@@ -107,7 +116,10 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		v.RoleDefinition = answers.RoleRequest(v.Facts.MissingPrivileges)
 	}
 	v.Route = route(ev)
-	v.Remedy = remedyText(j, v.ErrorType, v.Warnings)
+	v.Remedy = remedyText(j.cluster(), remedyRow, v.Warnings)
+	if !v.Passed {
+		v.Guide = GuideRow(remedyRow, j.cluster())
+	}
 	return v
 }
 

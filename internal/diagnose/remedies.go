@@ -1,5 +1,7 @@
 package diagnose
 
+import "strings"
+
 // Every error.type and warning of the contract, each with its remedy. Guide names the row
 // or section of troubleshoot-firewalls.md (or autoops-facts.md) the remedy comes from, so the
 // table can be reviewed against the guide row by row.
@@ -8,8 +10,10 @@ type remedy struct {
 	// words (TestREADMETables keeps the README's tables in step).
 	Meaning, Brief string
 	Guide          string
-	Cluster        string // remedy when the cluster probe (test 1) has this outcome
-	Cloud          string // remedy for the registration and otlp probes (tests 2 and 3)
+	// CloudGuide, when set, is the guide row for the cloud probes (Guide is the cluster's).
+	CloudGuide string
+	Cluster    string // remedy when the cluster probe (test 1) has this outcome
+	Cloud      string // remedy for the registration and otlp probes (tests 2 and 3)
 }
 
 const allowList = "If the URL is right, your network team may need to allow-list it in the firewall (outbound port 443 to Elastic Cloud)."
@@ -246,6 +250,10 @@ var remedies = map[string]remedy{
 		Cluster: "The AutoOps intake refused otlp.token: copy the token (AUTOOPS_TOKEN) again from the AutoOps installation wizard in Elastic Cloud, for this region.",
 		Cloud:   "The AutoOps intake refused otlp.token: copy the token (AUTOOPS_TOKEN) again from the AutoOps installation wizard in Elastic Cloud, and check that AUTOOPS_OTEL_URL is the intake of the region the token belongs to.",
 	},
+	remedyBasicAuth: {
+		Guide:   "Test 1, row 'Your username or password is incorrect'",
+		Cluster: "Elasticsearch rejected the username and password: recheck both for typos (cluster.username and cluster.password, or ELASTICSEARCH_READ_USERNAME / AUTOOPS_ES_USERNAME and their passwords), and that the user exists in a realm the cluster reads.",
+	},
 	remedyNoCABundle: {
 		Guide: "Tests 2-3; autoops-facts: the connectivity script's curl exit codes 60 and 77",
 		Cloud: "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA.",
@@ -315,11 +323,6 @@ var warningRemedies = map[string]remedy{
 	},
 }
 
-// remedyNoCABundle is the row tls_intercepted's rule picks when the machine has no CA bundle
-// at all: no certificate could verify there, inspected or not (guide tests 2-3; autoops-facts,
-// the connectivity script's curl exit codes 60 and 77). Not a contract value.
-const remedyNoCABundle = "tls_intercepted/no_ca_bundle"
-
 // Remedy returns the remedy for an error type on the given probe kind.
 func Remedy(errorType string, cluster bool) string { return pick(remedies[errorType], cluster) }
 
@@ -335,5 +338,20 @@ func pick(r remedy, cluster bool) string {
 	return r.Cloud
 }
 
-// GuideRow names the row or section of the guide an error type's remedy comes from.
-func GuideRow(errorType string) string { return remedies[errorType].Guide }
+// cloudGuide is what tests 2 and 3 of the guide say for every failure they do not name.
+const cloudGuide = "Tests 2-3: 'If you do not receive a similar response, configure your HTTP proxy to allow it to reach the URL'"
+
+// GuideRow names the row or section of the guide a remedy row comes from, for the probe it is
+// shown for: test 1's rows belong to the cluster, tests 2-3's to the cloud probes.
+func GuideRow(row string, cluster bool) string {
+	r := remedies[row]
+	switch {
+	case cluster:
+		return r.Guide
+	case r.CloudGuide != "":
+		return r.CloudGuide
+	case strings.HasPrefix(r.Guide, "Test 1"):
+		return cloudGuide
+	}
+	return r.Guide
+}

@@ -6,6 +6,9 @@ type rule struct {
 	errorType string
 	basis     string
 	match     func(*judgement) (string, bool)
+	// variant, when set, names the remedy row that fits the setup ("" for the value's own):
+	// the remedy must fit the credential kind and the machine it is shown for.
+	variant func(*judgement) string
 }
 
 // rules is the precedence: the first rule that matches gives the verdict; none matching is a
@@ -28,39 +31,39 @@ type rule struct {
 //   - auth before status: a 401 is auth_*, a 403 insufficient_privileges;
 //   - unsupported_version before license_inactive before the privileges check.
 var rules = []rule{
-	{ProxySchemeMismatch, "tests 2-3 note on HTTP(S)_PROXY; field facts: https:// proxy URLs", proxySchemeMismatch},
-	{ProxyUnreachable, "tests 2-3 note: configure HTTP_PROXY, HTTPS_PROXY", proxyUnreachable},
-	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported},
-	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired},
-	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError},
-	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked},
-	{SchemeMismatch, "test 1: the correct protocol, http or https", schemeMismatch},
-	{NotElasticsearch, "test 1: the correct port; field facts: what answers instead", notElasticsearch},
-	{TLSBlocked, "test 1: allow-list the URL; field facts: SNI filtering", tlsBlocked},
-	{PathMTUBlackhole, "field facts: path MTU black holes", pathMTUBlackhole},
-	{DNSNotFound, "test 1: endpoint URL incorrect", dnsNotFound},
-	{DNSError, "test 1: endpoint not reachable", dnsError},
-	{ConnectionTimeout, "test 1: endpoint not reachable", connectionTimeout},
-	{ResponseTimeout, "test 1: endpoint not reachable", responseTimeout},
-	{ContainerNetworkIsolation, "test 1: Docker without --network host", containerNetworkIsolation},
-	{ConnectionRefused, "test 1: endpoint not reachable", connectionRefused},
-	{NetworkUnreachable, "test 1: endpoint not reachable", networkUnreachable},
-	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted},
-	{TLSUnknownAuthority, "test 1: custom SSL/TLS configuration", tlsUnknownAuthority},
-	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch},
-	{ClockSkew, "field facts: the server's Date header", clockSkew},
-	{TLSCertificateExpired, "test 1: custom SSL/TLS configuration", tlsCertificateExpired},
-	{ConnectionReset, "test 1: endpoint not reachable", connectionReset},
-	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed},
-	{AuthMissing, "test 1: API key / basic tabs", authMissing},
-	{AuthFailed, "test 1: API key or password incorrect", authFailed},
-	{UnexpectedStatus, "tests 2-3: the command should return 401", unexpectedStatus},
-	{UnexpectedResponse, "tests 2-3: the expected body", unexpectedResponse},
-	{UnsupportedVersion, "facts: Elasticsearch 7.17.0 or newer", unsupportedVersion},
-	{LicenseInactive, "facts: license status active", licenseInactive},
-	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges},
-	{TokenRejected, "test 3 with AUTOOPS_TOKEN", tokenRejected},
-	{Other, "none: the evidence is quoted as it came", other},
+	{ProxySchemeMismatch, "tests 2-3 note on HTTP(S)_PROXY; field facts: https:// proxy URLs", proxySchemeMismatch, nil},
+	{ProxyUnreachable, "tests 2-3 note: configure HTTP_PROXY, HTTPS_PROXY", proxyUnreachable, nil},
+	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported, nil},
+	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired, nil},
+	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError, nil},
+	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, nil},
+	{SchemeMismatch, "test 1: the correct protocol, http or https", schemeMismatch, nil},
+	{NotElasticsearch, "test 1: the correct port; field facts: what answers instead", notElasticsearch, nil},
+	{TLSBlocked, "test 1: allow-list the URL; field facts: SNI filtering", tlsBlocked, nil},
+	{PathMTUBlackhole, "field facts: path MTU black holes", pathMTUBlackhole, nil},
+	{DNSNotFound, "test 1: endpoint URL incorrect", dnsNotFound, nil},
+	{DNSError, "test 1: endpoint not reachable", dnsError, nil},
+	{ConnectionTimeout, "test 1: endpoint not reachable", connectionTimeout, nil},
+	{ResponseTimeout, "test 1: endpoint not reachable", responseTimeout, nil},
+	{ContainerNetworkIsolation, "test 1: Docker without --network host", containerNetworkIsolation, nil},
+	{ConnectionRefused, "test 1: endpoint not reachable", connectionRefused, nil},
+	{NetworkUnreachable, "test 1: endpoint not reachable", networkUnreachable, nil},
+	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted, noCABundleVariant},
+	{TLSUnknownAuthority, "test 1: custom SSL/TLS configuration", tlsUnknownAuthority, nil},
+	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, nil},
+	{ClockSkew, "field facts: the server's Date header", clockSkew, nil},
+	{TLSCertificateExpired, "test 1: custom SSL/TLS configuration", tlsCertificateExpired, nil},
+	{ConnectionReset, "test 1: endpoint not reachable", connectionReset, nil},
+	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed, nil},
+	{AuthMissing, "test 1: API key / basic tabs", authMissing, nil},
+	{AuthFailed, "test 1: API key or password incorrect", authFailed, credentialVariant},
+	{UnexpectedStatus, "tests 2-3: the command should return 401", unexpectedStatus, nil},
+	{UnexpectedResponse, "tests 2-3: the expected body", unexpectedResponse, nil},
+	{UnsupportedVersion, "facts: Elasticsearch 7.17.0 or newer", unsupportedVersion, nil},
+	{LicenseInactive, "facts: license status active", licenseInactive, nil},
+	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges, nil},
+	{TokenRejected, "test 3 with AUTOOPS_TOKEN", tokenRejected, nil},
+	{Other, "none: the evidence is quoted as it came", other, nil},
 }
 
 // overrides name a cause behind whatever failed: each that matches a failure wraps what was
@@ -68,6 +71,30 @@ var rules = []rule{
 // and its sentence comes first: a search domain that sent a public name to a sinkhole is the
 // search domain's fault.
 var overrides = []rule{
-	{DNSSearchDomain, "test 1 / tests 2-3: the name resolved elsewhere", searchDomain},
-	{DNSBlocked, "tests 2-3: the firewall/DNS filter of the setup", sinkhole},
+	{DNSSearchDomain, "test 1 / tests 2-3: the name resolved elsewhere", searchDomain, nil},
+	{DNSBlocked, "tests 2-3: the firewall/DNS filter of the setup", sinkhole, nil},
+}
+
+// Remedy variants: rows of remedies.go beside the contract's values.
+const (
+	remedyNoCABundle = "tls_intercepted/no_ca_bundle"
+	remedyBasicAuth  = "auth_failed/basic"
+)
+
+// noCABundleVariant: on a machine with no CA bundle at all no certificate could verify,
+// inspected or not (guide tests 2-3; autoops-facts, the connectivity script's curl exit
+// codes 60 and 77).
+func noCABundleVariant(j *judgement) string {
+	if noSystemRoots(j.ev) {
+		return remedyNoCABundle
+	}
+	return ""
+}
+
+// credentialVariant: rejected basic credentials need no word about API key forms.
+func credentialVariant(j *judgement) string {
+	if j.c.Credentials == CredentialsBasic {
+		return remedyBasicAuth
+	}
+	return ""
 }

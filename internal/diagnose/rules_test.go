@@ -275,3 +275,22 @@ func replaceTable(t *testing.T, readme, heading string, values []string, table m
 	}
 	return readme[:head] + b.String() + readme[end:]
 }
+
+// A remedy and its guide row fit the probe and the credential kind they are shown for.
+func TestRemediesFitTheProbeAndCredentials(t *testing.T) {
+	for _, et := range ErrorTypes {
+		if remedies[et].Cloud != "" {
+			assert.NotContains(t, GuideRow(et, false), "Test 1", "%s on test 2 or 3 cites test 1's row", et)
+		}
+	}
+	ev := recorded(probe.Cluster, "https://es.corp:9200").answered(401, `{"error":{"type":"security_exception"},"status":401}`)
+	basic := Diagnose(&ev.Evidence, Context{Credentials: CredentialsBasic})
+	assert.NotContains(t, basic.Remedy, "API key")
+	key := Diagnose(&ev.Evidence, Context{Credentials: CredentialsAPIKey})
+	assert.Contains(t, key.Remedy, "id:api_key")
+
+	dns := recorded(probe.Registration, "https://api.elastic-cloud.com/x").failed(timeoutErr, probe.Progress{})
+	v := Diagnose(&dns.Evidence, Context{})
+	assert.Equal(t, DNSError, v.ErrorType)
+	assert.True(t, strings.HasPrefix(v.Guide, "Tests 2-3"), v.Guide)
+}

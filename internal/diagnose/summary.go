@@ -69,16 +69,11 @@ func passEvidence(ev *probe.Evidence) string {
 	return fmt.Sprintf("%s answered %d 'no auth provided', as expected without credentials", ev.URL, status)
 }
 
-// remedyText joins the remedy of the failure and of each warning.
-func remedyText(j *judgement, errorType string, warns []string) string {
-	cluster := j.cluster()
+// remedyText joins the remedy of the failure's row and of each warning.
+func remedyText(cluster bool, remedyRow string, warns []string) string {
 	var parts []string
-	if errorType != "" {
-		key := errorType
-		if errorType == TLSIntercepted && noSystemRoots(j.ev) {
-			key = remedyNoCABundle
-		}
-		parts = append(parts, Remedy(key, cluster))
+	if remedyRow != "" {
+		parts = append(parts, Remedy(remedyRow, cluster))
 	}
 	for _, w := range warns {
 		parts = append(parts, WarningRemedy(w, cluster))

@@ -73,3 +73,21 @@ func TestStallFollowUpsFitTheTimeout(t *testing.T) {
 		assert.Less(t, ev.Duration, 1500*time.Millisecond)
 	}
 }
+
+// https_proxy_missing's evidence fits only a request that went direct for want of HTTPS_PROXY.
+func TestHTTPSWentDirect(t *testing.T) {
+	for _, tt := range []struct {
+		url, noProxy string
+		fixed, want  bool
+	}{
+		{"https://api.elastic-cloud.com", "", false, true},
+		{"http://es.corp:9200", "", false, false},          // HTTP_PROXY applied
+		{"https://es.corp:9200", "es.corp", false, false},  // NO_PROXY sends it direct anyway
+		{"https://api.elastic-cloud.com", "", true, false}, // proxy_url: the variables do not apply
+	} {
+		tg := target(t, Registration, tt.url)
+		tg.Env = Environment{HTTPProxy: "http://proxy.corp:3128", NoProxy: tt.noProxy}
+		tg.FixedProxy = tt.fixed
+		assert.Equal(t, tt.want, httpsWentDirect(tg), "%+v", tt)
+	}
+}

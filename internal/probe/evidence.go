@@ -89,7 +89,9 @@ type Evidence struct {
 	// Environment facts that diagnosis needs.
 	// InContainer: the collector runs inside a container (see DetectContainer).
 	InContainer           bool
-	HTTPProxyWithoutHTTPS bool // HTTP_PROXY set, HTTPS_PROXY not
+	// HTTPProxyWithoutHTTPS: HTTP_PROXY is set, HTTPS_PROXY not, and this https request went
+	// direct though NO_PROXY does not exclude it.
+	HTTPProxyWithoutHTTPS bool
 	// ProxyInvalid: the proxy variable that applies is not a URL Go can use.
 	ProxyInvalid bool
 	// ProxyFromEnv: the proxy choice came from HTTP_PROXY/HTTPS_PROXY/NO_PROXY (no proxy_url).

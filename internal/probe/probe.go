@@ -94,7 +94,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 	r.addr = net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
 	ev.ProxyInvalid = proxyErr != nil
 	ev.ProxyFromEnv = !t.FixedProxy && (t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != "")
-	ev.HTTPProxyWithoutHTTPS = !t.FixedProxy && t.Env.HTTPProxy != "" && t.Env.HTTPSProxy == ""
+	ev.HTTPProxyWithoutHTTPS = httpsWentDirect(t)
 	ev.NoProxyCovers = ev.ProxyFromEnv && proxy == nil
 	if ev.ProxyFromEnv && proxy != nil && t.Env.NoProxy != "" {
 		ev.NoProxy = t.Env.NoProxy
@@ -126,6 +126,18 @@ func Run(ctx context.Context, t *Target) Evidence {
 	ev.Redact = t.Redactor.Redact
 	ev.Duration = time.Since(start)
 	return *ev
+}
+
+// httpsWentDirect: HTTP_PROXY is set but HTTPS_PROXY is not, and this https request went
+// direct although NO_PROXY does not exclude it: with HTTPS_PROXY set it would have used the
+// proxy. An http:// endpoint used HTTP_PROXY, and one NO_PROXY covers goes direct anyway.
+func httpsWentDirect(t *Target) bool {
+	if t.FixedProxy || t.Env.HTTPProxy == "" || t.Env.HTTPSProxy != "" || t.URL.Scheme != "https" {
+		return false
+	}
+	withHTTPS := httpproxy.Config{HTTPSProxy: t.Env.HTTPProxy, NoProxy: t.Env.NoProxy}
+	p, err := withHTTPS.ProxyFunc()(t.URL)
+	return err == nil && p != nil
 }
 
 // mainRequest is the guide's request: the cluster's GET with its credentials; the cloud
