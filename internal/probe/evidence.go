@@ -88,7 +88,7 @@ type Evidence struct {
 
 	// Environment facts that diagnosis needs.
 	// InContainer: the collector runs inside a container (see DetectContainer).
-	InContainer           bool
+	InContainer bool
 	// HTTPProxyWithoutHTTPS: HTTP_PROXY is set, HTTPS_PROXY not, and this https request went
 	// direct though NO_PROXY does not exclude it.
 	HTTPProxyWithoutHTTPS bool
