@@ -336,6 +336,9 @@ func (o *OTLPConfig) ResolvedEndpoint() string {
 }
 
 func validateBaseURL(key, raw string) error {
+	if raw == "" {
+		return fmt.Errorf(`%s: empty: set it (an unset ${env:...} variable reads as "")`, key)
+	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%s: %q is not an absolute http(s) URL", key, probe.RedactURL(raw))
