@@ -58,7 +58,23 @@ func (j *judgement) proxyRefusal() (refusal, bool) {
 	return refusal{}, false
 }
 
+// socksRefusal is a SOCKS proxy's refusal of the tunnel, asked again by hand.
+func (j *judgement) socksRefusal() (*probe.SOCKSCheck, bool) {
+	sc := j.ev.SOCKS
+	if j.err == nil || j.ev.Proxy == "" || sc == nil {
+		return nil, false
+	}
+	return sc, sc.Method != probe.SOCKSMethodNone && sc.Method != probe.SOCKSMethodPassword || sc.AuthFailed ||
+		sc.Method == probe.SOCKSMethodPassword && !sc.CredentialsSent || sc.Replied && sc.Reply != 0
+}
+
+// socksUpstream: the SOCKS reply codes that say the proxy could not reach the destination.
+func socksUpstream(code byte) bool { return code == 1 || (code >= 3 && code <= 6) }
+
 func proxyAuthUnsupported(j *judgement) (string, bool) {
+	if sc, ok := j.socksRefusal(); ok && sc.Method == probe.SOCKSMethodNoneAcceptable {
+		return sentence("the SOCKS proxy %s accepts neither no authentication nor a username and password: it chose none of the methods offered", j.ev.Proxy)
+	}
 	rf, ok := j.proxyRefusal()
 	schemes := []string(nil)
 	if ok {
@@ -73,6 +89,14 @@ func proxyAuthUnsupported(j *judgement) (string, bool) {
 func isBasic(scheme string) bool { return strings.EqualFold(scheme, "Basic") }
 
 func proxyAuthRequired(j *judgement) (string, bool) {
+	if sc, ok := j.socksRefusal(); ok && sc.Method == probe.SOCKSMethodPassword {
+		if sc.AuthFailed {
+			return sentence("the SOCKS proxy %s refused the username and password of the proxy URL", j.ev.Proxy)
+		}
+		if !sc.CredentialsSent {
+			return sentence("the SOCKS proxy %s asks for a username and password, and the proxy URL has none", j.ev.Proxy)
+		}
+	}
 	rf, ok := j.proxyRefusal()
 	if !ok || rf.answer.Status != http.StatusProxyAuthRequired {
 		return "", false
@@ -81,6 +105,9 @@ func proxyAuthRequired(j *judgement) (string, bool) {
 }
 
 func proxyUpstreamError(j *judgement) (string, bool) {
+	if sc, ok := j.socksRefusal(); ok && sc.Replied && socksUpstream(sc.Reply) {
+		return sentence("the SOCKS proxy %s answered CONNECT to %s with reply %d, %q: it could not reach it", j.ev.Proxy, j.target(), sc.Reply, probe.SOCKSReplyText(sc.Reply))
+	}
 	rf, ok := j.proxyRefusal()
 	switch {
 	case !ok || rf.answer.Status == http.StatusProxyAuthRequired:
@@ -96,6 +123,9 @@ func proxyUpstreamError(j *judgement) (string, bool) {
 }
 
 func proxyBlocked(j *judgement) (string, bool) {
+	if sc, ok := j.socksRefusal(); ok && sc.Replied && sc.Reply == 2 {
+		return sentence("the SOCKS proxy %s refused CONNECT to %s with reply 2, %q", j.ev.Proxy, j.target(), probe.SOCKSReplyText(sc.Reply))
+	}
 	rf, ok := j.proxyRefusal()
 	if !ok || rf.answer.Status == http.StatusProxyAuthRequired {
 		return "", false

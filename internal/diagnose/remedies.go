@@ -250,6 +250,16 @@ var remedies = map[string]remedy{
 		Cluster: "The AutoOps intake refused otlp.token: copy the token (AUTOOPS_TOKEN) again from the AutoOps installation wizard in Elastic Cloud, for this region.",
 		Cloud:   "The AutoOps intake refused otlp.token: copy the token (AUTOOPS_TOKEN) again from the AutoOps installation wizard in Elastic Cloud, and check that AUTOOPS_OTEL_URL is the intake of the region the token belongs to.",
 	},
+	ProxyAuthRequired + remedySOCKS: {
+		Guide:   "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; contract v3: SOCKS proxies",
+		Cluster: "The SOCKS proxy wants a username and password, or refused the ones given: put the right ones in the proxy URL (socks5://user:password@proxy:1080), or add the cluster to NO_PROXY if it should be reached directly.",
+		Cloud:   "The SOCKS proxy wants a username and password, or refused the ones given: put the right ones in the proxy URL (socks5://user:password@proxy:1080) of proxy_url or HTTPS_PROXY.",
+	},
+	ProxyAuthUnsupported + remedySOCKS: {
+		Guide:   "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; contract v3: SOCKS proxies",
+		Cluster: "The SOCKS proxy accepts only authentication methods the collector cannot speak (such as GSSAPI), so credentials in the proxy URL will not help: have the proxy accept no authentication or a username and password from the collector's host, or add the cluster to NO_PROXY.",
+		Cloud:   "The SOCKS proxy accepts only authentication methods the collector cannot speak (such as GSSAPI), so credentials in the proxy URL will not help: have the proxy accept no authentication or a username and password from the collector's host, or use an HTTP proxy.",
+	},
 	remedyBasicAuth: {
 		Guide:   "Test 1, row 'Your username or password is incorrect'",
 		Cluster: "Elasticsearch rejected the username and password: recheck both for typos (cluster.username and cluster.password, or ELASTICSEARCH_READ_USERNAME / AUTOOPS_ES_USERNAME and their passwords), and that the user exists in a realm the cluster reads.",

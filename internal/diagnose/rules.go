@@ -33,8 +33,8 @@ type rule struct {
 var rules = []rule{
 	{ProxySchemeMismatch, "tests 2-3 note on HTTP(S)_PROXY; field facts: https:// proxy URLs", proxySchemeMismatch, nil},
 	{ProxyUnreachable, "tests 2-3 note: configure HTTP_PROXY, HTTPS_PROXY", proxyUnreachable, nil},
-	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported, nil},
-	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired, nil},
+	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported, socksRow(ProxyAuthUnsupported)},
+	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired, socksRow(ProxyAuthRequired)},
 	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError, nil},
 	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, nil},
 	{SchemeMismatch, "test 1: the correct protocol, http or https", schemeMismatch, nil},
@@ -79,7 +79,19 @@ var overrides = []rule{
 const (
 	remedyNoCABundle = "tls_intercepted/no_ca_bundle"
 	remedyBasicAuth  = "auth_failed/basic"
+	// SOCKS proxies authenticate otherwise than HTTP proxies: the suffix of a proxy_auth_* row.
+	remedySOCKS = "/socks"
 )
+
+// socksRow: a SOCKS proxy's authentication needs its own words.
+func socksRow(errorType string) func(*judgement) string {
+	return func(j *judgement) string {
+		if _, ok := j.socksRefusal(); ok {
+			return errorType + remedySOCKS
+		}
+		return ""
+	}
+}
 
 // noCABundleVariant: on a machine with no CA bundle at all no certificate could verify,
 // inspected or not (guide tests 2-3; autoops-facts, the connectivity script's curl exit

@@ -140,6 +140,14 @@ func license(status string) func(*probe.Evidence) {
 	}
 }
 
+// socksRefused is a cloud probe through a SOCKS proxy that refused, as Go and the by-hand
+// CONNECT saw it.
+func socksRefused(sc probe.SOCKSCheck) *evidence {
+	return recorded(probe.Registration, "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters").
+		failed(opErr("socks connect", errors.New("unknown error "+probe.SOCKSReplyText(sc.Reply))), probe.Progress{DNSDone: true, Connected: true}).
+		with(viaProxy("socks5://127.0.0.1:1080")).with(func(ev *probe.Evidence) { ev.SOCKS = &sc })
+}
+
 type deadline struct{}
 
 func (deadline) Error() string   { return "context deadline exceeded" }
@@ -170,6 +178,13 @@ func TestRulesTable(t *testing.T) {
 		{"proxy's own 502 page to a cloud POST", recorded(probe.Registration, "http://api.elastic-cloud.com/x").answered(502, "<html>bad gateway</html>").with(viaProxy("http://p:3128")), Context{}, ProxyUpstreamError},
 		{"CONNECT 403", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "")), Context{}, ProxyBlocked},
 		{"tie: proxy_blocked over not_elasticsearch (a proxy's 403 page for the cluster)", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked},
+		{"SOCKS: not allowed by ruleset", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 2}), Context{}, ProxyBlocked},
+		{"SOCKS: connection refused upstream", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 5}), Context{}, ProxyUpstreamError},
+		{"SOCKS: host unreachable", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 4}), Context{}, ProxyUpstreamError},
+		{"SOCKS: asks for a password the URL lacks", socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodPassword}), Context{}, ProxyAuthRequired},
+		{"SOCKS: refused the password", socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodPassword, CredentialsSent: true, AuthFailed: true}), Context{}, ProxyAuthRequired},
+		{"SOCKS: no acceptable method", socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodNoneAcceptable}), Context{}, ProxyAuthUnsupported},
+		{"SOCKS: a reply no rule names stays _OTHER", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 7}), Context{}, Other},
 		{"https:// to a plain-HTTP port", recorded(probe.Cluster, es).failed(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, inTLS), Context{}, SchemeMismatch},
 		{"http:// to a TLS port that closes plaintext", recorded(probe.Cluster, esHTTP).failed(io.EOF, sentAll).with(withHandshake(probe.HandshakeCheck{Chain: []*x509.Certificate{testLeaf}})), Context{}, SchemeMismatch},
 		{"tie: scheme_mismatch over not_elasticsearch (a TLS port's 400 page)", recorded(probe.Cluster, esHTTP).answered(400, "<html>The plain HTTP request was sent to HTTPS port</html>").with(withHandshake(probe.HandshakeCheck{Chain: []*x509.Certificate{testLeaf}})), Context{}, SchemeMismatch},
@@ -289,8 +304,12 @@ func TestRemediesFitTheProbeAndCredentials(t *testing.T) {
 	key := Diagnose(&ev.Evidence, Context{Credentials: CredentialsAPIKey})
 	assert.Contains(t, key.Remedy, "id:api_key")
 
+	socks := socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodPassword})
+	v := Diagnose(&socks.Evidence, Context{})
+	assert.Contains(t, v.Remedy, "socks5://user:password@", "a SOCKS proxy's credentials go in a socks5:// URL")
+
 	dns := recorded(probe.Registration, "https://api.elastic-cloud.com/x").failed(timeoutErr, probe.Progress{})
-	v := Diagnose(&dns.Evidence, Context{})
+	v = Diagnose(&dns.Evidence, Context{})
 	assert.Equal(t, DNSError, v.ErrorType)
 	assert.True(t, strings.HasPrefix(v.Guide, "Tests 2-3"), v.Guide)
 }

@@ -50,6 +50,9 @@ var collectors = []collector{
 	}, func(ctx context.Context, r *run) {
 		r.ev.ProxySpeaksPlainHTTP = speaksPlainHTTP(ctx, proxyAddress(r.proxy), r.addr)
 	}},
+	{"SOCKS5 CONNECT asked by hand", func(r *run) bool {
+		return isSOCKS(r.proxy) && r.ev.Main.Err != nil && r.ev.Main.Response == nil
+	}, func(ctx context.Context, r *run) { r.ev.SOCKS = checkSOCKS(ctx, r.proxy, r.addr) }},
 	{"handshakes without server name and with small segments", func(r *run) bool {
 		return r.proxy == nil && stalledInTLS(&r.ev.Main) && (IsTimeout(r.ev.Main.Err) || IsReset(r.ev.Main.Err))
 	}, collectStall},
@@ -131,6 +134,10 @@ func needsHandshakeCheck(r *run) bool {
 		return resp.Status == http.StatusBadRequest && r.proxy == nil && strings.HasPrefix(ev.URL, "http://")
 	}
 	if ev.Main.Err == nil || IsTimeout(ev.Main.Err) {
+		return false
+	}
+	if isSOCKS(r.proxy) {
+		// The check speaks HTTP CONNECT; a SOCKS proxy would wait for more.
 		return false
 	}
 	if r.proxy != nil {

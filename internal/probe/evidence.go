@@ -71,6 +71,8 @@ type Evidence struct {
 	// Stall holds the follow-up handshakes made after a TLS handshake naming the host was cut
 	// or never answered (direct connections only).
 	Stall *StallCheck
+	// SOCKS is a SOCKS5 proxy's answers to a CONNECT asked again after the request failed.
+	SOCKS *SOCKSCheck
 	// ProxySpeaksPlainHTTP: a proxy given as https:// answered a plaintext CONNECT.
 	ProxySpeaksPlainHTTP bool
 

@@ -175,7 +175,7 @@ service:
 		cmd := exec.Command(commandBinary(t), "--config", col.configPath, "--format", format)
 		cmd.Env = col.env
 		out, _ := cmd.CombinedOutput()
-		require.Contains(t, string(out), "otlp", "the one-shot ran: %s", out)
+		require.Contains(t, string(out), "REDACTED", "the one-shot ran and quoted the scrubbed echo: %s", out)
 		everything += string(out)
 	}
 	for _, secret := range []string{apiKey, "ui2lp2axTNmsyakw9tvNnw", base64.StdEncoding.EncodeToString([]byte(apiKey)), token, header} {
