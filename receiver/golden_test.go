@@ -156,7 +156,8 @@ func compareGolden(t *testing.T, name string, metrics pmetric.Metrics, logs plog
 // loopbackPort matches a test server's address on loopback, in URLs and sentences.
 var loopbackPort = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 
-// normalizeRun zeroes what differs between real runs: durations, the test servers' ports.
+// normalizeRun zeroes what differs between real runs: durations, timestamps, the test
+// servers' ports.
 func normalizeRun(md pmetric.Metrics, ld plog.Logs) {
 	for _, rm := range md.ResourceMetrics().All() {
 		for _, sm := range rm.ScopeMetrics().All() {
@@ -174,6 +175,8 @@ func normalizeRun(md pmetric.Metrics, ld plog.Logs) {
 	for _, rl := range ld.ResourceLogs().All() {
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
+				lr.SetTimestamp(0)
+				lr.SetObservedTimestamp(0)
 				lr.Body().SetStr(loopbackPort.ReplaceAllString(lr.Body().Str(), "127.0.0.1:PORT"))
 				lr.Attributes().PutInt("server.port", 0)
 				for _, v := range lr.Attributes().All() {

@@ -2,7 +2,9 @@ package autoopsreceiver
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"net/url"
 	"os"
@@ -84,7 +86,8 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 	}
 	t := &probe.Target{
 		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: cc.Timeout, Env: env,
-		CustomCA: cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
+		CustomCA:       cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
+		CAFileSubjects: caSubjects(cc),
 	}
 	if name == probe.Cluster && bare != nil && !cc.Keepalive.HasValue() {
 		// The cluster probe's follow-up requests reuse the run's one connection; the probe
@@ -127,4 +130,21 @@ func newRedactor(cfg *Config, env probe.Environment) *probe.Redactor {
 		proxies = append(proxies, cc.ProxyURL)
 	}
 	return probe.NewRedactor(values, proxies)
+}
+
+// caSubjects lists the subjects of the certificates tls.ca_file (or ca_pem) holds: the
+// diagnosis tells a missing intermediate from an unknown CA by them. Validation has read the
+// file already.
+func caSubjects(cc *confighttp.ClientConfig) []string {
+	raw := []byte(cc.TLS.CAPem)
+	if cc.TLS.CAFile != "" {
+		raw, _ = os.ReadFile(cc.TLS.CAFile)
+	}
+	var subjects []string
+	for block, rest := pem.Decode(raw); block != nil; block, rest = pem.Decode(rest) {
+		if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
+			subjects = append(subjects, c.Subject.String())
+		}
+	}
+	return subjects
 }

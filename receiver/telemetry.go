@@ -114,7 +114,8 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 		if ev.Main.Response != nil {
 			t.mb.RecordAutoopsProbeHTTPStatusCodeDataPoint(ts, int64(ev.Main.Response.Status), name, addr, port, t.instance)
 		}
-		if cert := ev.LeafCertificate(); cert != nil {
+		// The earliest expiry over every presented certificate, leaf or intermediate.
+		if cert := ev.EarliestExpiry(); cert != nil {
 			t.mb.RecordAutoopsProbeTLSCertRemainingDataPoint(ts, int64(cert.NotAfter.Sub(now).Seconds()), name, addr, port, t.instance)
 		}
 	}
@@ -215,6 +216,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 		a.PutStr(string(semconv.TLSServerHashSha256Key), strings.ToUpper(c.SHA256))
 		putStrings(a, attrSANs, c.DNSNames)
 	}
+	if first := ev.EarliestExpiry(); first != nil {
+		a.PutStr(attrEarliestExpirySubject, first.Subject.String())
+	}
 	putStrings(a, attrMissingPrivileges, v.Facts.MissingPrivileges)
 	putNonEmpty(a, attrRoleDefinition, v.RoleDefinition)
 	if v.Facts.InContainer {
@@ -228,17 +232,18 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 
 // Attributes of autoops.probe.result that semconv does not name: ours, in our namespace.
 const (
-	attrProbeName         = "autoops.probe.name"
-	attrSuccess           = "autoops.probe.success"
-	attrWarnings          = "autoops.probe.warnings"
-	attrRemedy            = "autoops.probe.remedy"
-	attrAnsweredBy        = "autoops.probe.answered_by"
-	attrProxy             = "autoops.probe.proxy"
-	attrSANs              = "autoops.probe.tls.subject_alternative_names"
-	attrMissingPrivileges = "autoops.probe.missing_privileges"
-	attrRoleDefinition    = "autoops.probe.role_definition"
-	attrInContainer       = "autoops.probe.in_container"
-	attrInstance          = "autoops.probe.instance"
+	attrProbeName             = "autoops.probe.name"
+	attrSuccess               = "autoops.probe.success"
+	attrWarnings              = "autoops.probe.warnings"
+	attrRemedy                = "autoops.probe.remedy"
+	attrAnsweredBy            = "autoops.probe.answered_by"
+	attrProxy                 = "autoops.probe.proxy"
+	attrSANs                  = "autoops.probe.tls.subject_alternative_names"
+	attrMissingPrivileges     = "autoops.probe.missing_privileges"
+	attrRoleDefinition        = "autoops.probe.role_definition"
+	attrInContainer           = "autoops.probe.in_container"
+	attrInstance              = "autoops.probe.instance"
+	attrEarliestExpirySubject = "autoops.probe.tls.earliest_expiry.subject"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

@@ -392,8 +392,11 @@ func TestTLSHandshakeFailures(t *testing.T) {
 	v, _ := run(t, setup{name: probe.Cluster, url: oldTLS, roots: roots})
 	assertFailed(t, v, TLSHandshakeFailed, "TLS handshake")
 	v, _ = run(t, setup{name: probe.Cluster, url: clientCert, roots: roots})
-	assertFailed(t, v, TLSHandshakeFailed, "certificate required")
+	assertFailed(t, v, TLSClientCertificateRequired, "asked for a client certificate", "certificate required")
 	assert.Contains(t, v.Remedy, "cert_file")
+	tls12 := serveTLS(&tls.Config{Certificates: []tls.Certificate{leaf}, ClientAuth: tls.RequireAnyClientCert, MaxVersion: tls.VersionTLS12})
+	v, _ = run(t, setup{name: probe.Cluster, url: tls12, roots: roots})
+	assertFailed(t, v, TLSClientCertificateRequired, "asked for a client certificate")
 }
 
 // Through a proxy, a timeout says which hop was slow: the proxy itself, or its tunnel.

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -98,6 +99,9 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		}
 	}
 	v.Passed = v.ErrorType == ""
+	if server := j.judgedServer(v.ErrorType); !v.Passed && server != "" {
+		v.Evidence += fmt.Sprintf(" (Server: %q)", server)
+	}
 	if v.Passed {
 		v.Evidence = passEvidence(ev)
 	} else {
@@ -155,6 +159,9 @@ func warnings(ev *probe.Evidence, c Context) []string {
 		if ev.SystemTrustChecked && ev.SystemTrustErr == nil {
 			w = append(w, WarnCANotNeeded)
 		}
+		if licenseTypeUnsupported(ev) {
+			w = append(w, WarnLicenseTypeUnsupported)
+		}
 	}
 	// HTTP dates have a one-second resolution: beyond five minutes is no rounding.
 	if skew, ok := clockSkewOf(ev); ok && (skew > maxClockSkew || skew < -maxClockSkew) {
@@ -175,6 +182,16 @@ func warnings(ev *probe.Evidence, c Context) []string {
 	}
 	slices.Sort(w)
 	return w
+}
+
+// licenseTypeUnsupported: GET /_license names a type Cloud Connect does not take.
+func licenseTypeUnsupported(ev *probe.Evidence) bool {
+	ex := ev.License
+	if ex == nil || ex.Response == nil || ex.Response.Status != http.StatusOK {
+		return false
+	}
+	lic, err := answers.ParseLicense(ex.Response.Body)
+	return err == nil && lic.Type != "" && lic.Type != "enterprise" && lic.Type != "trial"
 }
 
 // maxClockSkew is how far an answer's Date may be from this machine's clock before the

@@ -120,3 +120,18 @@ func errorAs[T any](j *judgement) (T, bool) {
 
 // sentence formats an evidence sentence.
 func sentence(format string, args ...any) (string, bool) { return fmt.Sprintf(format, args...), true }
+
+// judgedServer is the Server header of the answer a failure was judged from: the main answer,
+// or a proxy's answer to CONNECT for the proxy's refusals.
+func (j *judgement) judgedServer(errorType string) string {
+	if r := j.answer(); r != nil {
+		return r.Server
+	}
+	switch errorType {
+	case ProxyAuthUnsupported, ProxyAuthRequired, ProxyBlocked, ProxyUpstreamError:
+		if rf, ok := j.proxyRefusal(); ok {
+			return rf.answer.Server
+		}
+	}
+	return ""
+}

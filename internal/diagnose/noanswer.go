@@ -197,6 +197,9 @@ func tlsHostnameMismatch(j *judgement) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if c, cnOnly := commonNameOnly(j); cnOnly {
+		return sentence("the certificate%s names %s only in its subject's Common Name (CN=%s), with no subjectAltName: Go, and the agent, read host names only from subjectAltName", issuedBy(j.ev), j.ev.ServerAddress, c.Subject.CommonName)
+	}
 	return sentence("the certificate is not valid for %s%s: it names %s", j.ev.ServerAddress, issuedBy(j.ev), certNames(hostErr.Certificate))
 }
 

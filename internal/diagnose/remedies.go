@@ -264,6 +264,39 @@ var remedies = map[string]remedy{
 		Guide:   "Test 1, row 'Your username or password is incorrect'",
 		Cluster: "Elasticsearch rejected the username and password: recheck both for typos (cluster.username and cluster.password, or ELASTICSEARCH_READ_USERNAME / AUTOOPS_ES_USERNAME and their passwords), and that the user exists in a realm the cluster reads.",
 	},
+	TLSIncompleteChain: {
+		Meaning: "the cluster sent only its own certificate, not the intermediate that leads to a trusted root (the leaf names where its issuer is published, or `tls.ca_file` lacks the issuer); the log names the missing issuer and what the CA file holds",
+		Brief:   "have the server send its full chain (leaf then intermediates), or add the intermediate to `tls.ca_file`",
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'; contract v3: incomplete chains",
+		Cluster: "The cluster sends its certificate without the intermediate CA certificate that links it to a trusted root: have Elasticsearch send its full chain (the file in xpack.security.http.ssl.certificate holds the leaf followed by its intermediates), or add the intermediate to cluster.tls.ca_file (for the agent: ssl.certificate_authorities on both autoops_es modules).",
+		Cloud:   "The server sends its certificate without its intermediate CA certificate; Elastic Cloud's endpoints send their full chain, so something else presents this one: check for TLS inspection in the path, or add the intermediate to tls.ca_file.",
+	},
+	TLSClientCertificateRequired: {
+		Meaning: "the server asked for a client certificate (mutual TLS) and none was configured, or it refused the one sent: an alert after its certificate request, or nginx's 400 \"No required SSL certificate was sent\"",
+		Brief:   "set `tls.cert_file` and `tls.key_file` (for the agent: `ssl.certificate` and `ssl.key` on both `autoops_es` modules)",
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'; field facts: servers that require a client certificate",
+		Cluster: "The cluster requires a client certificate (mutual TLS): set cluster.tls.cert_file and cluster.tls.key_file to a certificate and key its CA trusts (for the agent: ssl.certificate and ssl.key on both autoops_es modules).",
+		Cloud:   "The server requires a client certificate, which Elastic Cloud's endpoints never ask for: a TLS-inspecting proxy or gateway in the path does. Have it exempt the Elastic Cloud URLs, or set tls.cert_file and tls.key_file to the certificate it expects.",
+	},
+	GatewayUpstreamError: {
+		Meaning: "the cluster endpoint answered 502, 503 or 504 from a reverse proxy or load balancer, not Elasticsearch (no `X-Elastic-Product`, no Elasticsearch error JSON): reachable, but the cluster behind it is not; judged before `not_elasticsearch`",
+		Brief:   "check the cluster behind the gateway and the gateway's upstream settings; the endpoint is right",
+		Guide:   "Elastic's wizard errors HTTP_502, HTTP_503, HTTP_504; field facts: gateways' own pages",
+		Cluster: "A reverse proxy or load balancer answers at cluster.endpoint but cannot reach the cluster behind it (the wizard's HTTP_502, HTTP_503, HTTP_504): check that the Elasticsearch nodes behind it are up and healthy, and the gateway's upstream settings (addresses, ports, health checks, timeouts). The endpoint itself is right.",
+		Cloud:   "A gateway answered in Elastic Cloud's place with a 502, 503 or 504: check the proxy or gateway in the path; if it is Elastic's own, retry later.",
+	},
+	ElasticsearchUnavailable: {
+		Meaning: "Elasticsearch itself answered that it cannot serve yet: 503 or 429 with its error JSON (`master_not_discovered_exception`, `cluster_block_exception`, `circuit_breaking_exception`, `es_rejected_execution_exception`...); the log quotes its type and reason",
+		Brief:   "the cluster's health, not the network (the wizard's `CLUSTER_NOT_READY`)",
+		Guide:   "Elastic's wizard error CLUSTER_NOT_READY; field facts: Elasticsearch's 503 and 429 bodies",
+		Cluster: "Elasticsearch is up but cannot serve yet (the wizard's CLUSTER_NOT_READY): check GET _cluster/health and the master-eligible nodes' logs (a master not discovered, a cluster state not recovered), and for a 429 the nodes' heap and thread pools. The network is fine; the probe passes once the cluster does.",
+		Cloud:   "The endpoint answered that it cannot serve yet: retry later; if it lasts, check the endpoint URL.",
+	},
+	remedyCNOnly: {
+		Guide:   "Test 1, row 'custom SSL/TLS configuration'; field facts: Go refuses Common Name host names",
+		Cluster: "The certificate names the host only in its subject's Common Name: Go, and the AutoOps agent, accept host names only from subjectAltName. Reissue it with the host name (or IP) as a subjectAltName (elasticsearch-certutil does so with --dns or --ip); server_name_override cannot help.",
+		Cloud:   "The certificate names the host only in its subject's Common Name, which Go refuses; Elastic Cloud's certificates carry subjectAltNames, so something else presents this one: check for TLS inspection in the path.",
+	},
 	remedyNoCABundle: {
 		Guide: "Tests 2-3; autoops-facts: the connectivity script's curl exit codes 60 and 77",
 		Cloud: "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA.",
@@ -324,6 +357,12 @@ var warningRemedies = map[string]remedy{
 		Guide:   "Test 1, row 'A proxy is blocking communication': 'You might have to configure NO_PROXY'",
 		Cluster: "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a 10.* wildcard, ';' separators or <local>): list the host name or its domain (.example.com), comma-separated.",
 		Cloud:   "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a wildcard like 10.*, ';' separators or <local>): list host names or domains (.example.com), comma-separated.",
+	},
+	WarnLicenseTypeUnsupported: {
+		Meaning: "the cluster's license type (`GET /_license`) is neither `enterprise` nor `trial`: Cloud Connect requires a self-managed Enterprise license or a trial, and registration refuses others",
+		Brief:   "start a trial or get an Enterprise license",
+		Guide:   "autoops-facts: the prerequisite, a self-managed Enterprise license or an active trial; 'cluster license type is not supported'",
+		Cluster: "AutoOps for self-managed clusters through Cloud Connect requires a self-managed Enterprise license or an active trial; the registration API refuses other types ('cluster license type is not supported'). Start a trial (POST _license/start_trial) or get an Enterprise license from Elastic.",
 	},
 	WarnUnknownRegion: {
 		Meaning: "the otlp region or CSP is well formed but not on the published list; the probe still runs",

@@ -21,6 +21,12 @@ type rule struct {
 //     be reached says nothing about the endpoint behind it;
 //   - scheme_mismatch before not_elasticsearch: a TLS port's own 400 to plaintext is no
 //     foreign server;
+//   - tls_client_certificate_required before the answer rules (nginx's 400 page) and before
+//     tls_handshake_failed (the alert after a certificate request);
+//   - elasticsearch_unavailable, then gateway_upstream_error, before not_elasticsearch: a 503
+//     with Elasticsearch's error JSON is the cluster's own state; a 502/503/504 page from
+//     something else is the gateway in front of it, not a wrong endpoint;
+//   - tls_incomplete_chain before tls_unknown_authority, only on its contract's signals;
 //   - not_elasticsearch before any auth, privilege or version verdict (contract v2);
 //   - tls_blocked and path_mtu_blackhole before the timeout or reset they explain;
 //   - dns_* before the timeouts (a resolver timeout is dns_error);
@@ -38,6 +44,9 @@ var rules = []rule{
 	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError, nil},
 	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, nil},
 	{SchemeMismatch, "test 1: the correct protocol, http or https", schemeMismatch, nil},
+	{TLSClientCertificateRequired, "field facts: servers that require a client certificate", tlsClientCertificateRequired, nil},
+	{ElasticsearchUnavailable, "wizard: CLUSTER_NOT_READY; field facts: Elasticsearch's 503/429 bodies", elasticsearchUnavailable, nil},
+	{GatewayUpstreamError, "wizard: HTTP_502, HTTP_503, HTTP_504; field facts: gateways' own pages", gatewayUpstreamError, nil},
 	{NotElasticsearch, "test 1: the correct port; field facts: what answers instead", notElasticsearch, nil},
 	{TLSBlocked, "test 1: allow-list the URL; field facts: SNI filtering", tlsBlocked, nil},
 	{PathMTUBlackhole, "field facts: path MTU black holes", pathMTUBlackhole, nil},
@@ -49,8 +58,9 @@ var rules = []rule{
 	{ConnectionRefused, "test 1: endpoint not reachable", connectionRefused, nil},
 	{NetworkUnreachable, "test 1: endpoint not reachable", networkUnreachable, nil},
 	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted, noCABundleVariant},
+	{TLSIncompleteChain, "test 1: custom SSL/TLS configuration; contract v3: the chain's intermediate", tlsIncompleteChain, nil},
 	{TLSUnknownAuthority, "test 1: custom SSL/TLS configuration", tlsUnknownAuthority, nil},
-	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, nil},
+	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, commonNameOnlyRow},
 	{ClockSkew, "field facts: the server's Date header", clockSkew, nil},
 	{TLSCertificateExpired, "test 1: custom SSL/TLS configuration", tlsCertificateExpired, nil},
 	{ConnectionReset, "test 1: endpoint not reachable", connectionReset, nil},
@@ -79,6 +89,7 @@ var overrides = []rule{
 const (
 	remedyNoCABundle = "tls_intercepted/no_ca_bundle"
 	remedyBasicAuth  = "auth_failed/basic"
+	remedyCNOnly     = "tls_hostname_mismatch/cn_only"
 	// SOCKS proxies authenticate otherwise than HTTP proxies: the suffix of a proxy_auth_* row.
 	remedySOCKS = "/socks"
 )
@@ -107,6 +118,15 @@ func noCABundleVariant(j *judgement) string {
 func credentialVariant(j *judgement) string {
 	if j.c.Credentials == CredentialsBasic {
 		return remedyBasicAuth
+	}
+	return ""
+}
+
+// commonNameOnlyRow: a certificate naming its host only in the Common Name needs reissuing;
+// server_name_override cannot help.
+func commonNameOnlyRow(j *judgement) string {
+	if _, ok := commonNameOnly(j); ok {
+		return remedyCNOnly
 	}
 	return ""
 }

@@ -66,6 +66,29 @@ var testLeaf = &x509.Certificate{
 	DNSNames: []string{"es.corp"}, NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 }
 
+// leafOf is a certificate for es.corp issued by an intermediate, naming where that is published
+// when aia is set.
+func leafOf(aia bool) *x509.Certificate {
+	c := *testLeaf
+	c.Issuer = pkix.Name{CommonName: "Corp Issuing CA 2"}
+	c.RawIssuer, c.RawSubject = []byte("issuing ca 2"), []byte("es.corp")
+	if aia {
+		c.IssuingCertificateURL = []string{"http://pki.corp/issuing2.crt"}
+	}
+	return &c
+}
+
+// refusedChain: the cluster presented chain, and the client did not trust it.
+func refusedChain(name probe.Name, rawURL string, chain ...*x509.Certificate) *evidence {
+	return recorded(name, rawURL).failed(&tls.CertificateVerificationError{UnverifiedCertificates: chain, Err: x509.UnknownAuthorityError{Cert: chain[0]}}, inTLS).
+		with(withHandshake(probe.HandshakeCheck{Chain: chain}))
+}
+
+func alertAfterRequest(alert string, sent bool) *evidence {
+	return recorded(probe.Cluster, "https://es.corp:9200").failed(opErr("remote error", errors.New("tls: "+alert)), sentAll).
+		with(withHandshake(probe.HandshakeCheck{ClientCertRequested: true, ClientCertSent: sent, Chain: []*x509.Certificate{testLeaf}}))
+}
+
 func opErr(op string, err error) error { return &net.OpError{Op: op, Net: "tcp", Err: err} }
 
 func urlErr(err error) error { return &url.Error{Op: "Get", URL: "https://es.corp:9200", Err: err} }
@@ -185,6 +208,26 @@ func TestRulesTable(t *testing.T) {
 		{"SOCKS: refused the password", socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodPassword, CredentialsSent: true, AuthFailed: true}), Context{}, ProxyAuthRequired},
 		{"SOCKS: no acceptable method", socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodNoneAcceptable}), Context{}, ProxyAuthUnsupported},
 		{"SOCKS: a reply no rule names stays _OTHER", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 7}), Context{}, Other},
+		{"leaf without its intermediate, AIA named", refusedChain(probe.Cluster, "https://es.corp:9200", leafOf(true)), Context{}, TLSIncompleteChain},
+		{"leaf without its intermediate, CA file without the issuer", refusedChain(probe.Cluster, "https://es.corp:9200", leafOf(false)).with(func(ev *probe.Evidence) { ev.CAFileSubjects = []string{"CN=Corp Root CA"} }), Context{}, TLSIncompleteChain},
+		{"tie: tls_unknown_authority without AIA or CA file (do not guess)", refusedChain(probe.Cluster, "https://es.corp:9200", leafOf(false)), Context{}, TLSUnknownAuthority},
+		{"tie: tls_unknown_authority for a self-signed leaf", refusedChain(probe.Cluster, "https://es.corp:9200", testLeaf).with(func(ev *probe.Evidence) { ev.CAFileSubjects = []string{"CN=Other CA"} }), Context{}, TLSUnknownAuthority},
+		{"tie: tls_unknown_authority when the whole chain came", refusedChain(probe.Cluster, "https://es.corp:9200", leafOf(true), testLeaf), Context{}, TLSUnknownAuthority},
+		{"tie: tls_intercepted over tls_incomplete_chain on a cloud probe", refusedChain(probe.Registration, "https://api.elastic-cloud.com/x", leafOf(true)), Context{}, TLSIntercepted},
+		{"certificate_required after the server's request", alertAfterRequest("certificate required", false), Context{}, TLSClientCertificateRequired},
+		{"bad_certificate for the certificate sent", alertAfterRequest("bad certificate", true), Context{}, TLSClientCertificateRequired},
+		{"a TLS 1.2 abort after a request, nothing sent", alertAfterRequest("handshake failure", false), Context{}, TLSClientCertificateRequired},
+		{"nginx's 400 for a missing certificate", recorded(probe.Cluster, "https://es.corp:9200").answered(400, "<html><head><title>400 No required SSL certificate was sent</title></head><center>No required SSL certificate was sent</center></html>", func(r *probe.Response) { r.Server = "nginx" }), Context{}, TLSClientCertificateRequired},
+		{"tie: tls_handshake_failed for an alert without a certificate request", recorded(probe.Cluster, "https://es.corp:9200").failed(opErr("remote error", errors.New("tls: certificate required")), sentAll).with(withHandshake(probe.HandshakeCheck{Chain: []*x509.Certificate{testLeaf}})), Context{}, TLSHandshakeFailed},
+		{"tie: tls_handshake_failed for a handshake failure after a certificate was sent", alertAfterRequest("handshake failure", true), Context{}, TLSHandshakeFailed},
+		{"nginx 502 in front of a down cluster", recorded(probe.Cluster, "https://es.corp:9200").answered(502, "<html><head><title>502 Bad Gateway</title></head></html>", func(r *probe.Response) { r.Server = "nginx" }), Context{}, GatewayUpstreamError},
+		{"tie: gateway_upstream_error over not_elasticsearch (haproxy's 503, no Server)", recorded(probe.Cluster, "https://es.corp:9200").answered(503, "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>"), Context{Credentials: CredentialsAPIKey}, GatewayUpstreamError},
+		{"tie: not_elasticsearch for Kibana not ready (503)", recorded(probe.Cluster, "https://es.corp:9200").answered(503, "Kibana server is not ready yet", func(r *probe.Response) { r.Kibana = true }), Context{}, NotElasticsearch},
+		{"tie: not_elasticsearch for a gateway's 500 (not a gateway status)", recorded(probe.Cluster, "https://es.corp:9200").answered(500, "<html>Internal Server Error</html>"), Context{}, NotElasticsearch},
+		{"no master", recorded(probe.Cluster, "https://es.corp:9200").answered(503, `{"error":{"root_cause":[{"type":"master_not_discovered_exception","reason":null}],"type":"master_not_discovered_exception","reason":null},"status":503}`, elastic), Context{}, ElasticsearchUnavailable},
+		{"circuit breaker", recorded(probe.Cluster, "https://es.corp:9200").answered(429, `{"error":{"type":"circuit_breaking_exception","reason":"[parent] Data too large"},"status":429}`, elastic), Context{}, ElasticsearchUnavailable},
+		{"tie: elasticsearch_unavailable over gateway_upstream_error (its JSON, no header)", recorded(probe.Cluster, "https://es.corp:9200").answered(503, `{"error":{"type":"cluster_block_exception","reason":"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];"},"status":503}`), Context{}, ElasticsearchUnavailable},
+		{"tie: unexpected_status for a 429 that is not Elasticsearch's error", recorded(probe.Cluster, "https://es.corp:9200").answered(429, `{"error":"slow down"}`, elastic), Context{}, UnexpectedStatus},
 		{"https:// to a plain-HTTP port", recorded(probe.Cluster, es).failed(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, inTLS), Context{}, SchemeMismatch},
 		{"http:// to a TLS port that closes plaintext", recorded(probe.Cluster, esHTTP).failed(io.EOF, sentAll).with(withHandshake(probe.HandshakeCheck{Chain: []*x509.Certificate{testLeaf}})), Context{}, SchemeMismatch},
 		{"tie: scheme_mismatch over not_elasticsearch (a TLS port's 400 page)", recorded(probe.Cluster, esHTTP).answered(400, "<html>The plain HTTP request was sent to HTTPS port</html>").with(withHandshake(probe.HandshakeCheck{Chain: []*x509.Certificate{testLeaf}})), Context{}, SchemeMismatch},
@@ -289,6 +332,46 @@ func replaceTable(t *testing.T, readme, heading string, values []string, table m
 		fmt.Fprintf(&b, "\n| `%s` | %s | %s |", v, r.Meaning, r.Brief)
 	}
 	return readme[:head] + b.String() + readme[end:]
+}
+
+// A certificate naming its host only in the Common Name: tls_hostname_mismatch, with words
+// that say reissue, not server_name_override.
+func TestCommonNameOnly(t *testing.T) {
+	cnOnly := &x509.Certificate{Raw: []byte("cn"), Subject: pkix.Name{CommonName: "es.corp"}, Issuer: pkix.Name{CommonName: "Corp CA"}}
+	ev := recorded(probe.Cluster, "https://es.corp:9200").failed(&tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: cnOnly, Host: "es.corp"}}, inTLS)
+	v := Diagnose(&ev.Evidence, Context{})
+	assert.Equal(t, TLSHostnameMismatch, v.ErrorType)
+	assert.Contains(t, v.Evidence, "only in its subject's Common Name")
+	assert.Contains(t, v.Remedy, "server_name_override cannot help")
+	assert.NotContains(t, v.Remedy, "or set cluster.tls.server_name_override")
+
+	other := &x509.Certificate{Raw: []byte("o"), Subject: pkix.Name{CommonName: "es.other"}, DNSNames: []string{"es.other"}}
+	ev = recorded(probe.Cluster, "https://es.corp:9200").failed(&tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: other, Host: "es.corp"}}, inTLS)
+	v = Diagnose(&ev.Evidence, Context{})
+	assert.Contains(t, v.Remedy, "server_name_override", "a certificate for another name: the override can help")
+}
+
+// Every failure judged from an answer quotes its Server header.
+func TestServerHeaderIsQuoted(t *testing.T) {
+	ev := recorded(probe.Cluster, "https://es.corp:9200").answered(502, "<html><title>502 Bad Gateway</title></html>", func(r *probe.Response) { r.Server = "nginx/1.22.1" })
+	v := Diagnose(&ev.Evidence, Context{})
+	assert.Contains(t, v.Evidence, `Server: "nginx/1.22.1"`)
+	assert.Contains(t, v.Evidence, `"502 Bad Gateway"`)
+	ev = recorded(probe.OTLP, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs").answered(404, "not here", func(r *probe.Response) { r.Server = "awselb/2.0" })
+	assert.Contains(t, Diagnose(&ev.Evidence, Context{}).Evidence, `Server: "awselb/2.0"`)
+	ev = recorded(probe.Cluster, "https://es.corp:9200").failed(refusedErr, probe.Progress{})
+	assert.NotContains(t, Diagnose(&ev.Evidence, Context{}).Evidence, "Server:")
+}
+
+func TestLicenseTypeWarning(t *testing.T) {
+	for typ, warned := range map[string]bool{"basic": true, "platinum": true, "enterprise": false, "trial": false} {
+		ev := recorded(probe.Cluster, "https://es.corp:9200").answered(200, esRoot, elastic).with(func(ev *probe.Evidence) {
+			ev.License = &probe.Exchange{Response: &probe.Response{Status: 200, Body: []byte(`{"license":{"status":"active","type":"` + typ + `"}}`)}}
+		})
+		v := Diagnose(&ev.Evidence, Context{})
+		assert.True(t, v.Passed)
+		assert.Equal(t, warned, slices.Contains(v.Warnings, WarnLicenseTypeUnsupported), typ)
+	}
 }
 
 // A remedy and its guide row fit the probe and the credential kind they are shown for.

@@ -39,6 +39,11 @@ const (
 	ProxyAuthUnsupported      = "proxy_auth_unsupported"
 	ProxySchemeMismatch       = "proxy_scheme_mismatch"
 	TokenRejected             = "token_rejected"
+	// v3
+	TLSIncompleteChain           = "tls_incomplete_chain"
+	TLSClientCertificateRequired = "tls_client_certificate_required"
+	GatewayUpstreamError         = "gateway_upstream_error"
+	ElasticsearchUnavailable     = "elasticsearch_unavailable"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -53,6 +58,8 @@ const (
 	WarnClockSkew      = "clock_skew"
 	WarnNoProxyIgnored = "no_proxy_ignored"
 	WarnUnknownRegion  = "unknown_region"
+	// v3
+	WarnLicenseTypeUnsupported = "license_type_unsupported"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch
@@ -101,6 +108,10 @@ var ErrorTypes = []string{
 	ProxyAuthUnsupported,
 	ProxySchemeMismatch,
 	TokenRejected,
+	TLSIncompleteChain,
+	TLSClientCertificateRequired,
+	GatewayUpstreamError,
+	ElasticsearchUnavailable,
 	Other,
 }
 
@@ -114,4 +125,5 @@ var Warnings = []string{
 	WarnClockSkew,
 	WarnNoProxyIgnored,
 	WarnUnknownRegion,
+	WarnLicenseTypeUnsupported,
 }

@@ -138,6 +138,7 @@ const (
 	AttributeAutoopsProbeWarningClockSkew
 	AttributeAutoopsProbeWarningNoProxyIgnored
 	AttributeAutoopsProbeWarningUnknownRegion
+	AttributeAutoopsProbeWarningLicenseTypeUnsupported
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -159,20 +160,23 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "no_proxy_ignored"
 	case AttributeAutoopsProbeWarningUnknownRegion:
 		return "unknown_region"
+	case AttributeAutoopsProbeWarningLicenseTypeUnsupported:
+		return "license_type_unsupported"
 	}
 	return ""
 }
 
 // MapAttributeAutoopsProbeWarning is a helper map of string to AttributeAutoopsProbeWarning attribute value.
 var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
-	"superuser_credentials": AttributeAutoopsProbeWarningSuperuserCredentials,
-	"ca_not_needed":         AttributeAutoopsProbeWarningCANotNeeded,
-	"https_proxy_missing":   AttributeAutoopsProbeWarningHTTPSProxyMissing,
-	"api_key_encoded_form":  AttributeAutoopsProbeWarningAPIKeyEncodedForm,
-	"legacy_otlp_host":      AttributeAutoopsProbeWarningLegacyOtlpHost,
-	"clock_skew":            AttributeAutoopsProbeWarningClockSkew,
-	"no_proxy_ignored":      AttributeAutoopsProbeWarningNoProxyIgnored,
-	"unknown_region":        AttributeAutoopsProbeWarningUnknownRegion,
+	"superuser_credentials":    AttributeAutoopsProbeWarningSuperuserCredentials,
+	"ca_not_needed":            AttributeAutoopsProbeWarningCANotNeeded,
+	"https_proxy_missing":      AttributeAutoopsProbeWarningHTTPSProxyMissing,
+	"api_key_encoded_form":     AttributeAutoopsProbeWarningAPIKeyEncodedForm,
+	"legacy_otlp_host":         AttributeAutoopsProbeWarningLegacyOtlpHost,
+	"clock_skew":               AttributeAutoopsProbeWarningClockSkew,
+	"no_proxy_ignored":         AttributeAutoopsProbeWarningNoProxyIgnored,
+	"unknown_region":           AttributeAutoopsProbeWarningUnknownRegion,
+	"license_type_unsupported": AttributeAutoopsProbeWarningLicenseTypeUnsupported,
 }
 
 // AttributeErrorType specifies the value error.type attribute.
@@ -214,6 +218,10 @@ const (
 	AttributeErrorTypeProxyAuthUnsupported
 	AttributeErrorTypeProxySchemeMismatch
 	AttributeErrorTypeTokenRejected
+	AttributeErrorTypeTLSIncompleteChain
+	AttributeErrorTypeTLSClientCertificateRequired
+	AttributeErrorTypeGatewayUpstreamError
+	AttributeErrorTypeElasticsearchUnavailable
 	AttributeErrorTypeOTHER
 )
 
@@ -288,6 +296,14 @@ func (av AttributeErrorType) String() string {
 		return "proxy_scheme_mismatch"
 	case AttributeErrorTypeTokenRejected:
 		return "token_rejected"
+	case AttributeErrorTypeTLSIncompleteChain:
+		return "tls_incomplete_chain"
+	case AttributeErrorTypeTLSClientCertificateRequired:
+		return "tls_client_certificate_required"
+	case AttributeErrorTypeGatewayUpstreamError:
+		return "gateway_upstream_error"
+	case AttributeErrorTypeElasticsearchUnavailable:
+		return "elasticsearch_unavailable"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -296,41 +312,45 @@ func (av AttributeErrorType) String() string {
 
 // MapAttributeErrorType is a helper map of string to AttributeErrorType attribute value.
 var MapAttributeErrorType = map[string]AttributeErrorType{
-	"dns_not_found":               AttributeErrorTypeDNSNotFound,
-	"dns_error":                   AttributeErrorTypeDNSError,
-	"connection_refused":          AttributeErrorTypeConnectionRefused,
-	"connection_timeout":          AttributeErrorTypeConnectionTimeout,
-	"network_unreachable":         AttributeErrorTypeNetworkUnreachable,
-	"connection_reset":            AttributeErrorTypeConnectionReset,
-	"response_timeout":            AttributeErrorTypeResponseTimeout,
-	"scheme_mismatch":             AttributeErrorTypeSchemeMismatch,
-	"tls_unknown_authority":       AttributeErrorTypeTLSUnknownAuthority,
-	"tls_hostname_mismatch":       AttributeErrorTypeTLSHostnameMismatch,
-	"tls_certificate_expired":     AttributeErrorTypeTLSCertificateExpired,
-	"tls_intercepted":             AttributeErrorTypeTLSIntercepted,
-	"tls_handshake_failed":        AttributeErrorTypeTLSHandshakeFailed,
-	"proxy_unreachable":           AttributeErrorTypeProxyUnreachable,
-	"proxy_auth_required":         AttributeErrorTypeProxyAuthRequired,
-	"proxy_blocked":               AttributeErrorTypeProxyBlocked,
-	"proxy_upstream_error":        AttributeErrorTypeProxyUpstreamError,
-	"auth_failed":                 AttributeErrorTypeAuthFailed,
-	"auth_missing":                AttributeErrorTypeAuthMissing,
-	"insufficient_privileges":     AttributeErrorTypeInsufficientPrivileges,
-	"unsupported_version":         AttributeErrorTypeUnsupportedVersion,
-	"license_inactive":            AttributeErrorTypeLicenseInactive,
-	"container_network_isolation": AttributeErrorTypeContainerNetworkIsolation,
-	"unexpected_status":           AttributeErrorTypeUnexpectedStatus,
-	"unexpected_response":         AttributeErrorTypeUnexpectedResponse,
-	"not_elasticsearch":           AttributeErrorTypeNotElasticsearch,
-	"tls_blocked":                 AttributeErrorTypeTLSBlocked,
-	"path_mtu_blackhole":          AttributeErrorTypePathMtuBlackhole,
-	"dns_blocked":                 AttributeErrorTypeDNSBlocked,
-	"dns_search_domain":           AttributeErrorTypeDNSSearchDomain,
-	"clock_skew":                  AttributeErrorTypeClockSkew,
-	"proxy_auth_unsupported":      AttributeErrorTypeProxyAuthUnsupported,
-	"proxy_scheme_mismatch":       AttributeErrorTypeProxySchemeMismatch,
-	"token_rejected":              AttributeErrorTypeTokenRejected,
-	"_OTHER":                      AttributeErrorTypeOTHER,
+	"dns_not_found":                   AttributeErrorTypeDNSNotFound,
+	"dns_error":                       AttributeErrorTypeDNSError,
+	"connection_refused":              AttributeErrorTypeConnectionRefused,
+	"connection_timeout":              AttributeErrorTypeConnectionTimeout,
+	"network_unreachable":             AttributeErrorTypeNetworkUnreachable,
+	"connection_reset":                AttributeErrorTypeConnectionReset,
+	"response_timeout":                AttributeErrorTypeResponseTimeout,
+	"scheme_mismatch":                 AttributeErrorTypeSchemeMismatch,
+	"tls_unknown_authority":           AttributeErrorTypeTLSUnknownAuthority,
+	"tls_hostname_mismatch":           AttributeErrorTypeTLSHostnameMismatch,
+	"tls_certificate_expired":         AttributeErrorTypeTLSCertificateExpired,
+	"tls_intercepted":                 AttributeErrorTypeTLSIntercepted,
+	"tls_handshake_failed":            AttributeErrorTypeTLSHandshakeFailed,
+	"proxy_unreachable":               AttributeErrorTypeProxyUnreachable,
+	"proxy_auth_required":             AttributeErrorTypeProxyAuthRequired,
+	"proxy_blocked":                   AttributeErrorTypeProxyBlocked,
+	"proxy_upstream_error":            AttributeErrorTypeProxyUpstreamError,
+	"auth_failed":                     AttributeErrorTypeAuthFailed,
+	"auth_missing":                    AttributeErrorTypeAuthMissing,
+	"insufficient_privileges":         AttributeErrorTypeInsufficientPrivileges,
+	"unsupported_version":             AttributeErrorTypeUnsupportedVersion,
+	"license_inactive":                AttributeErrorTypeLicenseInactive,
+	"container_network_isolation":     AttributeErrorTypeContainerNetworkIsolation,
+	"unexpected_status":               AttributeErrorTypeUnexpectedStatus,
+	"unexpected_response":             AttributeErrorTypeUnexpectedResponse,
+	"not_elasticsearch":               AttributeErrorTypeNotElasticsearch,
+	"tls_blocked":                     AttributeErrorTypeTLSBlocked,
+	"path_mtu_blackhole":              AttributeErrorTypePathMtuBlackhole,
+	"dns_blocked":                     AttributeErrorTypeDNSBlocked,
+	"dns_search_domain":               AttributeErrorTypeDNSSearchDomain,
+	"clock_skew":                      AttributeErrorTypeClockSkew,
+	"proxy_auth_unsupported":          AttributeErrorTypeProxyAuthUnsupported,
+	"proxy_scheme_mismatch":           AttributeErrorTypeProxySchemeMismatch,
+	"token_rejected":                  AttributeErrorTypeTokenRejected,
+	"tls_incomplete_chain":            AttributeErrorTypeTLSIncompleteChain,
+	"tls_client_certificate_required": AttributeErrorTypeTLSClientCertificateRequired,
+	"gateway_upstream_error":          AttributeErrorTypeGatewayUpstreamError,
+	"elasticsearch_unavailable":       AttributeErrorTypeElasticsearchUnavailable,
+	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 
 var MetricsInfo = metricsInfo{
@@ -885,7 +905,7 @@ type metricAutoopsProbeTLSCertRemaining struct {
 // init fills autoops.probe.tls.cert.remaining metric with initial data.
 func (m *metricAutoopsProbeTLSCertRemaining) init() {
 	m.data.SetName("autoops.probe.tls.cert.remaining")
-	m.data.SetDescription("Seconds until the server certificate expires (negative once expired), even when it failed verification.")
+	m.data.SetDescription("Seconds until the first certificate of the presented chain (leaf or intermediate) expires, negative once expired, even when it failed verification; the log names it (autoops.probe.tls.earliest_expiry.subject).")
 	m.data.SetUnit("s")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)

@@ -457,7 +457,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["autoops.probe.tls.cert.remaining"] = true
 						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
-						assert.Equal(t, "Seconds until the server certificate expires (negative once expired), even when it failed verification.", mi.Description())
+						assert.Equal(t, "Seconds until the first certificate of the presented chain (leaf or intermediate) expires, negative once expired, even when it failed verification; the log names it (autoops.probe.tls.earliest_expiry.subject).", mi.Description())
 						assert.Equal(t, "s", mi.Unit())
 						dp := mi.Gauge().DataPoints().At(0)
 						assert.Equal(t, start, dp.StartTimestamp())
@@ -481,7 +481,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["autoops.probe.tls.cert.remaining"] = true
 						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
-						assert.Equal(t, "Seconds until the server certificate expires (negative once expired), even when it failed verification.", mi.Description())
+						assert.Equal(t, "Seconds until the first certificate of the presented chain (leaf or intermediate) expires, negative once expired, even when it failed verification; the log names it (autoops.probe.tls.earliest_expiry.subject).", mi.Description())
 						assert.Equal(t, "s", mi.Unit())
 						dp := mi.Gauge().DataPoints().At(0)
 						assert.Equal(t, start, dp.StartTimestamp())

@@ -83,6 +83,10 @@ type Evidence struct {
 	// Handshake is a credential-less TLS handshake made after a failure, to see the
 	// certificate chain or to tell whether an http:// port speaks TLS.
 	Handshake *HandshakeCheck
+	// CAFileSubjects are the subjects of the certificates in the probe's tls.ca_file (none
+	// when no file is configured), to tell a missing intermediate from an unknown CA.
+	CAFileSubjects []string
+
 	// SystemTrustErr is, for a verified cluster answer, the verification of its chain
 	// against the system roots alone (nil: the system trusts it too).
 	SystemTrustErr     error
@@ -140,6 +144,8 @@ type Response struct {
 	ProxyAuthSchemes []string
 	// SquidError is squid's X-Squid-Error, naming why squid answered itself.
 	SquidError string
+	// Server is the Server header: what software answered (nginx, awselb/2.0...).
+	Server string
 	Body       []byte // at most MaxBody bytes
 	Truncated  bool
 	// ReceivedAt is this machine's clock when the answer came, to compare with Date.
@@ -169,6 +175,10 @@ type HandshakeCheck struct {
 	// ProxySpeaksTLS: a proxy given as http:// completed a TLS handshake after its CONNECT failed.
 	ProxySpeaksTLS bool
 
+	// ClientCertRequested: the server asked for a client certificate (mutual TLS);
+	// ClientCertSent: the probe's tls settings had one to give.
+	ClientCertRequested, ClientCertSent bool
+
 	HandshakeErr  error               // the handshake itself failed (verification is not part of it)
 	Chain         []*x509.Certificate // what the server presented
 	VerifyErr     error               // the chain checked against the probe's configured roots
@@ -184,6 +194,28 @@ func (e *Evidence) LeafCertificate() *x509.Certificate {
 		return e.Handshake.Chain[0]
 	}
 	return nil
+}
+
+// PresentedChain is every certificate the server presented, leaf first, verified or not.
+func (e *Evidence) PresentedChain() []*x509.Certificate {
+	if len(e.Main.PeerChain) > 0 {
+		return e.Main.PeerChain
+	}
+	if e.Handshake != nil {
+		return e.Handshake.Chain
+	}
+	return nil
+}
+
+// EarliestExpiry is the certificate of the presented chain that expires first (nil without one).
+func (e *Evidence) EarliestExpiry() *x509.Certificate {
+	var first *x509.Certificate
+	for _, c := range e.PresentedChain() {
+		if first == nil || c.NotAfter.Before(first.NotAfter) {
+			first = c
+		}
+	}
+	return first
 }
 
 // ProxyRefused: the proxy answered CONNECT with something else than 200.

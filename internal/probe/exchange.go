@@ -59,6 +59,7 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 		ex.Err = readErr
 	}
 	if resp.TLS != nil {
+		// As presented, leaf first: the expiry of every one of them counts.
 		ex.PeerChain = resp.TLS.PeerCertificates
 	}
 	ex.Progress, ex.Phases = tr.finish(end)
@@ -76,6 +77,7 @@ func answerOf(resp *http.Response) *Response {
 		ContentType:      resp.Header.Get("Content-Type"),
 		ProxyAuthSchemes: authSchemes(resp.Header.Values("Proxy-Authenticate")),
 		SquidError:       resp.Header.Get("X-Squid-Error"),
+		Server:           resp.Header.Get("Server"),
 	}
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		r.Date = d

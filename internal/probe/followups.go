@@ -68,6 +68,17 @@ func IsTLSAlert(err error) bool {
 	return errors.As(err, &alert) || (errors.As(err, &op) && op.Op == "remote error")
 }
 
+// RemoteAlert is the description of a TLS alert the peer sent ("certificate required", "bad
+// certificate"), "" for any other error. Go keeps received alerts in an unexported type whose
+// text is "tls: " and the description: the one place the probe reads it.
+func RemoteAlert(err error) string {
+	var op *net.OpError
+	if err == nil || !errors.As(err, &op) || op.Op != "remote error" || op.Err == nil {
+		return ""
+	}
+	return strings.TrimPrefix(op.Err.Error(), "tls: ")
+}
+
 // IsReset: the peer cut the connection (a reset, or a close before the answer was complete).
 func IsReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)

@@ -61,6 +61,15 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 		roots = cfg.RootCAs
 	}
 	diag.ServerName = serverName
+	// Go asks for a client certificate only when the server sends a CertificateRequest.
+	offer := clientCertificate(cfg)
+	diag.Certificates = nil
+	diag.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		hc.ClientCertRequested = true
+		c, err := offer(cri)
+		hc.ClientCertSent = err == nil && c != nil && len(c.Certificate) > 0
+		return c, err
+	}
 	tconn := tls.Client(conn, diag)
 	if err := tconn.HandshakeContext(ctx); err != nil {
 		hc.HandshakeErr = err
@@ -70,6 +79,17 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 	hc.VerifyErr = verifyChain(hc.Chain, roots, serverName)
 	_, hc.NoSystemRoots = systemRoots()
 	return hc
+}
+
+// clientCertificate is what the probe's own TLS settings give a server that asks.
+func clientCertificate(cfg *tls.Config) func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+	switch {
+	case cfg != nil && cfg.GetClientCertificate != nil:
+		return cfg.GetClientCertificate
+	case cfg != nil && len(cfg.Certificates) > 0:
+		return func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cfg.Certificates[0], nil }
+	}
+	return func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &tls.Certificate{}, nil }
 }
 
 // verifyChain checks chain against roots (nil: the system roots) for serverName.

@@ -43,6 +43,8 @@ type Target struct {
 	// TLS is the client's TLS settings, for the credential-less diagnostic handshake.
 	TLS      *tls.Config
 	CustomCA bool
+	// CAFileSubjects are the subjects of the certificates in tls.ca_file.
+	CAFileSubjects []string
 	Timeout  time.Duration
 
 	// OTLP only: the agent's AutoOps token, sent only to the intake.
@@ -83,7 +85,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	defer cancel()
 
-	r := &run{target: t, ev: Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), InContainer: t.InContainer}}
+	r := &run{target: t, ev: Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), InContainer: t.InContainer, CAFileSubjects: t.CAFileSubjects}}
 	ev := &r.ev
 	ev.ServerAddress, ev.ServerPort = hostPort(t.URL)
 	proxy, proxyErr := t.proxyFor(t.URL)

@@ -11,6 +11,11 @@ import (
 type FakeES struct {
 	Version       string
 	LicenseStatus string
+	// LicenseType is what GET /_license says (default enterprise, as Cloud Connect requires).
+	LicenseType string
+	// Unavailable, when set, is the status (503, 429) and error type Elasticsearch answers
+	// every request with, as a cluster that cannot serve does (autoops-facts.md).
+	Unavailable *Unavailable
 	// Authorization, when set, is the only Authorization header accepted.
 	Authorization string
 	Roles         []string
@@ -28,6 +33,11 @@ func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	if u := f.Unavailable; u != nil {
+		w.WriteHeader(u.Status)
+		_ = json.NewEncoder(w).Encode(u.body())
+		return
+	}
 	var body any
 	switch {
 	case r.URL.Path == "/" || r.URL.Path == "":
@@ -44,7 +54,11 @@ func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s == "" {
 			s = "active"
 		}
-		body = map[string]any{"license": map[string]any{"status": s, "type": "basic"}}
+		typ := f.LicenseType
+		if typ == "" {
+			typ = "enterprise"
+		}
+		body = map[string]any{"license": map[string]any{"status": s, "type": typ}}
 	case strings.HasSuffix(r.URL.Path, "/_security/_authenticate"):
 		roles := f.Roles
 		if roles == nil {
@@ -95,4 +109,28 @@ func OTLP401(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusUnauthorized)
 	_, _ = w.Write([]byte(`{"code":16,"message":"no auth provided"}`))
+}
+
+// Unavailable is Elasticsearch up but unable to serve.
+type Unavailable struct {
+	Status int
+	Type   string // master_not_discovered_exception, cluster_block_exception...
+	Reason string // "" for null, as master_not_discovered_exception has
+}
+
+// The bodies Elasticsearch sends, as autoops-facts.md records them.
+var (
+	NoMaster       = &Unavailable{Status: http.StatusServiceUnavailable, Type: "master_not_discovered_exception"}
+	StateRecovery  = &Unavailable{Status: http.StatusServiceUnavailable, Type: "cluster_block_exception", Reason: "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];"}
+	CircuitBreaker = &Unavailable{Status: http.StatusTooManyRequests, Type: "circuit_breaking_exception", Reason: "[parent] Data too large, data for [<http_request>] would be [1024/1kb], which is larger than the limit"}
+	QueueFull      = &Unavailable{Status: http.StatusTooManyRequests, Type: "es_rejected_execution_exception", Reason: "rejected execution of coordinating operation"}
+)
+
+func (u *Unavailable) body() map[string]any {
+	var reason any
+	if u.Reason != "" {
+		reason = u.Reason
+	}
+	cause := map[string]any{"type": u.Type, "reason": reason}
+	return map[string]any{"error": map[string]any{"root_cause": []any{cause}, "type": u.Type, "reason": reason}, "status": u.Status}
 }
