@@ -50,6 +50,11 @@ type LeafOptions struct {
 	IPs       []net.IP
 	NotBefore time.Time
 	NotAfter  time.Time
+	// CommonNameOnly puts the first DNS name in the subject's Common Name and no
+	// subjectAltName at all, as old tooling did.
+	CommonNameOnly bool
+	// IssuingCertificateURL is the Authority Information Access URL of the issuer.
+	IssuingCertificateURL []string
 }
 
 // Leaf issues a server certificate. Zero options: valid now for localhost and 127.0.0.1/::1.
@@ -76,6 +81,10 @@ func (ca *CA) Leaf(t testing.TB, o LeafOptions) tls.Certificate {
 		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
 		NotBefore: o.NotBefore, NotAfter: o.NotAfter, DNSNames: o.DNSNames, IPAddresses: o.IPs,
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IssuingCertificateURL: o.IssuingCertificateURL,
+	}
+	if o.CommonNameOnly {
+		tmpl.DNSNames, tmpl.IPAddresses = nil, nil
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
 	if err != nil {
@@ -83,6 +92,37 @@ func (ca *CA) Leaf(t testing.TB, o LeafOptions) tls.Certificate {
 	}
 	leaf, _ := x509.ParseCertificate(der)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+}
+
+// Intermediate makes a CA named cn signed by ca, valid until notAfter (zero: as long as ca).
+func (ca *CA) Intermediate(t testing.TB, cn string, notAfter time.Time) *CA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notAfter.IsZero() {
+		notAfter = ca.Cert.NotAfter
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn, Organization: []string{"autoops_probe tests"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter,
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return &CA{Cert: cert, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+}
+
+// WithChain is c presenting the given CA certificates after it (its intermediates).
+func WithChain(c tls.Certificate, cas ...*CA) tls.Certificate {
+	for _, ca := range cas {
+		c.Certificate = append(c.Certificate, ca.Cert.Raw)
+	}
+	return c
 }
 
 // WriteFile writes the CA's PEM into dir and returns its path.
@@ -95,7 +135,8 @@ func (ca *CA) WriteFile(t testing.TB, dir string) string {
 	return p
 }
 
-// WriteKeyPair writes a certificate and its key as PEM files into dir.
+// WriteKeyPair writes a certificate (with the chain it presents) and its key as PEM files
+// into dir.
 func WriteKeyPair(t testing.TB, dir, name string, c tls.Certificate) (certFile, keyFile string) {
 	t.Helper()
 	keyDER, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
@@ -103,7 +144,11 @@ func WriteKeyPair(t testing.TB, dir, name string, c tls.Certificate) (certFile, 
 		t.Fatal(err)
 	}
 	certFile, keyFile = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o600); err != nil {
+	var chain []byte
+	for _, der := range c.Certificate {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	if err := os.WriteFile(certFile, chain, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
