@@ -145,9 +145,9 @@ type Response struct {
 	// SquidError is squid's X-Squid-Error, naming why squid answered itself.
 	SquidError string
 	// Server is the Server header: what software answered (nginx, awselb/2.0...).
-	Server string
-	Body       []byte // at most MaxBody bytes
-	Truncated  bool
+	Server    string
+	Body      []byte // at most MaxBody bytes
+	Truncated bool
 	// ReceivedAt is this machine's clock when the answer came, to compare with Date.
 	ReceivedAt time.Time
 }

@@ -45,7 +45,7 @@ type Target struct {
 	CustomCA bool
 	// CAFileSubjects are the subjects of the certificates in tls.ca_file.
 	CAFileSubjects []string
-	Timeout  time.Duration
+	Timeout        time.Duration
 
 	// OTLP only: the agent's AutoOps token, sent only to the intake.
 	Token Secret
