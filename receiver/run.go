@@ -16,6 +16,8 @@ import (
 type Result struct {
 	Evidence probe.Evidence
 	Verdict  diagnose.Verdict
+	// SettingsFrom names the agent variables that supplied the probe's settings.
+	SettingsFrom []string
 }
 
 // ErrRunCutShort: the run's context ended (the collector stopping, an interrupt) before its
@@ -48,7 +50,7 @@ func runChecks(ctx context.Context, checks []check, logger *zap.Logger) ([]Resul
 		}
 		func() {
 			defer recoverProbe(logger, ev.Probe)
-			results = append(results, Result{Evidence: *ev, Verdict: diagnose.Diagnose(ev, checks[i].context)})
+			results = append(results, Result{Evidence: *ev, Verdict: diagnose.Diagnose(ev, checks[i].context), SettingsFrom: checks[i].settingsFrom})
 		}()
 	}
 	return results, nil

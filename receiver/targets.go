@@ -21,6 +21,8 @@ import (
 type check struct {
 	target  *probe.Target
 	context diagnose.Context
+	// settingsFrom names the agent variables that supplied the probe's settings.
+	settingsFrom []string
 }
 
 // detectContainer is a variable so tests can place the collector inside or outside a container.
@@ -32,6 +34,7 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 	env := probe.ReadEnvironment(os.Getenv)
 	inContainer := detectContainer()
 	redactor := newRedactor(cfg, env)
+	from := settingsFromEnvironment(cfg)
 	var checks []check
 	add := func(name probe.Name, cc *confighttp.ClientConfig, rawURL string, dc diagnose.Context) error {
 		t, err := newTarget(ctx, host, set, name, cc, rawURL, env)
@@ -39,7 +42,7 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		t.InContainer, t.Redactor = inContainer, redactor
-		checks = append(checks, check{target: t, context: dc})
+		checks = append(checks, check{target: t, context: dc, settingsFrom: from[name]})
 		return nil
 	}
 	if c := &cfg.Cluster; c.Enabled {

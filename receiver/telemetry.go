@@ -40,6 +40,8 @@ type telemetry struct {
 	host        component.Host
 	// instance is the receiver's component ID: autoops.probe.instance on every point and record.
 	instance string
+	// settingsLogged: the probe's first record named the variables behind its settings.
+	settingsLogged map[probe.Name]bool
 	// reported holds, per probe, every error.type and warning this instance has written as 1:
 	// each later run writes 0 for those that no longer hold, so a reason ends at once in the
 	// backend. Bounded by the contract's tables.
@@ -52,15 +54,16 @@ type reportedReasons struct {
 
 func newTelemetry(cfg *Config, set receiver.Settings, host component.Host) *telemetry {
 	return &telemetry{
-		mb:            metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
-		lb:            metadata.NewLogsBuilder(metadata.LogsBuilderConfig{Events: cfg.Events, ResourceAttributes: cfg.ResourceAttributes}, set),
-		resultEvents:  cfg.Events.AutoopsProbeResult.Enabled,
-		emitEvery:     cfg.Logs.Emit == EmitEveryRun,
-		resourceAttrs: cfg.ResourceAttributes,
-		lastOutcome:   map[probe.Name]string{},
-		host:          host,
-		instance:      set.ID.String(),
-		reported:      map[probe.Name]*reportedReasons{},
+		mb:             metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
+		lb:             metadata.NewLogsBuilder(metadata.LogsBuilderConfig{Events: cfg.Events, ResourceAttributes: cfg.ResourceAttributes}, set),
+		resultEvents:   cfg.Events.AutoopsProbeResult.Enabled,
+		emitEvery:      cfg.Logs.Emit == EmitEveryRun,
+		resourceAttrs:  cfg.ResourceAttributes,
+		lastOutcome:    map[probe.Name]string{},
+		host:           host,
+		instance:       set.ID.String(),
+		settingsLogged: map[probe.Name]bool{},
+		reported:       map[probe.Name]*reportedReasons{},
 	}
 }
 
@@ -157,6 +160,10 @@ func (t *telemetry) logs(results []Result, now time.Time) plog.Logs {
 		if !t.resultEvents || (!changed && !t.emitEvery) {
 			continue
 		}
+		if t.settingsLogged[r.Evidence.Probe] {
+			r.SettingsFrom = nil // the first record of each probe names them
+		}
+		t.settingsLogged[r.Evidence.Probe] = true
 		lr := plog.NewLogRecord()
 		fillLogRecord(lr, &r, ts, t.instance)
 		t.lb.AppendLogRecord(lr)
@@ -193,6 +200,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	a := lr.Attributes()
 	a.PutStr(attrProbeName, string(ev.Probe))
 	putNonEmpty(a, attrInstance, instance)
+	putStrings(a, attrSettingsFrom, r.SettingsFrom)
 	a.PutBool(attrSuccess, v.Passed)
 	if !v.Passed {
 		a.PutStr(string(semconv.ErrorTypeKey), v.ErrorType)
@@ -244,6 +252,7 @@ const (
 	attrInContainer           = "autoops.probe.in_container"
 	attrInstance              = "autoops.probe.instance"
 	attrEarliestExpirySubject = "autoops.probe.tls.earliest_expiry.subject"
+	attrSettingsFrom          = "autoops.probe.settings_from"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

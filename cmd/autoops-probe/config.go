@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"maps"
 	"slices"
 	"strings"
@@ -30,6 +31,15 @@ type overrides struct {
 // which reads the AutoOps agent's variables. Flags then override.
 func loadConfig(ctx context.Context, configPath, receiverID string, o overrides) (*autoopsreceiver.Config, error) {
 	uri := "yaml:" + autoopsprobe.DefaultConfig
+	if configPath == "" {
+		// An empty variable counts as unset, so the next in the agent's order applies (the
+		// collector's env provider would read it as set).
+		for _, name := range autoopsreceiver.AgentVariableNames() {
+			if v, ok := os.LookupEnv(name); ok && v == "" {
+				_ = os.Unsetenv(name)
+			}
+		}
+	}
 	if configPath != "" {
 		uri = "file:" + configPath
 	}

@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.timeout, "timeout", 0, "timeout of each probe (default 10s)")
 	fs.StringVar(&o.skip, "skip", "", "comma-separated probes not to run: cluster, registration, otlp")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from\nAUTOOPS_ES_API_KEY or AUTOOPS_ES_USERNAME/AUTOOPS_ES_PASSWORD (or the config file), never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from the agent's\nvariables (ELASTICSEARCH_READ_API_KEY, then AUTOOPS_ES_API_KEY; ELASTICSEARCH_READ_USERNAME and\n_PASSWORD, then AUTOOPS_ES_USERNAME and _PASSWORD) or a config file, never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	err := fs.Parse(args)

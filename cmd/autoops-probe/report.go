@@ -78,6 +78,9 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 		route = "through proxy " + ev.Proxy
 	}
 	field("url", ev.URL+" ("+route+")")
+	if len(r.SettingsFrom) > 0 {
+		field("settings", strings.Join(r.SettingsFrom, "; "))
+	}
 	if ev.Main.Response != nil {
 		field("status", fmt.Sprintf("HTTP %d", ev.Main.Response.Status))
 	} else {
