@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"time"

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
@@ -73,6 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.csp, "csp", "", "aws or gcp, used when no intake URL is set")
 	fs.DurationVar(&o.timeout, "timeout", 0, "timeout of each probe (default 10s)")
 	fs.StringVar(&o.skip, "skip", "", "comma-separated probes not to run: cluster, registration, otlp")
+	agentConfig := fs.String("agent-config", "", "the AutoOps agent's elastic-agent.yml: probe exactly what it connects with")
+	var agentEnv envFiles
+	fs.Var(&agentEnv, "agent-env", "an env file of the agent (systemd drop-in, docker env output, .env); repeatable, wins over the environment")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from the agent's\nvariables (ELASTICSEARCH_READ_API_KEY, then AUTOOPS_ES_API_KEY; ELASTICSEARCH_READ_USERNAME and\n_PASSWORD, then AUTOOPS_ES_USERNAME and _PASSWORD) or a config file, never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
 		fs.PrintDefaults()
@@ -100,7 +104,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *format != "text" && *format != "json" {
 		return usageError(stdout, stderr, false, "--format: %q is not text or json", *format)
 	}
-	cfg, err := loadConfig(ctx, *configPath, *receiverID, o)
+	if *agentConfig != "" && *configPath != "" {
+		return usageError(stdout, stderr, jsonOut, "--agent-config and --config: give one")
+	}
+	if err := applyEnvFiles(agentEnv); err != nil {
+		return usageError(stdout, stderr, jsonOut, "%v", err)
+	}
+	var cfg *autoopsreceiver.Config
+	var findings []agentconfig.Finding
+	if *agentConfig != "" {
+		cfg, findings, err = agentReceiverConfig(*agentConfig)
+		if err == nil {
+			err = o.apply(cfg)
+		}
+	} else {
+		if *configPath == "" {
+			if hint := agentConfigHint(); hint != "" {
+				fmt.Fprintln(stderr, "autoops-probe:", hint)
+			}
+		}
+		cfg, err = loadConfig(ctx, *configPath, *receiverID, o)
+	}
 	if err != nil {
 		return usageError(stdout, stderr, jsonOut, "%v", err)
 	}
@@ -113,11 +137,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageError(stdout, stderr, jsonOut, "invalid configuration: %v", err)
 	}
 	if *format == "json" {
-		if err := writeJSON(stdout, results); err != nil {
+		if err := writeJSON(stdout, results, findings); err != nil {
 			fmt.Fprintln(stderr, "autoops-probe:", err)
 			return exitUsage
 		}
 	} else {
+		writeFindings(stdout, findings)
 		writeText(stdout, results, time.Now())
 	}
 	return exitStatus(results)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
@@ -158,8 +159,23 @@ func wrap(label, value string) string {
 // schemaVersion is the version of the JSON output's schema (autoops-probe.schema.json).
 const schemaVersion = 1
 
+// writeFindings prints the findings about the agent's configuration, before the probes.
+func writeFindings(w io.Writer, findings []agentconfig.Finding) {
+	if len(findings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Agent configuration: %d finding(s)\n", len(findings))
+	for _, f := range findings {
+		fmt.Fprintf(w, "\n[CONFIG] %s\n", f.Finding)
+		fmt.Fprint(w, wrap(fmt.Sprintf("  %-9s ", "key"), f.Key))
+		fmt.Fprint(w, wrap(fmt.Sprintf("  %-9s ", "problem"), f.Message))
+		fmt.Fprint(w, wrap(fmt.Sprintf("  %-9s ", "remedy"), f.Remedy))
+	}
+	fmt.Fprintln(w)
+}
+
 // writeJSON prints the same facts under the contract's names.
-func writeJSON(w io.Writer, results []autoopsreceiver.Result) error {
+func writeJSON(w io.Writer, results []autoopsreceiver.Result, findings []agentconfig.Finding) error {
 	out := make([]map[string]any, 0, len(results))
 	for i := range results {
 		r := &results[i]
@@ -178,5 +194,9 @@ func writeJSON(w io.Writer, results []autoopsreceiver.Result) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{"schema_version": schemaVersion, "results": out, "exit_status": exitStatus(results)})
+	doc := map[string]any{"schema_version": schemaVersion, "results": out, "exit_status": exitStatus(results)}
+	if findings != nil {
+		doc["config_findings"] = findings
+	}
+	return enc.Encode(doc)
 }
