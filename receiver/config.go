@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
 
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
@@ -63,6 +64,11 @@ type Config struct {
 	Registration RegistrationConfig `mapstructure:"registration"`
 	// OTLP is test 3: the AutoOps OTLP intake.
 	OTLP OTLPConfig `mapstructure:"otlp"`
+
+	// AgentConfig is the path of the AutoOps agent's elastic-agent.yml, for a collector that
+	// runs beside the agent: the probes then use what the agent connects with, and the mistakes
+	// found in the file become warnings of the probe they affect.
+	AgentConfig string `mapstructure:"agent_config"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -153,6 +159,16 @@ func (cfg *Config) Validate() error {
 	var errs []error
 	if cfg.Logs.Emit != EmitOnChange && cfg.Logs.Emit != EmitEveryRun {
 		errs = append(errs, fmt.Errorf("logs.emit: %q is not one of %q, %q", cfg.Logs.Emit, EmitOnChange, EmitEveryRun))
+	}
+	if cfg.AgentConfig != "" {
+		// The agent's file replaces the probes' endpoints, credentials and TLS: validate
+		// what it gives.
+		derived, err := cfg.withAgentSettings()
+		if err != nil {
+			return fmt.Errorf("agent_config: %w", err)
+		}
+		derived.AgentConfig = ""
+		return derived.Validate()
 	}
 	errs = append(errs, cfg.Cluster.validate()...)
 	if cfg.Registration.Enabled {
@@ -403,4 +419,15 @@ func pemFile(path, kind string) error {
 			return nil
 		}
 	}
+}
+
+// withAgentSettings is a copy of cfg with the agent's settings applied.
+func (cfg *Config) withAgentSettings() (*Config, error) {
+	s, _, err := agentconfig.Load(cfg.AgentConfig, os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	derived := *cfg
+	ApplyAgentSettings(&derived, s)
+	return &derived, nil
 }

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
@@ -31,6 +32,16 @@ var detectContainer = probe.DetectContainer
 // buildChecks turns the configuration into probe targets; the HTTP clients come from
 // confighttp, so proxy_url, tls, headers, auth and the proxy variables apply as usual.
 func buildChecks(ctx context.Context, host component.Host, set component.TelemetrySettings, cfg *Config) ([]check, error) {
+	var findings map[probe.Name][]string
+	if cfg.AgentConfig != "" {
+		s, found, err := agentconfig.Load(cfg.AgentConfig, os.LookupEnv)
+		if err != nil {
+			return nil, fmt.Errorf("agent_config: %w", err)
+		}
+		derived := *cfg
+		ApplyAgentSettings(&derived, s)
+		cfg, findings = &derived, agentWarnings(found)
+	}
 	env := probe.ReadEnvironment(os.Getenv)
 	inContainer := detectContainer()
 	redactor := newRedactor(cfg, env)
@@ -42,6 +53,7 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		t.InContainer, t.Redactor = inContainer, redactor
+		dc.AgentFindings = findings[name]
 		checks = append(checks, check{target: t, context: dc, settingsFrom: from[name]})
 		return nil
 	}

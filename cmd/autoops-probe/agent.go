@@ -5,8 +5,6 @@ import (
 	"os"
 	"strings"
 
-	"go.opentelemetry.io/collector/config/configopaque"
-
 	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
@@ -48,23 +46,7 @@ func agentReceiverConfig(path string) (*autoopsreceiver.Config, []agentconfig.Fi
 		return nil, nil, err
 	}
 	cfg := autoopsreceiver.NewFactory().CreateDefaultConfig().(*autoopsreceiver.Config)
-	c := &cfg.Cluster
-	c.Endpoint, c.APIKey, c.Username, c.Password = s.ClusterURL, configopaque.String(s.APIKey), s.Username, configopaque.String(s.Password)
-	c.ProxyURL, c.TLS.CertFile, c.TLS.KeyFile = s.ClusterProxy, s.ClientCert, s.ClientKey
-	var pem []byte
-	for _, f := range s.CAFiles {
-		b, err := os.ReadFile(f)
-		if err == nil {
-			pem = append(pem, b...)
-		}
-	}
-	// The agent trusts the whole list; one file would be the first only.
-	c.TLS.CAPem = configopaque.String(pem)
-	c.TLS.InsecureSkipVerify = s.VerificationMode == "none"
-	cfg.Registration.Endpoint = s.RegistrationURL
-	o := &cfg.OTLP
-	o.Endpoint, o.Token, o.ProxyURL = s.OTLPEndpoint, configopaque.String(s.Token), s.OTLPProxy
-	o.TLS.CAFile, o.TLS.InsecureSkipVerify, o.TLS.CertFile, o.TLS.KeyFile = s.OTLPCAFile, s.OTLPInsecureSkipVerify, s.OTLPCertFile, s.OTLPKeyFile
+	autoopsreceiver.ApplyAgentSettings(cfg, s)
 	return cfg, agentconfig.Sorted(findings), nil
 }
 

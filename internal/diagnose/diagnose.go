@@ -24,6 +24,9 @@ type Context struct {
 	APIKeyEncoded bool
 	// UnknownRegion: the otlp region or CSP is not on the published list.
 	UnknownRegion bool
+	// AgentFindings are the warnings (agent_*) the agent's configuration file earned this
+	// probe (receiver agent_config).
+	AgentFindings []string
 }
 
 // Credential kinds of Context.Credentials.
@@ -180,6 +183,7 @@ func warnings(ev *probe.Evidence, c Context) []string {
 	if ev.Probe == probe.OTLP && c.UnknownRegion {
 		w = append(w, WarnUnknownRegion)
 	}
+	w = append(w, c.AgentFindings...)
 	slices.Sort(w)
 	return w
 }

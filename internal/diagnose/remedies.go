@@ -1,6 +1,10 @@
 package diagnose
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
+)
 
 // Every error.type and warning of the contract, each with its remedy. Guide names the row
 // or section of troubleshoot-firewalls.md (or autoops-facts.md) the remedy comes from, so the
@@ -363,6 +367,54 @@ var warningRemedies = map[string]remedy{
 		Brief:   "start a trial or get an Enterprise license",
 		Guide:   "autoops-facts: the prerequisite, a self-managed Enterprise license or an active trial; 'cluster license type is not supported'",
 		Cluster: "AutoOps for self-managed clusters through Cloud Connect requires a self-managed Enterprise license or an active trial; the registration API refuses other types ('cluster license type is not supported'). Start a trial (POST _license/start_trial) or get an Enterprise license from Elastic.",
+	},
+	WarnAgentCAOnSomeModules: {
+		Meaning: "`agent_config`: `ssl.certificate_authorities` is on some `autoops_es` modules, not all",
+		Brief:   "add the CA list to both modules",
+		Guide:   "contract v3: findings about the agent's configuration",
+		Cluster: agentconfig.Remedies[agentconfig.CAOnSomeModules],
+	},
+	WarnAgentCANotAList: {
+		Meaning: "`agent_config`: `ssl.certificate_authorities` is a string, not a list (the agent fails)",
+		Brief:   "write it as a YAML list",
+		Guide:   "contract v3: findings about the agent's configuration",
+		Cluster: agentconfig.Remedies[agentconfig.CANotAList],
+	},
+	WarnAgentCAFileUnusable: {
+		Meaning: "`agent_config`: a CA path of the agent does not exist, cannot be read, or holds no PEM certificate",
+		Brief:   "point it at the CA's PEM file",
+		Guide:   "contract v3: findings about the agent's configuration",
+		Cluster: agentconfig.Remedies[agentconfig.CAFileUnusable],
+	},
+	WarnAgentEnvUnset: {
+		Meaning: "`agent_config`: a `${env:NAME}` the agent's configuration needs is unset or empty",
+		Brief:   "set it where the agent runs",
+		Guide:   "contract v3: findings about the agent's configuration",
+		Cluster: agentconfig.Remedies[agentconfig.EnvUnset],
+	},
+	WarnAgentBothAuth: {
+		Meaning: "`agent_config`: an `autoops_es` module sets both an API key and a username/password",
+		Brief:   "choose one type of authentication",
+		Guide:   "contract v3: findings about the agent's configuration",
+		Cluster: agentconfig.Remedies[agentconfig.BothAuth],
+	},
+	WarnAgentTokenHeaderMissing: {
+		Meaning: "`agent_config`: the exporter sends no `Authorization: AutoOpsToken ...` header",
+		Brief:   "add the header, as Elastic's sample has it",
+		Guide:   "contract v3: findings about the agent's configuration",
+		Cluster: agentconfig.Remedies[agentconfig.TokenHeaderMissing],
+	},
+	WarnAgentVerificationDisabled: {
+		Meaning: "`agent_config`: `ssl.verification_mode: none` or `insecure_skip_verify: true` (connects, but trusts anyone)",
+		Brief:   "turn verification back on and give the CA",
+		Guide:   "contract v3: findings about the agent's configuration",
+		Cluster: agentconfig.Remedies[agentconfig.VerificationDisabled],
+	},
+	WarnAgentModulesDisagree: {
+		Meaning: "`agent_config`: the `autoops_es` modules name different hosts or credentials",
+		Brief:   "give both modules the same ones",
+		Guide:   "contract v3: findings about the agent's configuration",
+		Cluster: agentconfig.Remedies[agentconfig.ModulesDisagree],
 	},
 	WarnUnknownRegion: {
 		Meaning: "the otlp region or CSP is well formed but not on the published list; the probe still runs",

@@ -60,6 +60,15 @@ const (
 	WarnUnknownRegion  = "unknown_region"
 	// v3
 	WarnLicenseTypeUnsupported = "license_type_unsupported"
+	// The findings of agent_config, as warnings of the probe they affect.
+	WarnAgentCAOnSomeModules      = "agent_ca_on_some_modules"
+	WarnAgentCANotAList           = "agent_ca_not_a_list"
+	WarnAgentCAFileUnusable       = "agent_ca_file_unusable"
+	WarnAgentEnvUnset             = "agent_env_unset"
+	WarnAgentBothAuth             = "agent_both_auth"
+	WarnAgentTokenHeaderMissing   = "agent_token_header_missing"
+	WarnAgentVerificationDisabled = "agent_verification_disabled"
+	WarnAgentModulesDisagree      = "agent_modules_disagree"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch
@@ -126,4 +135,12 @@ var Warnings = []string{
 	WarnNoProxyIgnored,
 	WarnUnknownRegion,
 	WarnLicenseTypeUnsupported,
+	WarnAgentCAOnSomeModules,
+	WarnAgentCANotAList,
+	WarnAgentCAFileUnusable,
+	WarnAgentEnvUnset,
+	WarnAgentBothAuth,
+	WarnAgentTokenHeaderMissing,
+	WarnAgentVerificationDisabled,
+	WarnAgentModulesDisagree,
 }

@@ -139,6 +139,14 @@ const (
 	AttributeAutoopsProbeWarningNoProxyIgnored
 	AttributeAutoopsProbeWarningUnknownRegion
 	AttributeAutoopsProbeWarningLicenseTypeUnsupported
+	AttributeAutoopsProbeWarningAgentCAOnSomeModules
+	AttributeAutoopsProbeWarningAgentCANotAList
+	AttributeAutoopsProbeWarningAgentCAFileUnusable
+	AttributeAutoopsProbeWarningAgentEnvUnset
+	AttributeAutoopsProbeWarningAgentBothAuth
+	AttributeAutoopsProbeWarningAgentTokenHeaderMissing
+	AttributeAutoopsProbeWarningAgentVerificationDisabled
+	AttributeAutoopsProbeWarningAgentModulesDisagree
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -162,21 +170,45 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "unknown_region"
 	case AttributeAutoopsProbeWarningLicenseTypeUnsupported:
 		return "license_type_unsupported"
+	case AttributeAutoopsProbeWarningAgentCAOnSomeModules:
+		return "agent_ca_on_some_modules"
+	case AttributeAutoopsProbeWarningAgentCANotAList:
+		return "agent_ca_not_a_list"
+	case AttributeAutoopsProbeWarningAgentCAFileUnusable:
+		return "agent_ca_file_unusable"
+	case AttributeAutoopsProbeWarningAgentEnvUnset:
+		return "agent_env_unset"
+	case AttributeAutoopsProbeWarningAgentBothAuth:
+		return "agent_both_auth"
+	case AttributeAutoopsProbeWarningAgentTokenHeaderMissing:
+		return "agent_token_header_missing"
+	case AttributeAutoopsProbeWarningAgentVerificationDisabled:
+		return "agent_verification_disabled"
+	case AttributeAutoopsProbeWarningAgentModulesDisagree:
+		return "agent_modules_disagree"
 	}
 	return ""
 }
 
 // MapAttributeAutoopsProbeWarning is a helper map of string to AttributeAutoopsProbeWarning attribute value.
 var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
-	"superuser_credentials":    AttributeAutoopsProbeWarningSuperuserCredentials,
-	"ca_not_needed":            AttributeAutoopsProbeWarningCANotNeeded,
-	"https_proxy_missing":      AttributeAutoopsProbeWarningHTTPSProxyMissing,
-	"api_key_encoded_form":     AttributeAutoopsProbeWarningAPIKeyEncodedForm,
-	"legacy_otlp_host":         AttributeAutoopsProbeWarningLegacyOtlpHost,
-	"clock_skew":               AttributeAutoopsProbeWarningClockSkew,
-	"no_proxy_ignored":         AttributeAutoopsProbeWarningNoProxyIgnored,
-	"unknown_region":           AttributeAutoopsProbeWarningUnknownRegion,
-	"license_type_unsupported": AttributeAutoopsProbeWarningLicenseTypeUnsupported,
+	"superuser_credentials":       AttributeAutoopsProbeWarningSuperuserCredentials,
+	"ca_not_needed":               AttributeAutoopsProbeWarningCANotNeeded,
+	"https_proxy_missing":         AttributeAutoopsProbeWarningHTTPSProxyMissing,
+	"api_key_encoded_form":        AttributeAutoopsProbeWarningAPIKeyEncodedForm,
+	"legacy_otlp_host":            AttributeAutoopsProbeWarningLegacyOtlpHost,
+	"clock_skew":                  AttributeAutoopsProbeWarningClockSkew,
+	"no_proxy_ignored":            AttributeAutoopsProbeWarningNoProxyIgnored,
+	"unknown_region":              AttributeAutoopsProbeWarningUnknownRegion,
+	"license_type_unsupported":    AttributeAutoopsProbeWarningLicenseTypeUnsupported,
+	"agent_ca_on_some_modules":    AttributeAutoopsProbeWarningAgentCAOnSomeModules,
+	"agent_ca_not_a_list":         AttributeAutoopsProbeWarningAgentCANotAList,
+	"agent_ca_file_unusable":      AttributeAutoopsProbeWarningAgentCAFileUnusable,
+	"agent_env_unset":             AttributeAutoopsProbeWarningAgentEnvUnset,
+	"agent_both_auth":             AttributeAutoopsProbeWarningAgentBothAuth,
+	"agent_token_header_missing":  AttributeAutoopsProbeWarningAgentTokenHeaderMissing,
+	"agent_verification_disabled": AttributeAutoopsProbeWarningAgentVerificationDisabled,
+	"agent_modules_disagree":      AttributeAutoopsProbeWarningAgentModulesDisagree,
 }
 
 // AttributeErrorType specifies the value error.type attribute.
