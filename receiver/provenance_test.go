@@ -1,15 +1,11 @@
 package autoopsreceiver
 
 import (
-	"context"
 	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/provider/envprovider"
-	"go.opentelemetry.io/collector/confmap/provider/yamlprovider"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
@@ -26,18 +22,8 @@ func defaultConfigWith(t *testing.T, env map[string]string) *Config {
 	}
 	defaultConfig, err := os.ReadFile("../otelcol-autoops.yaml")
 	require.NoError(t, err)
-	resolver, err := confmap.NewResolver(confmap.ResolverSettings{
-		URIs:              []string{"yaml:" + string(defaultConfig)},
-		ProviderFactories: []confmap.ProviderFactory{envprovider.NewFactory(), yamlprovider.NewFactory()},
-		DefaultScheme:     "env",
-	})
+	cfg, err := resolveReceiverConfig(t, string(defaultConfig))
 	require.NoError(t, err)
-	conf, err := resolver.Resolve(context.Background())
-	require.NoError(t, err)
-	sub, err := conf.Sub("receivers::autoops_probe")
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
 	return cfg
 }
 

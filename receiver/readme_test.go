@@ -30,6 +30,17 @@ func readmeYAML(t *testing.T, heading string) string {
 // would, ${env:...} included, and validates it.
 func resolveReceiver(t *testing.T, yaml string) error {
 	t.Helper()
+	cfg, err := resolveReceiverConfig(t, yaml)
+	if err != nil {
+		return err
+	}
+	return confmap.Validate(cfg)
+}
+
+// resolveReceiverConfig reads the autoops_probe receiver of a collector config as the
+// collector would, ${env:...} included.
+func resolveReceiverConfig(t *testing.T, yaml string) (*Config, error) {
+	t.Helper()
 	resolver, err := confmap.NewResolver(confmap.ResolverSettings{
 		URIs:              []string{"yaml:" + yaml},
 		ProviderFactories: []confmap.ProviderFactory{envprovider.NewFactory(), yamlprovider.NewFactory()},
@@ -41,8 +52,7 @@ func resolveReceiver(t *testing.T, yaml string) error {
 	sub, err := conf.Sub("receivers::autoops_probe")
 	require.NoError(t, err)
 	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
-	return confmap.Validate(cfg)
+	return cfg, sub.Unmarshal(cfg)
 }
 
 // The README's examples validate as written.

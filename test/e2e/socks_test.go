@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,8 +25,6 @@ import (
 // blocks 127.0.0.9, and returns its port.
 func startDante(t *testing.T, socksmethod string) int {
 	t.Helper()
-	bin, err := exec.LookPath("danted")
-	needs(t, err == nil, "danted is not installed (make deps installs Debian's dante-server)")
 	needs(t, os.Geteuid() == 0, "danted switches to its unprivileged user: run as root")
 	port := freePort(t)
 	dir := t.TempDir()
@@ -43,24 +40,7 @@ client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
 socks block { from: 0.0.0.0/0 to: 127.0.0.9/32 }
 socks pass { from: 0.0.0.0/0 to: 127.0.0.0/8 }
 `, port, socksmethod)), 0o600))
-	cmd := exec.Command(bin, "-f", conf, "-N", "1", "-p", filepath.Join(dir, "danted.pid"))
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("danted output:\n%s", tail(out.String(), 2000))
-		}
-	})
-	waitFor(t, 10*time.Second, "danted to listen", func() bool {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			_ = c.Close()
-		}
-		return err == nil
-	})
+	daemon(t, port, "danted", "-f", conf, "-N", "1", "-p", filepath.Join(dir, "danted.pid"))
 	return port
 }
 
