@@ -56,6 +56,7 @@ func write(t *testing.T, dir, name, content string) string {
 // probeCase is one cluster endpoint the one-shot probes, and what it must say.
 type probeCase struct {
 	name, endpoint, tls string
+	proxy               string // a proxy URL, for cases that need one
 	want                string
 	evidence            []string
 	check               func(t *testing.T, r map[string]any)
@@ -63,14 +64,18 @@ type probeCase struct {
 
 // runClusterCases probes each case's endpoint with the one-shot, as its own receiver.
 func runClusterCases(t *testing.T, cases []probeCase) {
+	runOneShotCases(t, cases, func(c probeCase) string {
+		return fmt.Sprintf("{registration: {enabled: false}, otlp: {enabled: false}, cluster: {endpoint: %q, timeout: 5s%s}}", c.endpoint, c.tls)
+	})
+}
+
+// runOneShotCases runs the one-shot once per case, each as its own receiver (receiver gives
+// its settings as flow YAML), and checks its one result.
+func runOneShotCases(t *testing.T, cases []probeCase, receiver func(probeCase) string) {
 	dir := t.TempDir()
 	var receivers strings.Builder
 	for i, c := range cases {
-		fmt.Fprintf(&receivers, `
-  autoops_probe/c%d:
-    registration: {enabled: false}
-    otlp: {enabled: false}
-    cluster: {endpoint: %q, timeout: 5s%s}`, i, c.endpoint, c.tls)
+		fmt.Fprintf(&receivers, "\n  autoops_probe/c%d: %s", i, receiver(c))
 	}
 	config := write(t, dir, "collector.yaml", "receivers:"+receivers.String()+"\n")
 	for i, c := range cases {

@@ -3,17 +3,14 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,41 +54,18 @@ func TestSOCKSProxyFailures(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = blocked.Close() })
 
-	cases := []struct {
-		name, endpoint, proxy, want string
-	}{
-		{"passes through", registration.URL, fmt.Sprintf("socks5://127.0.0.1:%d", open), ""},
-		{"passes through, socks5h", "http://localhost:" + regPort, fmt.Sprintf("socks5h://127.0.0.1:%d", open), ""},
-		{"blocked by a rule", "http://" + blocked.Addr().String(), fmt.Sprintf("socks5://127.0.0.1:%d", open), "proxy_blocked"},
-		{"destination refuses", "http://127.0.0.1:" + closedPort, fmt.Sprintf("socks5://127.0.0.1:%d", open), "proxy_upstream_error"},
-		{"wants a password", registration.URL, fmt.Sprintf("socks5://127.0.0.1:%d", locked), "proxy_auth_required"},
-		{"nothing listens", registration.URL, "socks5://127.0.0.1:" + closedPort, "proxy_unreachable"},
+	judgedAtOnce := func(t *testing.T, r map[string]any) {
+		assert.Less(t, r["autoops.probe.duration"], 5.0, "judged at once, not after the 10s timeout")
 	}
-	dir := t.TempDir()
-	var receivers strings.Builder
-	for i, c := range cases {
-		fmt.Fprintf(&receivers, `
-  autoops_probe/c%d:
-    cluster: {enabled: false}
-    otlp: {enabled: false}
-    registration: {endpoint: %q, proxy_url: %q, timeout: 10s}`, i, c.endpoint, c.proxy)
-	}
-	config := filepath.Join(dir, "collector.yaml")
-	require.NoError(t, os.WriteFile(config, []byte("receivers:"+receivers.String()+"\n"), 0o600))
-	for i, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			start := time.Now()
-			cmd := exec.Command(commandBinary(t), "--config", config, "--receiver", fmt.Sprintf("autoops_probe/c%d", i), "--format", "json")
-			out, _ := cmd.Output()
-			var report struct {
-				Results []map[string]any `json:"results"`
-			}
-			require.NoError(t, json.Unmarshal(out, &report), "%s", out)
-			require.Len(t, report.Results, 1)
-			r := report.Results[0]
-			got, _ := r["error.type"].(string)
-			assert.Equal(t, c.want, got, "%v", r["summary"])
-			assert.Less(t, time.Since(start), 5*time.Second, "judged at once, not after the 10s timeout")
-		})
-	}
+	socks := func(port int) string { return fmt.Sprintf("socks5://127.0.0.1:%d", port) }
+	runOneShotCases(t, []probeCase{
+		{name: "passes through", endpoint: registration.URL, proxy: socks(open), check: judgedAtOnce},
+		{name: "passes through, socks5h", endpoint: "http://localhost:" + regPort, proxy: "socks5h://127.0.0.1:" + fmt.Sprint(open), check: judgedAtOnce},
+		{name: "blocked by a rule", endpoint: "http://" + blocked.Addr().String(), proxy: socks(open), want: "proxy_blocked", check: judgedAtOnce},
+		{name: "destination refuses", endpoint: "http://127.0.0.1:" + closedPort, proxy: socks(open), want: "proxy_upstream_error", check: judgedAtOnce},
+		{name: "wants a password", endpoint: registration.URL, proxy: socks(locked), want: "proxy_auth_required", evidence: []string{"asks for a username and password"}, check: judgedAtOnce},
+		{name: "nothing listens", endpoint: registration.URL, proxy: "socks5://127.0.0.1:" + closedPort, want: "proxy_unreachable", check: judgedAtOnce},
+	}, func(c probeCase) string {
+		return fmt.Sprintf("{cluster: {enabled: false}, otlp: {enabled: false}, registration: {endpoint: %q, proxy_url: %q, timeout: 10s}}", c.endpoint, c.proxy)
+	})
 }
