@@ -255,12 +255,8 @@ func unsupportedVersion(j *judgement) (string, bool) {
 // licenseInactive: without read access to the license the version check stands; privileges
 // say more.
 func licenseInactive(j *judgement) (string, bool) {
-	ex := j.ev.License
-	if _, ok := j.root(); !ok || ex == nil || ex.Response == nil || ex.Response.Status != http.StatusOK {
-		return "", false
-	}
-	lic, err := answers.ParseLicense(ex.Response.Body)
-	if err != nil || lic.Status == "active" {
+	lic := j.license()
+	if _, ok := j.root(); !ok || lic == nil || lic.Status == "active" {
 		return "", false
 	}
 	return sentence("GET /_license says the %s license is %q", lic.Type, lic.Status)

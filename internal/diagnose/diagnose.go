@@ -80,7 +80,7 @@ type Certificate struct {
 // else a pass.
 func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	j := newJudgement(ev, c)
-	v := Verdict{Probe: ev.Probe, Warnings: warnings(ev, c), Facts: facts(j)}
+	v := Verdict{Probe: ev.Probe, Warnings: warnings(j), Facts: facts(j)}
 	remedyRow := ""
 	for _, r := range rules {
 		if evidence, ok := r.match(j); ok {
@@ -148,7 +148,8 @@ func facts(j *judgement) Facts {
 
 var legacyOTLPHost = regexp.MustCompile(`^otel-collector\.auto-ops\.[a-z0-9-]+\.[a-z]+\.cloud\.elastic\.co$`)
 
-func warnings(ev *probe.Evidence, c Context) []string {
+func warnings(j *judgement) []string {
+	ev, c := j.ev, j.c
 	var w []string
 	if ev.Probe == probe.Cluster {
 		if c.Credentials == CredentialsAPIKey && c.APIKeyEncoded {
@@ -162,7 +163,8 @@ func warnings(ev *probe.Evidence, c Context) []string {
 		if ev.SystemTrustChecked && ev.SystemTrustErr == nil {
 			w = append(w, WarnCANotNeeded)
 		}
-		if licenseTypeUnsupported(ev) {
+		if lic := j.license(); lic != nil && lic.Type != "" && lic.Type != "enterprise" && lic.Type != "trial" {
+			// Cloud Connect takes a self-managed Enterprise license or a trial.
 			w = append(w, WarnLicenseTypeUnsupported)
 		}
 	}
@@ -186,16 +188,6 @@ func warnings(ev *probe.Evidence, c Context) []string {
 	w = append(w, c.AgentFindings...)
 	slices.Sort(w)
 	return w
-}
-
-// licenseTypeUnsupported: GET /_license names a type Cloud Connect does not take.
-func licenseTypeUnsupported(ev *probe.Evidence) bool {
-	ex := ev.License
-	if ex == nil || ex.Response == nil || ex.Response.Status != http.StatusOK {
-		return false
-	}
-	lic, err := answers.ParseLicense(ex.Response.Body)
-	return err == nil && lic.Type != "" && lic.Type != "enterprise" && lic.Type != "trial"
 }
 
 // maxClockSkew is how far an answer's Date may be from this machine's clock before the

@@ -25,6 +25,8 @@ type judgement struct {
 	rootOK            bool
 	rootJSON          answers.Root
 	rootErr           error // why Elasticsearch's 200 did not parse as its root
+	licenseDone       bool
+	licenseJSON       *answers.License
 	who               string
 }
 
@@ -134,4 +136,17 @@ func (j *judgement) judgedServer(errorType string) string {
 		}
 	}
 	return ""
+}
+
+// license is what GET /_license answered with 200, parsed once; nil otherwise.
+func (j *judgement) license() *answers.License {
+	if !j.licenseDone {
+		j.licenseDone = true
+		if ex := j.ev.License; ex != nil && ex.Response != nil && ex.Response.Status == 200 {
+			if lic, err := answers.ParseLicense(ex.Response.Body); err == nil {
+				j.licenseJSON = &lic
+			}
+		}
+	}
+	return j.licenseJSON
 }
