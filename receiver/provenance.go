@@ -2,7 +2,6 @@ package autoopsreceiver
 
 import (
 	"os"
-	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
@@ -52,9 +51,6 @@ func settingsFrom(cfg *Config, getenv func(string) string) map[probe.Name][]stri
 func settingsFromEnvironment(cfg *Config) map[probe.Name][]string {
 	return settingsFrom(cfg, os.Getenv)
 }
-
-// joinSettings prints a probe's settings sources on one line.
-func joinSettings(s []string) string { return strings.Join(s, "; ") }
 
 // AgentVariableNames are the agent's variables the default configuration reads for the probes.
 func AgentVariableNames() []string {

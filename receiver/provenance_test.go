@@ -13,8 +13,7 @@ import (
 // defaultConfigWith resolves the distribution's default configuration on env alone.
 func defaultConfigWith(t *testing.T, env map[string]string) *Config {
 	t.Helper()
-	for _, name := range []string{"AUTOOPS_ES_URL", "ELASTICSEARCH_READ_API_KEY", "AUTOOPS_ES_API_KEY", "ELASTICSEARCH_READ_USERNAME", "AUTOOPS_ES_USERNAME",
-		"ELASTICSEARCH_READ_PASSWORD", "AUTOOPS_ES_PASSWORD", "AUTOOPS_CA_CERT", "AUTOOPS_ES_CA", "AUTOOPS_OTEL_URL", "AUTOOPS_TOKEN"} {
+	for _, name := range AgentVariableNames() {
 		t.Setenv(name, env[name]) // restored after the test
 		if env[name] == "" {
 			require.NoError(t, os.Unsetenv(name))

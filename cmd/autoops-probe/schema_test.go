@@ -20,7 +20,7 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	f, err := os.Open("autoops-probe.schema.json")
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	doc, err := jsonschema.UnmarshalJSON(f)
 	require.NoError(t, err)
 	c := jsonschema.NewCompiler()

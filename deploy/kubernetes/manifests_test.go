@@ -19,8 +19,10 @@ import (
 )
 
 // helmSecretKeys are the keys of the Secret Elastic's Helm chart (autoOps preset) creates.
-var helmSecretKeys = []string{"autoops-token", "temp-resource-id", "otel-url", "autoops-es-url", "es-api-key", "es-username", "es-password",
-	"cloud-connected-mode-api-key", "cloud-connected-mode-api-url"}
+var helmSecretKeys = []string{
+	"autoops-token", "temp-resource-id", "otel-url", "autoops-es-url", "es-api-key", "es-username", "es-password",
+	"cloud-connected-mode-api-key", "cloud-connected-mode-api-url",
+}
 
 // decodeStrict fails on any field the Kubernetes type does not have, as the API server does
 // with field validation Strict.

@@ -109,8 +109,10 @@ func load(t *testing.T, yaml string, env map[string]string) (*Settings, []Findin
 
 func TestTheSampleDerivesEverySetting(t *testing.T) {
 	ca := writeCA(t, t.TempDir())
-	env := map[string]string{"AUTOOPS_ES_URL": "https://es.corp:9200", "ELASTICSEARCH_READ_API_KEY": "id:key", "AUTOOPS_CA_CERT": ca,
-		"AUTOOPS_TOKEN": "t0ken", "AUTOOPS_OTEL_URL": "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud"}
+	env := map[string]string{
+		"AUTOOPS_ES_URL": "https://es.corp:9200", "ELASTICSEARCH_READ_API_KEY": "id:key", "AUTOOPS_CA_CERT": ca,
+		"AUTOOPS_TOKEN": "t0ken", "AUTOOPS_OTEL_URL": "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud",
+	}
 	s, findings := load(t, sample, env)
 	assert.Empty(t, findings, "a correct file has no findings")
 	assert.Equal(t, &Settings{
@@ -125,8 +127,10 @@ func TestEachFindingFromItsMistake(t *testing.T) {
 	ca := writeCA(t, dir)
 	garbage := filepath.Join(dir, "garbage.pem")
 	require.NoError(t, os.WriteFile(garbage, []byte("nope"), 0o600))
-	env := map[string]string{"AUTOOPS_ES_URL": "https://es.corp:9200", "ELASTICSEARCH_READ_API_KEY": "id:key", "AUTOOPS_CA_CERT": ca,
-		"AUTOOPS_TOKEN": "t0ken", "AUTOOPS_OTEL_URL": "https://otel.example"}
+	env := map[string]string{
+		"AUTOOPS_ES_URL": "https://es.corp:9200", "ELASTICSEARCH_READ_API_KEY": "id:key", "AUTOOPS_CA_CERT": ca,
+		"AUTOOPS_TOKEN": "t0ken", "AUTOOPS_OTEL_URL": "https://otel.example",
+	}
 	secondCA := "          ssl:\n            certificate_authorities: [\"${env:AUTOOPS_CA_CERT}\"]\n"
 	for _, tt := range []struct {
 		name, yaml string

@@ -77,7 +77,8 @@ func commonNameOnly(j *judgement) (*x509.Certificate, bool) {
 	}
 	cn := strings.ToLower(c.Subject.CommonName)
 	host := strings.ToLower(j.ev.ServerAddress)
-	if cn != host && !(strings.HasPrefix(cn, "*.") && strings.HasSuffix(host, cn[1:])) && net.ParseIP(cn) == nil {
+	wildcard := strings.HasPrefix(cn, "*.") && strings.HasSuffix(host, cn[1:])
+	if cn != host && !wildcard && net.ParseIP(cn) == nil {
 		return nil, false
 	}
 	return c, true

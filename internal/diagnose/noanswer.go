@@ -245,7 +245,9 @@ func tlsHandshakeFailed(j *judgement) (string, bool) {
 		return "", false
 	}
 	_, verifyFailed := errorAs[*tls.CertificateVerificationError](j)
-	if p := j.ev.Main.Progress; !verifyFailed && !probe.IsTLSAlert(j.err) && !(p.TLSStarted && !p.TLSDone) {
+	p := j.ev.Main.Progress
+	stalledInTLS := p.TLSStarted && !p.TLSDone
+	if !verifyFailed && !probe.IsTLSAlert(j.err) && !stalledInTLS {
 		return "", false
 	}
 	return sentence("the TLS handshake with %s failed (%v)", j.ev.ServerAddress, j.inner)

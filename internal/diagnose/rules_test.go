@@ -135,7 +135,6 @@ const (
 )
 
 var (
-	connected  = probe.Progress{DNSDone: true, Connected: true}
 	inTLS      = probe.Progress{DNSDone: true, Connected: true, TLSStarted: true}
 	sentAll    = probe.Progress{DNSDone: true, Connected: true, TLSStarted: true, TLSDone: true, WroteRequest: true}
 	yes, no    = true, false

@@ -33,8 +33,10 @@ const (
 
 // SOCKSReplyText is RFC 1928's name of a reply code.
 func SOCKSReplyText(code byte) string {
-	texts := []string{"succeeded", "general SOCKS server failure", "connection not allowed by ruleset", "network unreachable",
-		"host unreachable", "connection refused", "TTL expired", "command not supported", "address type not supported"}
+	texts := []string{
+		"succeeded", "general SOCKS server failure", "connection not allowed by ruleset", "network unreachable",
+		"host unreachable", "connection refused", "TTL expired", "command not supported", "address type not supported",
+	}
 	if int(code) < len(texts) {
 		return texts[code]
 	}
