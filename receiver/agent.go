@@ -2,6 +2,7 @@ package autoopsreceiver
 
 import (
 	"os"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/config/configopaque"
@@ -46,18 +47,9 @@ func agentWarnings(findings []agentconfig.Finding) map[probe.Name][]string {
 			name = probe.OTLP
 		}
 		w := AgentWarningPrefix + f.Finding
-		if !contains(out[name], w) {
+		if !slices.Contains(out[name], w) {
 			out[name] = append(out[name], w)
 		}
 	}
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

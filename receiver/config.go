@@ -1,7 +1,6 @@
 package autoopsreceiver
 
 import (
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/url"
@@ -163,7 +162,7 @@ func (cfg *Config) Validate() error {
 	if cfg.AgentConfig != "" {
 		// The agent's file replaces the probes' endpoints, credentials and TLS: validate
 		// what it gives.
-		derived, err := cfg.withAgentSettings()
+		derived, _, err := cfg.withAgentSettings()
 		if err != nil {
 			return fmt.Errorf("agent_config: %w", err)
 		}
@@ -390,44 +389,21 @@ func validateFiles(prefix string, cc *confighttp.ClientConfig) error {
 		if f.path == "" {
 			continue
 		}
-		if err := pemFile(f.path, f.kind); err != nil {
+		if err := agentconfig.PEMFile(f.path, f.kind); err != nil {
 			errs = append(errs, fmt.Errorf("%s.%s: %s: %w", prefix, f.key, f.path, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func pemFile(path, kind string) error {
-	info, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return errors.New("cannot be read (it does not exist, or a directory on the way is not readable)")
-	case info.IsDir():
-		return errors.New("is a directory, not a PEM file")
-	}
-	raw, err := os.ReadFile(path)
+// withAgentSettings is a copy of cfg with the agent's settings applied, and the findings
+// about the agent's file.
+func (cfg *Config) withAgentSettings() (*Config, []agentconfig.Finding, error) {
+	s, findings, err := agentconfig.Load(cfg.AgentConfig, os.LookupEnv)
 	if err != nil {
-		return errors.New("cannot be read (permission denied?)")
-	}
-	for rest := raw; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			return fmt.Errorf("holds no PEM %s block", kind)
-		}
-		if strings.HasSuffix(block.Type, kind) {
-			return nil
-		}
-	}
-}
-
-// withAgentSettings is a copy of cfg with the agent's settings applied.
-func (cfg *Config) withAgentSettings() (*Config, error) {
-	s, _, err := agentconfig.Load(cfg.AgentConfig, os.LookupEnv)
-	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	derived := *cfg
 	ApplyAgentSettings(&derived, s)
-	return &derived, nil
+	return &derived, findings, nil
 }

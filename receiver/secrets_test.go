@@ -5,9 +5,9 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -15,23 +15,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// echo answers with a page quoting every request header, as some WAFs and debug gateways do.
-func echo(status int) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var b strings.Builder
-		_ = r.Header.Write(&b)
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte("<html><body>Request headers: " + b.String() + " é</body></html>"))
-	}
-}
-
 // No quote of an answer carries a configured secret, in any of its forms: the log body, its
 // attributes, the one-shot's results.
 func TestEchoedSecretsNeverReachTheResults(t *testing.T) {
-	cluster := httptest.NewServer(echo(http.StatusUnauthorized))
+	cluster := httptest.NewServer(testutil.EchoHeaders(http.StatusUnauthorized))
 	defer cluster.Close()
-	intake := httptest.NewServer(echo(http.StatusBadGateway))
+	intake := httptest.NewServer(testutil.EchoHeaders(http.StatusBadGateway))
 	defer intake.Close()
 	const apiKey, token, header = "VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw", "s3cret-autoops-token", "H3ader-S3cret"
 	secrets := []string{apiKey, "ui2lp2axTNmsyakw9tvNnw", base64.StdEncoding.EncodeToString([]byte(apiKey)), token, header}

@@ -13,7 +13,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 
-	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
@@ -34,13 +33,11 @@ var detectContainer = probe.DetectContainer
 func buildChecks(ctx context.Context, host component.Host, set component.TelemetrySettings, cfg *Config) ([]check, error) {
 	var findings map[probe.Name][]string
 	if cfg.AgentConfig != "" {
-		s, found, err := agentconfig.Load(cfg.AgentConfig, os.LookupEnv)
+		derived, found, err := cfg.withAgentSettings()
 		if err != nil {
 			return nil, fmt.Errorf("agent_config: %w", err)
 		}
-		derived := *cfg
-		ApplyAgentSettings(&derived, s)
-		cfg, findings = &derived, agentWarnings(found)
+		cfg, findings = derived, agentWarnings(found)
 	}
 	env := probe.ReadEnvironment(os.Getenv)
 	inContainer := detectContainer()

@@ -211,7 +211,7 @@ func (d *deriver) cluster(s *Settings, modules []module) {
 			if r.value == "" {
 				continue
 			}
-			if err := pemCertificates(r.value); err != nil {
+			if err := PEMFile(r.value, "CERTIFICATE"); err != nil {
 				d.find(CAFileUnusable, key, "%s names %s, which %v", key, r.value, err)
 				continue
 			}
@@ -272,18 +272,26 @@ func (d *deriver) exporter(s *Settings, root doc) {
 	s.Token = strings.TrimSpace(token)
 }
 
-// pemCertificates: path is a readable file holding at least one PEM certificate.
-func pemCertificates(path string) error {
+// PEMFile checks that path is a readable file holding a PEM block of kind (CERTIFICATE,
+// PRIVATE KEY): the agent's CA paths and the probes' tls files alike.
+func PEMFile(path, kind string) error {
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return errors.New("cannot be read (it does not exist, or a directory on the way is not readable)")
+	case info.IsDir():
+		return errors.New("is a directory, not a PEM file")
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return errors.New("cannot be read here")
+		return errors.New("cannot be read (permission denied?)")
 	}
 	for block, rest := pem.Decode(raw); block != nil; block, rest = pem.Decode(rest) {
-		if block.Type == "CERTIFICATE" {
+		if strings.HasSuffix(block.Type, kind) {
 			return nil
 		}
 	}
-	return errors.New("holds no PEM certificate")
+	return fmt.Errorf("holds no PEM %s block", kind)
 }
 
 // Sorted returns the findings in a stable order: by finding, then key.

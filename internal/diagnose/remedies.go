@@ -371,49 +371,49 @@ var warningRemedies = map[string]remedy{
 	WarnAgentCAOnSomeModules: {
 		Meaning: "`agent_config`: `ssl.certificate_authorities` is on some `autoops_es` modules, not all",
 		Brief:   "add the CA list to both modules",
-		Guide:   "contract v3: findings about the agent's configuration",
+		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.CAOnSomeModules],
 	},
 	WarnAgentCANotAList: {
 		Meaning: "`agent_config`: `ssl.certificate_authorities` is a string, not a list (the agent fails)",
 		Brief:   "write it as a YAML list",
-		Guide:   "contract v3: findings about the agent's configuration",
+		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.CANotAList],
 	},
 	WarnAgentCAFileUnusable: {
 		Meaning: "`agent_config`: a CA path of the agent does not exist, cannot be read, or holds no PEM certificate",
 		Brief:   "point it at the CA's PEM file",
-		Guide:   "contract v3: findings about the agent's configuration",
+		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.CAFileUnusable],
 	},
 	WarnAgentEnvUnset: {
 		Meaning: "`agent_config`: a `${env:NAME}` the agent's configuration needs is unset or empty",
 		Brief:   "set it where the agent runs",
-		Guide:   "contract v3: findings about the agent's configuration",
+		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.EnvUnset],
 	},
 	WarnAgentBothAuth: {
 		Meaning: "`agent_config`: an `autoops_es` module sets both an API key and a username/password",
 		Brief:   "choose one type of authentication",
-		Guide:   "contract v3: findings about the agent's configuration",
+		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.BothAuth],
 	},
 	WarnAgentTokenHeaderMissing: {
 		Meaning: "`agent_config`: the exporter sends no `Authorization: AutoOpsToken ...` header",
 		Brief:   "add the header, as Elastic's sample has it",
-		Guide:   "contract v3: findings about the agent's configuration",
+		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.TokenHeaderMissing],
 	},
 	WarnAgentVerificationDisabled: {
 		Meaning: "`agent_config`: `ssl.verification_mode: none` or `insecure_skip_verify: true` (connects, but trusts anyone)",
 		Brief:   "turn verification back on and give the CA",
-		Guide:   "contract v3: findings about the agent's configuration",
+		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.VerificationDisabled],
 	},
 	WarnAgentModulesDisagree: {
 		Meaning: "`agent_config`: the `autoops_es` modules name different hosts or credentials",
 		Brief:   "give both modules the same ones",
-		Guide:   "contract v3: findings about the agent's configuration",
+		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.ModulesDisagree],
 	},
 	WarnUnknownRegion: {
@@ -438,6 +438,9 @@ func pick(r remedy, cluster bool) string {
 	}
 	return r.Cloud
 }
+
+// agentFindingGuide is where the agent_* warnings come from.
+const agentFindingGuide = "contract v3: findings about the agent's configuration"
 
 // cloudGuide is what tests 2 and 3 of the guide say for every failure they do not name.
 const cloudGuide = "Tests 2-3: 'If you do not receive a similar response, configure your HTTP proxy to allow it to reach the URL'"

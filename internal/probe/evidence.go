@@ -187,11 +187,8 @@ type HandshakeCheck struct {
 
 // LeafCertificate is the server certificate seen, verified or not; nil when none was seen.
 func (e *Evidence) LeafCertificate() *x509.Certificate {
-	if len(e.Main.PeerChain) > 0 {
-		return e.Main.PeerChain[0]
-	}
-	if e.Handshake != nil && len(e.Handshake.Chain) > 0 {
-		return e.Handshake.Chain[0]
+	if chain := e.PresentedChain(); len(chain) > 0 {
+		return chain[0]
 	}
 	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,12 +33,10 @@ func TestRedactorCoversEveryForm(t *testing.T) {
 
 // A server that echoes the request's headers in its page brings no secret into the evidence.
 func TestAnswersAreScrubbedAsTheyArrive(t *testing.T) {
+	echo := testutil.EchoHeaders(http.StatusBadGateway)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "https://login.corp/?auth="+r.Header.Get("Authorization"))
-		w.WriteHeader(http.StatusBadGateway)
-		var b strings.Builder
-		_ = r.Header.Write(&b)
-		_, _ = w.Write([]byte("<html><pre>" + b.String() + "</pre></html>"))
+		echo(w, r)
 	}))
 	defer srv.Close()
 	tg := target(t, OTLP, srv.URL+OTLPPath)

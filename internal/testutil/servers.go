@@ -144,3 +144,15 @@ func SNIFilter(t testing.TB, backend, blocked string, reset bool) string {
 		_, _ = io.Copy(c, up)
 	})
 }
+
+// EchoHeaders answers status with an HTML page quoting every request header, as some WAFs and
+// debug gateways do: what a probe sends comes back in the page.
+func EchoHeaders(status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var b strings.Builder
+		_ = r.Header.Write(&b)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte("<html><head><title>Echo</title></head><body><pre>" + b.String() + "</pre> é</body></html>"))
+	}
+}

@@ -132,13 +132,7 @@ service:
 // JSON, run on the same configuration.
 func TestEchoedSecretsNeverLeak(t *testing.T) {
 	const apiKey, token, header = "VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw", "AutoOpsT0ken-s3cret", "H3aderS3cret-echo"
-	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b strings.Builder
-		_ = r.Header.Write(&b)
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusBadGateway)
-		_, _ = w.Write([]byte("<html><title>Gateway</title><pre>" + b.String() + "</pre></html>"))
-	})
+	echo := testutil.EchoHeaders(http.StatusBadGateway)
 	cluster, intake := testutil.RawServerHTTP(t, echo), testutil.RawServerHTTP(t, echo)
 	sink := newOTLPSink(t)
 	config := fmt.Sprintf(`
