@@ -7,12 +7,13 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // No quote of an answer carries a configured secret, in any of its forms: the log body, its

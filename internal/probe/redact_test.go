@@ -7,9 +7,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 func TestRedactorCoversEveryForm(t *testing.T) {
