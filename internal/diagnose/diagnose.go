@@ -24,9 +24,17 @@ type Context struct {
 	APIKeyEncoded bool
 	// UnknownRegion: the otlp region or CSP is not on the published list.
 	UnknownRegion bool
-	// AgentFindings are the warnings (agent_*) the agent's configuration file earned this
-	// probe (receiver agent_config).
+	// AgentFindings are the warnings the agent's configuration earned this probe: agent_*
+	// findings of its file, and the version rules' (api_key_double_encoded,
+	// agent_ignores_variables, agent_version_unsupported), decided by internal/agentconfig.
 	AgentFindings []string
+	// AgentRefusesLicenseType: the agent's version is known and its registration refuses
+	// license types other than enterprise and trial (before 9.2.4).
+	AgentRefusesLicenseType bool
+	// AsAgentRegisters: the registration probe is built as the agent registers (Go's default
+	// client: proxy from the environment, system roots only); its remedies say that the
+	// module's CA and proxy_url do not apply there.
+	AsAgentRegisters bool
 }
 
 // Credential kinds of Context.Credentials.
