@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -68,6 +67,21 @@ type Config struct {
 	// runs beside the agent: the probes then use what the agent connects with, and the mistakes
 	// found in the file become warnings of the probe they affect.
 	AgentConfig string `mapstructure:"agent_config"`
+	// AgentEnvironment: the probes take what the agent takes from its variables in this
+	// collector's environment, as the agent reads them (AUTOOPS_ES_API_KEY before
+	// ELASTICSEARCH_READ_API_KEY, an empty variable counting as unset), as if the agent ran
+	// Elastic's sample configuration here. A variable that is set replaces the key it feeds.
+	AgentEnvironment bool `mapstructure:"agent_environment"`
+	// AgentVersion is the AutoOps agent's version (9.2.5), when known: some warnings depend
+	// on it. With agent_config or agent_environment and no version given, the probe reads it
+	// where the agent's installation records it.
+	AgentVersion string `mapstructure:"agent_version"`
+
+	// resolved is the agent model and the configuration it gives, built by Validate and
+	// reused by Start.
+	resolved *resolution
+	// agentEnvFiles are the one-shot's --agent-env assignments.
+	agentEnvFiles []map[string]string
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -89,7 +103,20 @@ type ClusterConfig struct {
 	Password configopaque.String `mapstructure:"password"`
 	// CheckPrivileges asks Elasticsearch whether the credentials hold what AutoOps needs.
 	CheckPrivileges bool `mapstructure:"check_privileges"`
+	// TLSVerificationMode is the agent module's ssl.verification_mode: full (the chain and
+	// the host name), certificate (the chain, not the host name) or none (nothing).
+	TLSVerificationMode string `mapstructure:"tls_verification_mode"`
+	// CATrustedFingerprint is the agent module's ssl.ca_trusted_fingerprint: the hex SHA-256
+	// of a CA certificate the server presents, which is then trusted.
+	CATrustedFingerprint string `mapstructure:"ca_trusted_fingerprint"`
 }
+
+// Verification modes of cluster.tls_verification_mode.
+const (
+	VerifyFull        = "full"
+	VerifyCertificate = "certificate"
+	VerifyNone        = "none"
+)
 
 // RegistrationConfig configures the Elastic Cloud registration probe.
 type RegistrationConfig struct {
@@ -130,9 +157,10 @@ func createDefaultConfig() component.Config {
 		ReportStatus:         true,
 		Logs:                 LogsConfig{Emit: EmitOnChange},
 		Cluster: ClusterConfig{
-			ClientConfig:    defaultClientConfig(defaultClusterEndpoint),
-			Enabled:         true,
-			CheckPrivileges: true,
+			ClientConfig:        defaultClientConfig(defaultClusterEndpoint),
+			Enabled:             true,
+			CheckPrivileges:     true,
+			TLSVerificationMode: VerifyFull,
 		},
 		Registration: RegistrationConfig{
 			ClientConfig: defaultCloudClientConfig(defaultRegistrationEndpoint),
@@ -153,40 +181,40 @@ func defaultCloudClientConfig(endpoint string) confighttp.ClientConfig {
 	return cc
 }
 
-// Validate reports every problem at once, each naming its YAML key.
+// Validate reports every problem at once, each naming its YAML key, or the variable or agent
+// key that gave the value. It builds the agent model once: Start probes what it validated.
 func (cfg *Config) Validate() error {
+	cfg.resolved = nil
+	r, err := cfg.resolve()
+	if err != nil {
+		return err
+	}
+	return errors.Join(r.effective.validate(r)...)
+}
+
+func (cfg *Config) validate(r *resolution) []error {
 	var errs []error
 	if cfg.Logs.Emit != EmitOnChange && cfg.Logs.Emit != EmitEveryRun {
 		errs = append(errs, fmt.Errorf("logs.emit: %q is not one of %q, %q", cfg.Logs.Emit, EmitOnChange, EmitEveryRun))
 	}
-	if cfg.AgentConfig != "" {
-		// The agent's file replaces the probes' endpoints, credentials and TLS: validate
-		// what it gives.
-		derived, _, err := cfg.withAgentSettings()
-		if err != nil {
-			return fmt.Errorf("agent_config: %w", err)
-		}
-		derived.AgentConfig = ""
-		return derived.Validate()
-	}
-	errs = append(errs, cfg.Cluster.validate()...)
+	errs = append(errs, cfg.Cluster.validate(r)...)
 	if cfg.Registration.Enabled {
-		errs = append(errs, validateBaseURL("registration.endpoint", cfg.Registration.Endpoint))
+		errs = append(errs, validateBaseURL(r.sourceOf("registration.endpoint"), cfg.Registration.Endpoint))
 	}
-	errs = append(errs, cfg.OTLP.validate()...)
+	errs = append(errs, cfg.OTLP.validate(r)...)
 	errs = append(errs, cfg.validateDurations()...)
 	errs = append(errs, cfg.validateRunTimeout())
-	errs = append(errs, validateFiles("cluster.tls", &cfg.Cluster.ClientConfig), validateFiles("registration.tls", &cfg.Registration.ClientConfig), validateFiles("otlp.tls", &cfg.OTLP.ClientConfig))
+	errs = append(errs, validateFiles(r, "cluster.tls", &cfg.Cluster.ClientConfig), validateFiles(r, "registration.tls", &cfg.Registration.ClientConfig), validateFiles(r, "otlp.tls", &cfg.OTLP.ClientConfig))
 	errs = append(errs,
-		validateHeaderValue("cluster.api_key", string(cfg.Cluster.APIKey)),
-		validateHeaderValue("cluster.username", cfg.Cluster.Username),
-		validateHeaderValue("cluster.password", string(cfg.Cluster.Password)),
-		validateHeaderValue("otlp.token", string(cfg.OTLP.Token)))
+		validateHeaderValue(r.sourceOf("cluster.api_key"), string(cfg.Cluster.APIKey)),
+		validateHeaderValue(r.sourceOf("cluster.username"), cfg.Cluster.Username),
+		validateHeaderValue(r.sourceOf("cluster.password"), string(cfg.Cluster.Password)),
+		validateHeaderValue(r.sourceOf("otlp.token"), string(cfg.OTLP.Token)))
 	errs = append(errs,
-		validateProxyURL("cluster.proxy_url", cfg.Cluster.ProxyURL),
-		validateProxyURL("registration.proxy_url", cfg.Registration.ProxyURL),
-		validateProxyURL("otlp.proxy_url", cfg.OTLP.ProxyURL))
-	return errors.Join(errs...)
+		validateProxyURL(r.sourceOf("cluster.proxy_url"), cfg.Cluster.ProxyURL),
+		validateProxyURL(r.sourceOf("registration.proxy_url"), cfg.Registration.ProxyURL),
+		validateProxyURL(r.sourceOf("otlp.proxy_url"), cfg.OTLP.ProxyURL))
+	return errs
 }
 
 // minInterval: a bare number is read as nanoseconds (collection_interval: 60 is 60ns), which
@@ -282,25 +310,41 @@ func validateProxyURL(key, raw string) error {
 	return nil
 }
 
-func (c *ClusterConfig) validate() []error {
+func (c *ClusterConfig) validate(r *resolution) []error {
 	var errs []error
 	if c.Enabled {
-		errs = append(errs, validateBaseURL("cluster.endpoint", c.Endpoint))
+		errs = append(errs, validateBaseURL(r.sourceOf("cluster.endpoint"), c.Endpoint))
 	}
-	hasBasic := c.Username != "" || c.Password != ""
-	if c.APIKey != "" && hasBasic {
-		errs = append(errs, errors.New("cluster.api_key and cluster.username/cluster.password are both set: choose one type of authentication only"))
+	var basic []string
+	for key, v := range map[string]string{"cluster.username": c.Username, "cluster.password": string(c.Password)} {
+		if v != "" {
+			basic = append(basic, r.sourceOf(key))
+		}
+	}
+	slices.Sort(basic)
+	if c.APIKey != "" && len(basic) > 0 {
+		errs = append(errs, errors.New(agentconfig.BothAuthMessage(r.sourceOf("cluster.api_key"), strings.Join(basic, ", "))))
 	}
 	if c.Username != "" && c.Password == "" {
-		errs = append(errs, errors.New("cluster.password: must be set when cluster.username is set"))
+		errs = append(errs, fmt.Errorf("cluster.password: must be set when %s is set", r.sourceOf("cluster.username")))
 	}
 	if c.Password != "" && c.Username == "" {
-		errs = append(errs, errors.New("cluster.username: must be set when cluster.password is set"))
+		errs = append(errs, fmt.Errorf("cluster.username: must be set when %s is set", r.sourceOf("cluster.password")))
+	}
+	switch c.TLSVerificationMode {
+	case VerifyFull, VerifyCertificate, VerifyNone:
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is not one of %s, %s, %s", r.sourceOf("cluster.tls_verification_mode"), c.TLSVerificationMode, VerifyFull, VerifyCertificate, VerifyNone))
+	}
+	if c.CATrustedFingerprint != "" {
+		if _, err := parseFingerprint(c.CATrustedFingerprint); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.sourceOf("cluster.ca_trusted_fingerprint"), err))
+		}
 	}
 	return errs
 }
 
-func (o *OTLPConfig) validate() []error {
+func (o *OTLPConfig) validate(r *resolution) []error {
 	var errs []error
 	if o.CSP != "" && (!dnsLabel.MatchString(o.CSP) || len(o.CSP) > maxLabel) {
 		errs = append(errs, fmt.Errorf("otlp.csp: %q cannot be part of a host name (at most 63 lowercase letters, digits and inner dashes; aws or gcp)", o.CSP))
@@ -313,7 +357,7 @@ func (o *OTLPConfig) validate() []error {
 	}
 	switch {
 	case o.Endpoint != "":
-		errs = append(errs, validateBaseURL("otlp.endpoint", o.Endpoint))
+		errs = append(errs, validateBaseURL(r.sourceOf("otlp.endpoint"), o.Endpoint))
 	case o.Region == "" || o.CSP == "":
 		errs = append(errs, errors.New("otlp.endpoint: set it (like AUTOOPS_OTEL_URL), or set both otlp.region and otlp.csp"))
 	}
@@ -379,7 +423,7 @@ func validateBaseURL(key, raw string) error {
 // validateFiles: a TLS file that is missing, unreadable, a directory or no PEM of the right
 // kind is refused now, naming the key and the path, not at start with the collector's whole
 // pipeline.
-func validateFiles(prefix string, cc *confighttp.ClientConfig) error {
+func validateFiles(r *resolution, prefix string, cc *confighttp.ClientConfig) error {
 	var errs []error
 	for _, f := range []struct{ key, path, kind string }{
 		{"ca_file", cc.TLS.CAFile, "CERTIFICATE"},
@@ -390,20 +434,8 @@ func validateFiles(prefix string, cc *confighttp.ClientConfig) error {
 			continue
 		}
 		if err := agentconfig.PEMFile(f.path, f.kind); err != nil {
-			errs = append(errs, fmt.Errorf("%s.%s: %s: %w", prefix, f.key, f.path, err))
+			errs = append(errs, fmt.Errorf("%s: %s: %w", r.sourceOf(prefix+"."+f.key), f.path, err))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// withAgentSettings is a copy of cfg with the agent's settings applied, and the findings
-// about the agent's file.
-func (cfg *Config) withAgentSettings() (*Config, []agentconfig.Finding, error) {
-	s, findings, err := agentconfig.Load(cfg.AgentConfig, os.LookupEnv)
-	if err != nil {
-		return nil, nil, err
-	}
-	derived := *cfg
-	ApplyAgentSettings(&derived, s)
-	return &derived, findings, nil
 }

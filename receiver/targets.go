@@ -5,7 +5,9 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -28,50 +30,56 @@ type check struct {
 // detectContainer is a variable so tests can place the collector inside or outside a container.
 var detectContainer = probe.DetectContainer
 
-// buildChecks turns the configuration into probe targets; the HTTP clients come from
-// confighttp, so proxy_url, tls, headers, auth and the proxy variables apply as usual.
+// buildChecks turns the configuration, with what the agent model gives, into probe targets;
+// the HTTP clients come from confighttp, so proxy_url, tls, headers, auth and the proxy
+// variables apply as usual.
 func buildChecks(ctx context.Context, host component.Host, set component.TelemetrySettings, cfg *Config) ([]check, error) {
-	var findings map[probe.Name][]string
-	if cfg.AgentConfig != "" {
-		derived, found, err := cfg.withAgentSettings()
-		if err != nil {
-			return nil, fmt.Errorf("agent_config: %w", err)
-		}
-		cfg, findings = derived, agentWarnings(found)
+	r, err := cfg.resolve()
+	if err != nil {
+		return nil, err
 	}
-	env := probe.ReadEnvironment(os.Getenv)
+	from, warnings := r.perProbe()
+	cfg = r.effective
+	env := probe.ReadEnvironment(r.lookup)
 	inContainer := detectContainer()
 	redactor := newRedactor(cfg, env)
-	from := settingsFromEnvironment(cfg)
 	var checks []check
-	add := func(name probe.Name, cc *confighttp.ClientConfig, rawURL string, dc diagnose.Context) error {
+	add := func(name probe.Name, cc *confighttp.ClientConfig, rawURL string, dc diagnose.Context) (*probe.Target, error) {
 		t, err := newTarget(ctx, host, set, name, cc, rawURL, env)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		t.InContainer, t.Redactor = inContainer, redactor
-		dc.AgentFindings = findings[name]
-		checks = append(checks, check{target: t, context: dc, settingsFrom: from[name]})
-		return nil
+		dc.AgentFindings = warnings[string(name)]
+		checks = append(checks, check{target: t, context: dc, settingsFrom: from[string(name)]})
+		return t, nil
 	}
 	if c := &cfg.Cluster; c.Enabled {
 		auth, dc := clusterAuthorization(c)
-		if err := add(probe.Cluster, &c.ClientConfig, c.Endpoint, dc); err != nil {
+		dc.AgentRefusesLicenseType = r.version.RefusesLicenseTypes()
+		t, err := add(probe.Cluster, &c.ClientConfig, c.Endpoint, dc)
+		if err != nil {
 			return nil, err
 		}
-		checks[len(checks)-1].target.Authorization = auth
-		checks[len(checks)-1].target.CheckPrivileges = c.CheckPrivileges
+		t.Authorization, t.CheckPrivileges = auth, c.CheckPrivileges
+		t.TLS = withVerification(t.TLS, c.TLSVerificationMode, c.CATrustedFingerprint, t.URL.Hostname())
+		if tr, ok := t.Client.Transport.(*http.Transport); ok {
+			tr.TLSClientConfig = t.TLS.Clone()
+		} else if t.TLS.InsecureSkipVerify {
+			return nil, errors.New("cluster: tls_verification_mode and ca_trusted_fingerprint cannot be combined with headers, auth or compression settings that wrap the transport")
+		}
 	}
 	if r := &cfg.Registration; r.Enabled {
-		if err := add(probe.Registration, &r.ClientConfig, joinBase(r.Endpoint, probe.RegistrationPath), diagnose.Context{}); err != nil {
+		if _, err := add(probe.Registration, &r.ClientConfig, joinBase(r.Endpoint, probe.RegistrationPath), diagnose.Context{AsAgentRegisters: cfg.agentMode()}); err != nil {
 			return nil, err
 		}
 	}
 	if o := &cfg.OTLP; o.Enabled {
-		if err := add(probe.OTLP, &o.ClientConfig, joinBase(o.ResolvedEndpoint(), probe.OTLPPath), diagnose.Context{UnknownRegion: o.Endpoint == "" && o.UnknownRegion()}); err != nil {
+		t, err := add(probe.OTLP, &o.ClientConfig, joinBase(o.ResolvedEndpoint(), probe.OTLPPath), diagnose.Context{UnknownRegion: o.Endpoint == "" && o.UnknownRegion()})
+		if err != nil {
 			return nil, err
 		}
-		checks[len(checks)-1].target.Token = probe.Secret(o.Token)
+		t.Token = probe.Secret(o.Token)
 	}
 	return checks, nil
 }
@@ -95,6 +103,11 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 	proxy, err := probe.ProxyRule(cc.ProxyURL, env)
 	if err != nil {
 		return nil, fmt.Errorf("proxy_url: %w", err)
+	}
+	if bare != nil && cc.ProxyURL == "" {
+		// The proxy variables of the agent's environment (its env files too), where net/http
+		// would read this process's once.
+		bare.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	}
 	t := &probe.Target{
 		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: cc.Timeout, Env: env,

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
-	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
 // envFiles is the repeatable --agent-env flag.
@@ -15,39 +14,23 @@ type envFiles []string
 func (e *envFiles) String() string     { return strings.Join(*e, ",") }
 func (e *envFiles) Set(v string) error { *e = append(*e, v); return nil }
 
-// applyEnvFiles puts the assignments of the agent's env files into this process's environment:
-// a file wins over the environment, later files over earlier ones, and the HTTP clients then
-// see the proxy variables the agent sees.
-func applyEnvFiles(files []string) error {
+// readEnvFiles reads the agent's env files for the agent model: a file wins over the
+// environment, a later file over an earlier one. This process's environment is never changed.
+func readEnvFiles(files []string) ([]map[string]string, error) {
+	var out []map[string]string
 	for _, path := range files {
 		f, err := os.Open(path)
 		if err != nil {
-			return fmt.Errorf("--agent-env: %w", err)
+			return nil, fmt.Errorf("--agent-env: %w", err)
 		}
 		env, err := agentconfig.ParseEnvFile(f)
 		_ = f.Close()
 		if err != nil {
-			return fmt.Errorf("--agent-env: %s: %w", path, err)
+			return nil, fmt.Errorf("--agent-env: %s: %w", path, err)
 		}
-		for name, value := range env {
-			if err := os.Setenv(name, value); err != nil {
-				return fmt.Errorf("--agent-env: %s: %s: %w", path, name, err)
-			}
-		}
+		out = append(out, env)
 	}
-	return nil
-}
-
-// agentReceiverConfig is the receiver configuration that probes exactly what the agent's
-// configuration file connects with.
-func agentReceiverConfig(path string) (*autoopsreceiver.Config, []agentconfig.Finding, error) {
-	s, findings, err := agentconfig.Load(path, os.LookupEnv)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg := autoopsreceiver.NewFactory().CreateDefaultConfig().(*autoopsreceiver.Config)
-	autoopsreceiver.ApplyAgentSettings(cfg, s)
-	return cfg, agentconfig.Sorted(findings), nil
+	return out, nil
 }
 
 // agentConfigHint says so when the agent's configuration is where the Linux installer puts it

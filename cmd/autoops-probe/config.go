@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/provider/yamlprovider"
 
 	autoopsprobe "github.com/autoopsprobe/autoops-probe"
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
@@ -22,24 +22,16 @@ import (
 // (or the config file), so they never sit in a shell history or a process list.
 type overrides struct {
 	esURL, esCA, otelURL, registrationURL, region, csp string
+	agentVersion                                       string
 	timeout                                            time.Duration
 	skip                                               string
 }
 
 // loadConfig reads the receiver's configuration the way a collector would: from the
 // collector config file (receiver id in it), or from the distribution's default config,
-// which reads the AutoOps agent's variables. Flags then override.
-func loadConfig(ctx context.Context, configPath, receiverID string, o overrides) (*autoopsreceiver.Config, error) {
+// whose agent_environment reads the AutoOps agent's variables as the agent does.
+func loadConfig(ctx context.Context, configPath, receiverID string) (*autoopsreceiver.Config, error) {
 	uri := "yaml:" + autoopsprobe.DefaultConfig
-	if configPath == "" {
-		// An empty variable counts as unset, so the next in the agent's order applies (the
-		// collector's env provider would read it as set).
-		for _, name := range autoopsreceiver.AgentVariableNames() {
-			if v, ok := os.LookupEnv(name); ok && v == "" {
-				_ = os.Unsetenv(name)
-			}
-		}
-	}
 	if configPath != "" {
 		uri = "file:" + configPath
 	}
@@ -71,9 +63,26 @@ func loadConfig(ctx context.Context, configPath, receiverID string, o overrides)
 	if err := sub.Unmarshal(cfg); err != nil {
 		return nil, fmt.Errorf("receivers::%s: %w", receiverID, err)
 	}
-	return cfg, o.apply(cfg)
+	return cfg, nil
 }
 
+// variables are the flags that stand for the agent's variables: for the agent model they are
+// one more env file, over every other.
+func (o overrides) variables() map[string]string {
+	out := map[string]string{}
+	for name, v := range map[string]string{
+		agentconfig.VarESURL: o.esURL, agentconfig.VarCACert: o.esCA, agentconfig.VarESCA: o.esCA,
+		agentconfig.VarOTelURL: o.otelURL, agentconfig.VarRegistrationURL: o.registrationURL,
+	} {
+		if v != "" {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// apply sets the flags on the receiver's keys (the agent model, where it applies, then
+// reads the same values through variables).
 func (o overrides) apply(cfg *autoopsreceiver.Config) error {
 	set := func(dst *string, v string) {
 		if v != "" {
@@ -86,6 +95,7 @@ func (o overrides) apply(cfg *autoopsreceiver.Config) error {
 	set(&cfg.OTLP.Endpoint, o.otelURL)
 	set(&cfg.OTLP.Region, o.region)
 	set(&cfg.OTLP.CSP, o.csp)
+	set(&cfg.AgentVersion, o.agentVersion)
 	if o.timeout > 0 {
 		cfg.Cluster.Timeout, cfg.Registration.Timeout, cfg.OTLP.Timeout = o.timeout, o.timeout, o.timeout
 	}

@@ -46,6 +46,18 @@ func usageError(stdout, stderr io.Writer, jsonOut bool, format string, args ...a
 	return exitUsage
 }
 
+// configError is usageError for a configuration the agent model refused: with --format json
+// the findings about the agent's configuration go beside the error.
+func configError(stdout, stderr io.Writer, jsonOut bool, findings []agentconfig.Finding, format string, args ...any) int {
+	if !jsonOut || len(findings) == 0 {
+		return usageError(stdout, stderr, jsonOut, format, args...)
+	}
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintln(stderr, "autoops-probe:", msg)
+	_ = json.NewEncoder(stdout).Encode(map[string]any{"schema_version": schemaVersion, "error": msg, "exit_status": exitUsage, "config_findings": findings})
+	return exitUsage
+}
+
 // wantsJSON finds --format json before parsing, so that a parse error can answer in JSON.
 func wantsJSON(args []string) bool {
 	for i, a := range args {
@@ -67,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "text or json")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.StringVar(&o.esURL, "es-url", "", "Elasticsearch URL (overrides AUTOOPS_ES_URL)")
-	fs.StringVar(&o.esCA, "es-ca", "", "CA file for the cluster (overrides AUTOOPS_ES_CA)")
+	fs.StringVar(&o.esCA, "es-ca", "", "CA for the cluster, a file or PEM text (overrides AUTOOPS_CA_CERT and AUTOOPS_ES_CA)")
 	fs.StringVar(&o.otelURL, "otel-url", "", "AutoOps intake URL (overrides AUTOOPS_OTEL_URL)")
 	fs.StringVar(&o.registrationURL, "registration-url", "", "registration base URL (overrides ELASTIC_CLOUD_CONNECTED_MODE_API_URL)")
 	fs.StringVar(&o.region, "region", "", "AutoOps region, used when no intake URL is set")
@@ -75,10 +87,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.timeout, "timeout", 0, "timeout of each probe (default 10s)")
 	fs.StringVar(&o.skip, "skip", "", "comma-separated probes not to run: cluster, registration, otlp")
 	agentConfig := fs.String("agent-config", "", "the AutoOps agent's elastic-agent.yml: probe exactly what it connects with")
+	fs.StringVar(&o.agentVersion, "agent-version", "", "the AutoOps agent's version, such as 9.2.5 (default: read from its installation where recorded)")
 	var agentEnv envFiles
 	fs.Var(&agentEnv, "agent-env", "an env file of the agent (systemd drop-in, docker env output, .env); repeatable, wins over the environment")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from the agent's\nvariables (ELASTICSEARCH_READ_API_KEY, then AUTOOPS_ES_API_KEY; ELASTICSEARCH_READ_USERNAME and\n_PASSWORD, then AUTOOPS_ES_USERNAME and _PASSWORD) or a config file, never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from the agent's\nvariables as the agent reads them (AUTOOPS_ES_API_KEY, then ELASTICSEARCH_READ_API_KEY;\nAUTOOPS_ES_USERNAME and _PASSWORD, then ELASTICSEARCH_READ_USERNAME and _PASSWORD; an empty\nvariable counts as unset) or a config file, never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	err := fs.Parse(args)
@@ -107,41 +120,48 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *agentConfig != "" && *configPath != "" {
 		return usageError(stdout, stderr, jsonOut, "--agent-config and --config: give one")
 	}
-	if err := applyEnvFiles(agentEnv); err != nil {
+	files, err := readEnvFiles(agentEnv)
+	if err != nil {
 		return usageError(stdout, stderr, jsonOut, "%v", err)
 	}
 	var cfg *autoopsreceiver.Config
-	var findings []agentconfig.Finding
 	if *agentConfig != "" {
-		cfg, findings, err = agentReceiverConfig(*agentConfig)
-		if err == nil {
-			err = o.apply(cfg)
-		}
+		cfg = autoopsreceiver.NewFactory().CreateDefaultConfig().(*autoopsreceiver.Config)
+		cfg.AgentConfig = *agentConfig
 	} else {
 		if *configPath == "" {
 			if hint := agentConfigHint(); hint != "" {
 				fmt.Fprintln(stderr, "autoops-probe:", hint)
 			}
 		}
-		cfg, err = loadConfig(ctx, *configPath, *receiverID, o)
+		if cfg, err = loadConfig(ctx, *configPath, *receiverID); err != nil {
+			return usageError(stdout, stderr, jsonOut, "%v", err)
+		}
 	}
-	if err != nil {
+	if err := o.apply(cfg); err != nil {
 		return usageError(stdout, stderr, jsonOut, "%v", err)
 	}
+	cfg.SetAgentEnvFiles(append(files, o.variables()))
 	results, err := autoopsreceiver.RunOnce(ctx, cfg, component.TelemetrySettings{Logger: zap.NewNop()})
+	findings := cfg.AgentFindings()
 	if errors.Is(err, autoopsreceiver.ErrRunCutShort) {
-		fmt.Fprintln(stderr, "autoops-probe: interrupted before the probes finished; no verdict")
+		fmt.Fprintln(stderr, "autoops-probe:", "interrupted before the probes finished; no verdict")
 		return 4
 	}
 	if err != nil {
-		return usageError(stdout, stderr, jsonOut, "invalid configuration: %v", err)
+		if !jsonOut {
+			writeFindings(stdout, findings)
+		}
+		return configError(stdout, stderr, jsonOut, findings, "invalid configuration: %v", err)
 	}
+	version, versionFrom := cfg.AgentVersionUsed()
 	if *format == "json" {
-		if err := writeJSON(stdout, results, findings); err != nil {
+		if err := writeJSON(stdout, results, findings, version, versionFrom); err != nil {
 			fmt.Fprintln(stderr, "autoops-probe:", err)
 			return exitUsage
 		}
 	} else {
+		writeAgentVersion(stdout, version, versionFrom)
 		writeFindings(stdout, findings)
 		writeText(stdout, results, time.Now())
 	}

@@ -174,8 +174,19 @@ func writeFindings(w io.Writer, findings []agentconfig.Finding) {
 	fmt.Fprintln(w)
 }
 
+// writeAgentVersion names the agent version the warnings were judged with, where it is known.
+func writeAgentVersion(w io.Writer, v agentconfig.Version, from string) {
+	switch {
+	case !v.Known():
+	case from != "":
+		fmt.Fprintf(w, "Agent version: %s (read from %s)\n\n", v, from)
+	default:
+		fmt.Fprintf(w, "Agent version: %s (--agent-version)\n\n", v)
+	}
+}
+
 // writeJSON prints the same facts under the contract's names.
-func writeJSON(w io.Writer, results []autoopsreceiver.Result, findings []agentconfig.Finding) error {
+func writeJSON(w io.Writer, results []autoopsreceiver.Result, findings []agentconfig.Finding, v agentconfig.Version, versionFrom string) error {
 	out := make([]map[string]any, 0, len(results))
 	for i := range results {
 		r := &results[i]
@@ -197,6 +208,13 @@ func writeJSON(w io.Writer, results []autoopsreceiver.Result, findings []agentco
 	doc := map[string]any{"schema_version": schemaVersion, "results": out, "exit_status": exitStatus(results)}
 	if findings != nil {
 		doc["config_findings"] = findings
+	}
+	if v.Known() {
+		version := map[string]any{"version": v.String()}
+		if versionFrom != "" {
+			version["read_from"] = versionFrom
+		}
+		doc["agent_version"] = version
 	}
 	return enc.Encode(doc)
 }

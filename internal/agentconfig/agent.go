@@ -4,6 +4,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -15,26 +16,8 @@ import (
 const DefaultPath = "/opt/Elastic/Agent/elastic-agent.yml"
 
 // DefaultRegistrationURL is the registration base URL when ELASTIC_CLOUD_CONNECTED_MODE_API_URL
-// is unset.
+// is unset or empty.
 const DefaultRegistrationURL = "https://api.elastic-cloud.com"
-
-// Settings are what the agent connects with, derived from its configuration.
-type Settings struct {
-	ClusterURL                 string
-	APIKey, Username, Password string
-	// CAFiles are the first module's ssl.certificate_authorities.
-	CAFiles []string
-	// VerificationMode is ssl.verification_mode: full (default), strict, certificate, none.
-	VerificationMode      string
-	ClientCert, ClientKey string
-	ClusterProxy          string
-
-	OTLPEndpoint, Token        string
-	OTLPCAFile                 string
-	OTLPInsecureSkipVerify     bool
-	OTLPCertFile, OTLPKeyFile  string
-	OTLPProxy, RegistrationURL string
-}
 
 // Finding is a mistake in the agent's configuration, found before any probe runs.
 type Finding struct {
@@ -58,44 +41,18 @@ const (
 
 // Remedies of the findings: one row each.
 var Remedies = map[string]string{
-	CAOnSomeModules:      "Add the same ssl.certificate_authorities list to every autoops_es module: the custom-certificate guide puts the CA on both, and the module without it fails with an unknown authority.",
+	CAOnSomeModules:      "Add the same ssl.certificate_authorities list to every autoops_es module: the custom-certificate guide puts the CA on each, and the module without it fails with an unknown authority.",
 	CANotAList:           "Write ssl.certificate_authorities as a YAML list (- ${env:AUTOOPS_CA_CERT}): as a string the agent fails with \"can not convert 'object' into 'string'\".",
-	CAFileUnusable:       "Point ssl.certificate_authorities at a readable PEM file holding the cluster's CA certificate (the path is read where the agent runs: inside its container or pod).",
-	EnvUnset:             "Set the variable where the agent runs (the systemd drop-in, docker run -e or --env-file, the Helm chart's Secret), or give a default with ${env:NAME:-value}.",
-	BothAuth:             "Choose one type of authentication only: remove api_key, or username and password, from the autoops_es modules.",
+	CAFileUnusable:       "Give ssl.certificate_authorities (or AUTOOPS_CA_CERT / AUTOOPS_ES_CA) a readable PEM file holding the cluster's CA certificate, or the PEM text itself (the path is read where the agent runs: inside its container or pod).",
+	EnvUnset:             "Set the variable where the agent runs (the systemd drop-in, docker run -e or --env-file, the Kubernetes Secret), or give a default with ${env:NAME:-value}.",
+	BothAuth:             "Choose one type of authentication only: unset the API key (AUTOOPS_ES_API_KEY, ELASTICSEARCH_READ_API_KEY, the module's api_key), or the username and password, wherever they are set; the agent does not start with both.",
 	TokenHeaderMissing:   "Give the otlphttp exporter the header Authorization: \"AutoOpsToken ${env:AUTOOPS_TOKEN}\", as Elastic's sample does: without it the intake refuses every export.",
 	VerificationDisabled: "Set ssl.verification_mode back to full (and insecure_skip_verify to false) and give the CA instead: with verification off the agent connects, but trusts anyone in the path.",
-	ModulesDisagree:      "Give every autoops_es module the same hosts and credentials: the metrics module and the templates module must reach the same cluster.",
+	ModulesDisagree:      "Give every autoops_es module the same hosts and credentials: the modules must reach the same cluster.",
 }
 
 // doc is a YAML document read as maps, lists and scalars.
 type doc = map[string]any
-
-// Load reads the agent's configuration at path, resolving ${env:...} with lookup, and derives
-// the settings the probes use and the findings about them. A file that is not the agent's shape
-// is one error, not a crash.
-func Load(path string, lookup Lookup) (*Settings, []Finding, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--agent-config: %w", err)
-	}
-	var root doc
-	if err := yaml.Unmarshal(raw, &root); err != nil {
-		return nil, nil, fmt.Errorf("--agent-config: %s is not YAML: %w", path, err)
-	}
-	modules, err := autoopsModules(root)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--agent-config: %s is not the AutoOps agent's configuration: %w", path, err)
-	}
-	d := &deriver{lookup: lookup}
-	s := &Settings{RegistrationURL: DefaultRegistrationURL}
-	if v, ok := lookup("ELASTIC_CLOUD_CONNECTED_MODE_API_URL"); ok && v != "" {
-		s.RegistrationURL = v
-	}
-	d.cluster(s, modules)
-	d.exporter(s, root)
-	return s, d.findings, nil
-}
 
 // module is one autoops_es module with its key path.
 type module struct {
@@ -104,6 +61,32 @@ type module struct {
 }
 
 const modulesPath = "receivers.metricbeatreceiver.metricbeat.modules"
+
+// fromFile derives the three probes' settings from the agent's configuration file: the first
+// autoops_es module for the cluster (every module is checked against it), the otlphttp (or
+// otlp_http) exporter for the intake.
+func (d *deriver) fromFile(m *Model, path string) error {
+	raw, err := d.read(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s does not exist", path)
+		}
+		return fmt.Errorf("%s cannot be read: %w", path, errors.Unwrap(err))
+	}
+	var root doc
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return fmt.Errorf("%s is not YAML: %w", path, err)
+	}
+	modules, err := autoopsModules(root)
+	if err != nil {
+		return fmt.Errorf("%s is not the AutoOps agent's configuration: %w", path, err)
+	}
+	if err := d.cluster(&m.Cluster, modules); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	d.exporter(&m.OTLP, root)
+	return nil
+}
 
 func autoopsModules(root doc) ([]module, error) {
 	list, ok := get(root, modulesPath).([]any)
@@ -142,6 +125,7 @@ func get(m doc, path string) any {
 
 type deriver struct {
 	lookup   Lookup
+	read     func(string) ([]byte, error)
 	findings []Finding
 }
 
@@ -149,8 +133,8 @@ func (d *deriver) find(finding, key, format string, args ...any) {
 	d.findings = append(d.findings, Finding{Finding: finding, Key: key, Message: fmt.Sprintf(format, args...), Remedy: Remedies[finding]})
 }
 
-// str resolves the scalar at key; lists give their first item.
-func (d *deriver) str(m doc, base, key string) string {
+// str resolves the scalar at key, with the key path as its source; lists give their first item.
+func (d *deriver) str(m doc, base, key string) Value {
 	v := get(m, key)
 	if list, ok := v.([]any); ok && len(list) > 0 {
 		v = list[0]
@@ -158,7 +142,7 @@ func (d *deriver) str(m doc, base, key string) string {
 	s, ok := v.(string)
 	if !ok {
 		if v == nil {
-			return ""
+			return Value{}
 		}
 		s = fmt.Sprint(v)
 	}
@@ -166,59 +150,60 @@ func (d *deriver) str(m doc, base, key string) string {
 	for _, name := range r.unset {
 		d.find(EnvUnset, base+"."+key, "%s reads ${env:%s}, which is unset or empty where this runs", base+"."+key, name)
 	}
-	return r.value
+	return Value{r.value, base + "." + key}
 }
 
-func (d *deriver) cluster(s *Settings, modules []module) {
+// verificationModes are the values of the module's ssl.verification_mode.
+var verificationModes = []string{"full", "strict", "certificate", "none"}
+
+func (d *deriver) cluster(c *Cluster, modules []module) error {
 	first := modules[0]
-	s.ClusterURL = d.str(first.m, first.path, "hosts")
-	s.APIKey = d.str(first.m, first.path, "api_key")
-	s.Username = d.str(first.m, first.path, "username")
-	s.Password = d.str(first.m, first.path, "password")
-	s.VerificationMode = d.str(first.m, first.path, "ssl.verification_mode")
-	s.ClientCert = d.str(first.m, first.path, "ssl.certificate")
-	s.ClientKey = d.str(first.m, first.path, "ssl.key")
-	s.ClusterProxy = d.str(first.m, first.path, "proxy_url")
-	if s.APIKey != "" && (s.Username != "" || s.Password != "") {
-		d.find(BothAuth, first.path, "%s sets both api_key and username/password", first.path)
+	c.Endpoint = d.str(first.m, first.path, "hosts")
+	c.APIKey = d.str(first.m, first.path, "api_key")
+	c.Username = d.str(first.m, first.path, "username")
+	c.Password = d.str(first.m, first.path, "password")
+	c.VerificationMode = d.str(first.m, first.path, "ssl.verification_mode")
+	c.CATrustedFingerprint = d.str(first.m, first.path, "ssl.ca_trusted_fingerprint")
+	c.ClientCert = d.str(first.m, first.path, "ssl.certificate")
+	c.ClientKey = d.str(first.m, first.path, "ssl.key")
+	c.Proxy = d.str(first.m, first.path, "proxy_url")
+	d.normalizeHost(c)
+	if mode := c.VerificationMode.V; mode != "" && !slices.Contains(verificationModes, mode) {
+		return fmt.Errorf("%s: %q is not one of %s: the agent refuses to start with it", c.VerificationMode.From, mode, strings.Join(verificationModes, ", "))
 	}
-	if s.VerificationMode == "none" {
-		d.find(VerificationDisabled, first.path+".ssl.verification_mode", "%s.ssl.verification_mode is none: the agent does not verify the cluster's certificate", first.path)
+	if c.VerificationMode.V == "none" {
+		d.find(VerificationDisabled, c.VerificationMode.From, "%s is none: the agent does not verify the cluster's certificate", c.VerificationMode.From)
 	}
 	withCA := 0
 	for _, mod := range modules {
 		cas := get(mod.m, "ssl.certificate_authorities")
 		key := mod.path + ".ssl.certificate_authorities"
+		var items []any
 		switch list := cas.(type) {
 		case nil:
 			continue
 		case string:
 			d.find(CANotAList, key, "%s is a string, not a list", key)
-			list2 := []any{list}
-			cas = list2
+			items = []any{list}
 		case []any:
+			items = list
 		default:
 			d.find(CANotAList, key, "%s is not a list of paths", key)
 			continue
 		}
 		withCA++
-		var files []string
-		for _, item := range cas.([]any) {
+		var found []CA
+		for _, item := range items {
 			r := resolve(fmt.Sprint(item), d.lookup)
 			for _, name := range r.unset {
 				d.find(EnvUnset, key, "%s reads ${env:%s}, which is unset or empty where this runs", key, name)
 			}
-			if r.value == "" {
-				continue
+			if r.value != "" {
+				found = d.certificateAuthority(key, r.value, found)
 			}
-			if err := PEMFile(r.value, "CERTIFICATE"); err != nil {
-				d.find(CAFileUnusable, key, "%s names %s, which %v", key, r.value, err)
-				continue
-			}
-			files = append(files, r.value)
 		}
 		if mod.path == first.path {
-			s.CAFiles = files
+			c.CAs = found
 		}
 	}
 	if withCA > 0 && withCA < len(modules) {
@@ -231,9 +216,57 @@ func (d *deriver) cluster(s *Settings, modules []module) {
 			}
 		}
 	}
+	return nil
 }
 
-func (d *deriver) exporter(s *Settings, root doc) {
+// certificateAuthority adds one ssl.certificate_authorities item: PEM text itself (Beats
+// takes a value that begins with -----BEGIN as PEM) or the path of a PEM file.
+func (d *deriver) certificateAuthority(from, value string, list []CA) []CA {
+	if IsPEM(value) {
+		if !holdsPEM([]byte(value), "CERTIFICATE") {
+			d.find(CAFileUnusable, from, "the PEM text in %s holds no certificate", from)
+			return list
+		}
+		return append(list, CA{PEM: []byte(value), From: from})
+	}
+	raw, err := d.read(value)
+	if err == nil && !holdsPEM(raw, "CERTIFICATE") {
+		err = errors.New("holds no PEM certificate")
+	}
+	if err != nil {
+		d.find(CAFileUnusable, from, "%s names %s, which %s", from, value, fileProblem(err))
+		return list
+	}
+	return append(list, CA{PEM: raw, Path: value, From: from})
+}
+
+// IsPEM: a value that begins with -----BEGIN is PEM text, not a path (as Beats reads it).
+func IsPEM(s string) bool { return strings.HasPrefix(strings.TrimSpace(s), "-----BEGIN") }
+
+func fileProblem(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "does not exist"
+	case errors.Is(err, os.ErrPermission):
+		return "cannot be read (permission denied)"
+	case strings.Contains(err.Error(), "is a directory"):
+		return "is a directory, not a PEM file"
+	case strings.Contains(err.Error(), "PEM"):
+		return err.Error()
+	}
+	return "cannot be read"
+}
+
+func holdsPEM(raw []byte, kind string) bool {
+	for block, rest := pem.Decode(raw); block != nil; block, rest = pem.Decode(rest) {
+		if strings.HasSuffix(block.Type, kind) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *deriver) exporter(o *OTLP, root doc) {
 	const exporters = "exporters"
 	name := ""
 	for _, n := range []string{"otlphttp", "otlp_http"} {
@@ -247,16 +280,16 @@ func (d *deriver) exporter(s *Settings, root doc) {
 	}
 	base := exporters + "." + name
 	e := get(root, base).(doc)
-	s.OTLPEndpoint = d.str(e, base, "endpoint")
-	s.OTLPProxy = d.str(e, base, "proxy_url")
-	s.OTLPCAFile = d.str(e, base, "tls.ca_file")
-	s.OTLPCertFile = d.str(e, base, "tls.cert_file")
-	s.OTLPKeyFile = d.str(e, base, "tls.key_file")
+	o.Endpoint = d.str(e, base, "endpoint")
+	o.Proxy = d.str(e, base, "proxy_url")
+	o.CAFile = d.str(e, base, "tls.ca_file")
+	o.CertFile = d.str(e, base, "tls.cert_file")
+	o.KeyFile = d.str(e, base, "tls.key_file")
 	if get(e, "tls.insecure_skip_verify") == true {
-		s.OTLPInsecureSkipVerify = true
+		o.InsecureSkipVerify = true
 		d.find(VerificationDisabled, base+".tls.insecure_skip_verify", "%s.tls.insecure_skip_verify is true: the agent does not verify the intake's certificate", base)
 	}
-	auth := ""
+	auth := Value{}
 	if headers, ok := get(e, "headers").(doc); ok {
 		for k := range headers {
 			if strings.EqualFold(k, "Authorization") {
@@ -264,16 +297,24 @@ func (d *deriver) exporter(s *Settings, root doc) {
 			}
 		}
 	}
-	token, ok := strings.CutPrefix(auth, "AutoOpsToken ")
+	token, ok := strings.CutPrefix(auth.V, "AutoOpsToken ")
 	if !ok || strings.TrimSpace(token) == "" {
 		d.find(TokenHeaderMissing, base+".headers", "%s sends no Authorization: AutoOpsToken header", base)
 		return
 	}
-	s.Token = strings.TrimSpace(token)
+	o.Token = Value{strings.TrimSpace(token), auth.From}
+}
+
+// unescape undoes URL escapes in the user:password@ of a host, as url.Parse would.
+func unescape(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 // PEMFile checks that path is a readable file holding a PEM block of kind (CERTIFICATE,
-// PRIVATE KEY): the agent's CA paths and the probes' tls files alike.
+// PRIVATE KEY): the probes' tls files.
 func PEMFile(path, kind string) error {
 	info, err := os.Stat(path)
 	switch {
@@ -286,12 +327,10 @@ func PEMFile(path, kind string) error {
 	if err != nil {
 		return errors.New("cannot be read (permission denied?)")
 	}
-	for block, rest := pem.Decode(raw); block != nil; block, rest = pem.Decode(rest) {
-		if strings.HasSuffix(block.Type, kind) {
-			return nil
-		}
+	if !holdsPEM(raw, kind) {
+		return fmt.Errorf("holds no PEM %s block", kind)
 	}
-	return fmt.Errorf("holds no PEM %s block", kind)
+	return nil
 }
 
 // Sorted returns the findings in a stable order: by finding, then key.

@@ -1,0 +1,336 @@
+package agentconfig
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Inputs are everything the model reads. Nothing else is consulted: no process environment,
+// no file system but through ReadFile, and nothing is changed.
+type Inputs struct {
+	// Environ looks a variable up in the process environment (os.LookupEnv).
+	Environ Lookup
+	// EnvFiles are the agent's env files, read with ParseEnvFile: a later file wins over an
+	// earlier one, and every file over Environ.
+	EnvFiles []map[string]string
+	// ConfigPath is the agent's elastic-agent.yml; "" models the agent as Elastic's sample
+	// runs it, from its variables alone.
+	ConfigPath string
+	// Version is the agent's version, when known.
+	Version Version
+	// ReadFile reads a file (os.ReadFile when nil).
+	ReadFile func(path string) ([]byte, error)
+}
+
+// Value is one setting with where it came from: a variable's name, a key path of the agent's
+// configuration file, or "" when nothing set it.
+type Value struct {
+	V    string
+	From string
+}
+
+// Set reports whether anything gave the setting a value.
+func (v Value) Set() bool { return v.V != "" }
+
+// CA is one certificate authority the agent's module trusts: a file or PEM text.
+type CA struct {
+	PEM []byte
+	// Path is the file it was read from; "" for PEM text given inline.
+	Path string
+	From string
+}
+
+// Model is what the agent connects with, for each of the three probes, with the source of
+// every value and the findings about how it is configured.
+type Model struct {
+	Cluster      Cluster
+	Registration Registration
+	OTLP         OTLP
+	// Lookup is the environment the agent sees: its env files over the process environment.
+	// The probes read their proxy variables from it.
+	Lookup   Lookup
+	Version  Version
+	Findings []Finding
+	// FromFile: the model was built from the agent's configuration file.
+	FromFile bool
+}
+
+// Cluster is what the agent's autoops_es module connects to the cluster with.
+type Cluster struct {
+	Endpoint                   Value
+	APIKey, Username, Password Value
+	CAs                        []CA
+	// VerificationMode is full, strict, certificate or none ("" reads as full).
+	VerificationMode      Value
+	CATrustedFingerprint  Value
+	ClientCert, ClientKey Value
+	Proxy                 Value
+}
+
+// Registration is how the agent registers: through Go's default client, with the proxy from
+// the environment and the system's roots; only the base URL is configurable.
+type Registration struct {
+	Endpoint Value
+}
+
+// OTLP is the agent's OTLP/HTTP exporter.
+type OTLP struct {
+	Endpoint, Token           Value
+	CAFile, CertFile, KeyFile Value
+	InsecureSkipVerify        bool
+	Proxy                     Value
+}
+
+// Resolve builds the model from its inputs. An error means the agent's configuration file
+// cannot be used at all (missing, not YAML, not the agent's shape); everything else is a
+// finding, and the model holds what could be derived.
+func Resolve(in Inputs) (*Model, error) {
+	if in.ReadFile == nil {
+		in.ReadFile = os.ReadFile
+	}
+	if in.Environ == nil {
+		in.Environ = func(string) (string, bool) { return "", false }
+	}
+	m := &Model{Lookup: layered(in.EnvFiles, in.Environ), Version: in.Version}
+	d := &deriver{lookup: m.Lookup, read: in.ReadFile}
+	m.Registration.Endpoint = Value{DefaultRegistrationURL, ""}
+	if v := d.variable(VarRegistrationURL); v.Set() {
+		m.Registration.Endpoint = v
+	}
+	if in.ConfigPath == "" {
+		d.fromVariables(m)
+	} else {
+		m.FromFile = true
+		if err := d.fromFile(m, in.ConfigPath); err != nil {
+			return nil, err
+		}
+	}
+	d.credentialsFromVariables(&m.Cluster)
+	if c := &m.Cluster; c.APIKey.Set() && (c.Username.Set() || c.Password.Set()) {
+		d.find(BothAuth, bothAuthKey(c), "%s", BothAuthMessage(c.APIKey.From, basicFrom(c)))
+	}
+	m.Findings = Sorted(d.findings)
+	return m, nil
+}
+
+// layered: later env files win over earlier ones, and every file over the environment.
+func layered(files []map[string]string, environ Lookup) Lookup {
+	return func(name string) (string, bool) {
+		for i := len(files) - 1; i >= 0; i-- {
+			if v, ok := files[i][name]; ok {
+				return v, true
+			}
+		}
+		return environ(name)
+	}
+}
+
+// variable is the first of names that is set and not empty, as the agent's module reads its
+// variables.
+func (d *deriver) variable(names ...string) Value {
+	for _, n := range names {
+		if v, ok := d.lookup(n); ok && v != "" {
+			return Value{v, n}
+		}
+	}
+	return Value{}
+}
+
+// fromVariables models the agent running Elastic's sample: the cluster's host from
+// AUTOOPS_ES_URL, the intake from AUTOOPS_OTEL_URL with AUTOOPS_TOKEN, and the CA a user adds
+// from AUTOOPS_CA_CERT (the custom-certificate guide) or AUTOOPS_ES_CA (the ssl sample).
+func (d *deriver) fromVariables(m *Model) {
+	m.Cluster.Endpoint = d.variable(VarESURL)
+	if ca := d.variable(VarCACert, VarESCA); ca.Set() {
+		m.Cluster.CAs = d.certificateAuthority(ca.From, ca.V, m.Cluster.CAs)
+	}
+	m.OTLP.Endpoint = d.variable(VarOTelURL)
+	m.OTLP.Token = d.variable(VarToken)
+	d.normalizeHost(&m.Cluster)
+}
+
+// credentialsFromVariables fills what the module's own keys left unset, each on its own, as
+// the module does: AUTOOPS_ES_* first, ELASTICSEARCH_READ_* when that is unset or empty.
+func (d *deriver) credentialsFromVariables(c *Cluster) {
+	for _, f := range []struct {
+		dst   *Value
+		names []string
+	}{
+		{&c.APIKey, []string{VarESAPIKey, VarReadAPIKey}},
+		{&c.Username, []string{VarESUsername, VarReadUsername}},
+		{&c.Password, []string{VarESPassword, VarReadPassword}},
+	} {
+		if !f.dst.Set() {
+			*f.dst = d.variable(f.names...)
+		}
+	}
+}
+
+// BothAuthMessage is the one sentence for an API key and a username/password set together,
+// in the one-shot's finding and the receiver's refusal alike.
+func BothAuthMessage(apiKeyFrom, basicFrom string) string {
+	return fmt.Sprintf("an API key (%s) and a username/password (%s) are both set: the agent's module refuses to start with both (\"cannot set both api_key and username/password\"); choose one type of authentication only",
+		apiKeyFrom, basicFrom)
+}
+
+func basicFrom(c *Cluster) string {
+	var from []string
+	for _, v := range []Value{c.Username, c.Password} {
+		if v.Set() && !slices.Contains(from, v.From) {
+			from = append(from, v.From)
+		}
+	}
+	return strings.Join(from, ", ")
+}
+
+func bothAuthKey(c *Cluster) string {
+	if strings.HasPrefix(c.APIKey.From, modulesPath) {
+		return c.APIKey.From
+	}
+	return "environment"
+}
+
+// normalizeHost gives a host without a scheme the agent's default, http://, and moves
+// user:password@ into the credentials, where the module's own keys do not set them.
+func (d *deriver) normalizeHost(c *Cluster) {
+	h := strings.TrimSpace(c.Endpoint.V)
+	if h == "" {
+		return
+	}
+	if !strings.Contains(h, "://") {
+		h = "http://" + h
+	}
+	scheme, rest, _ := strings.Cut(h, "://")
+	hostPart, path, hasPath := strings.Cut(rest, "/")
+	if at := strings.LastIndex(hostPart, "@"); at >= 0 {
+		user, pass, _ := strings.Cut(hostPart[:at], ":")
+		from := c.Endpoint.From + " (user:password@)"
+		if !c.Username.Set() && user != "" {
+			c.Username = Value{unescape(user), from}
+		}
+		if !c.Password.Set() && pass != "" {
+			c.Password = Value{unescape(pass), from}
+		}
+		hostPart = hostPart[at+1:]
+	}
+	h = scheme + "://" + hostPart
+	if hasPath {
+		h += "/" + path
+	}
+	c.Endpoint.V = h
+}
+
+// SettingsFrom names, per probe, where each setting of the model came from ("cluster.api_key
+// from AUTOOPS_ES_API_KEY"): names and key paths only, never values.
+func (m *Model) SettingsFrom() map[string][]string {
+	out := map[string][]string{}
+	add := func(probe, key string, v Value) {
+		if v.Set() && v.From != "" {
+			out[probe] = append(out[probe], key+" from "+v.From)
+		}
+	}
+	c := &m.Cluster
+	add("cluster", "cluster.endpoint", c.Endpoint)
+	add("cluster", "cluster.api_key", c.APIKey)
+	add("cluster", "cluster.username", c.Username)
+	add("cluster", "cluster.password", c.Password)
+	for _, ca := range c.CAs {
+		add("cluster", "cluster.tls.ca", Value{"x", ca.From})
+	}
+	add("cluster", "cluster.tls_verification_mode", c.VerificationMode)
+	add("cluster", "cluster.ca_trusted_fingerprint", c.CATrustedFingerprint)
+	add("cluster", "cluster.tls.cert_file", c.ClientCert)
+	add("cluster", "cluster.tls.key_file", c.ClientKey)
+	add("cluster", "cluster.proxy_url", c.Proxy)
+	add("registration", "registration.endpoint", m.Registration.Endpoint)
+	o := &m.OTLP
+	add("otlp", "otlp.endpoint", o.Endpoint)
+	add("otlp", "otlp.token", o.Token)
+	add("otlp", "otlp.tls.ca_file", o.CAFile)
+	add("otlp", "otlp.tls.cert_file", o.CertFile)
+	add("otlp", "otlp.tls.key_file", o.KeyFile)
+	add("otlp", "otlp.proxy_url", o.Proxy)
+	return out
+}
+
+// Warning values the version rules give (contract v4).
+const (
+	WarnAPIKeyDoubleEncoded     = "api_key_double_encoded"
+	WarnAgentIgnoresVariables   = "agent_ignores_variables"
+	WarnAgentVersionUnsupported = "agent_version_unsupported"
+)
+
+// FindingWarningPrefix turns a finding into the warning of the probe it affects
+// (ca_on_some_modules becomes agent_ca_on_some_modules).
+const FindingWarningPrefix = "agent_"
+
+// Warnings are, per probe, the findings as warnings of the probe they affect (the modules'
+// keys and the cluster's variables belong to the cluster probe, the exporter's to the otlp
+// probe) and the warnings of the version rules.
+func (m *Model) Warnings() map[string][]string {
+	out := map[string][]string{}
+	add := func(probe, w string) {
+		if !slices.Contains(out[probe], w) {
+			out[probe] = append(out[probe], w)
+		}
+	}
+	for _, f := range m.Findings {
+		probe := "cluster"
+		if strings.HasPrefix(f.Key, "exporters.") || f.Key == VarOTelURL || f.Key == VarToken {
+			probe = "otlp"
+		}
+		add(probe, FindingWarningPrefix+f.Finding)
+	}
+	c := &m.Cluster
+	for _, w := range VersionWarnings(m.Version, c.APIKey.V, onlyNewNames(c) && !m.readVariablesSet()) {
+		add("cluster", w)
+	}
+	return out
+}
+
+// VersionWarnings are the cluster probe's warnings of the version rules (contract v4): an
+// agent without the module; for 9.1.0 to 9.1.3, a key without a colon (encoded again) and
+// credentials only in the AUTOOPS_ES_* variables (not read).
+func VersionWarnings(v Version, apiKey string, credentialsOnlyInNewNames bool) []string {
+	var w []string
+	if v.LacksAutoOpsModule() {
+		w = append(w, WarnAgentVersionUnsupported)
+	}
+	if v.ReadsOnlyReadVariables() {
+		if apiKey != "" && !strings.Contains(apiKey, ":") {
+			w = append(w, WarnAPIKeyDoubleEncoded)
+		}
+		if credentialsOnlyInNewNames {
+			w = append(w, WarnAgentIgnoresVariables)
+		}
+	}
+	return w
+}
+
+// onlyNewNames: the cluster's credentials come from AUTOOPS_ES_* variables alone, which agents
+// 9.1.0 to 9.1.3 do not read.
+func onlyNewNames(c *Cluster) bool {
+	any := false
+	for _, v := range []Value{c.APIKey, c.Username, c.Password} {
+		if !v.Set() {
+			continue
+		}
+		if !strings.HasPrefix(v.From, "AUTOOPS_ES_") {
+			return false
+		}
+		any = true
+	}
+	return any
+}
+
+// readVariablesSet: one of ELASTICSEARCH_READ_* is set and not empty where the agent runs.
+func (m *Model) readVariablesSet() bool {
+	for _, n := range []string{VarReadAPIKey, VarReadUsername, VarReadPassword} {
+		if v, ok := m.Lookup(n); ok && v != "" {
+			return true
+		}
+	}
+	return false
+}
