@@ -38,8 +38,11 @@ type installMethod struct {
 	// credentials are the variables this method gives the cluster's credentials as; others,
 	// the other generation's names, which its manifests must not use.
 	credentials, others []string
-	// agentContainer is the agent's container, for kubectl debug --target.
+	// agentContainer is the agent's container, for kubectl debug --target ("" where the
+	// operator makes the agent's pods).
 	agentContainer string
+	// deployment: the folder also has a Deployment of the distribution.
+	deployment bool
 }
 
 var (
@@ -71,6 +74,7 @@ var installMethods = []installMethod{
 		credentials:    autoopsESCredentials,
 		others:         readCredentials,
 		agentContainer: "autoops-elastic-agent",
+		deployment:     true,
 	},
 	{
 		name: "Elastic's Helm chart",
@@ -95,6 +99,37 @@ var installMethods = []installMethod{
 		credentials:    readCredentials,
 		others:         autoopsESCredentials,
 		agentContainer: "agent",
+		deployment:     true,
+	},
+	{
+		name: "ECK",
+		dir:  "eck",
+		secrets: []secret{
+			{
+				// The Secret the AutoOpsAgentPolicy names: autoops-config in Elastic's example.
+				name: "autoops-config",
+				keys: map[string]string{
+					"autoops-token":                agentconfig.VarToken,
+					"autoops-otel-url":             agentconfig.VarOTelURL,
+					"cloud-connected-mode-api-key": agentconfig.VarRegistrationAPIKey,
+					"cloud-connected-mode-api-url": agentconfig.VarRegistrationURL,
+				},
+				optional: []string{"cloud-connected-mode-api-url"},
+			},
+			{
+				// ECK makes the agent's cluster credentials itself: the probe's come from a
+				// Secret the user makes, every key optional.
+				name: "autoops-probe-es",
+				keys: map[string]string{
+					"es-api-key":  agentconfig.VarESAPIKey,
+					"es-username": agentconfig.VarESUsername,
+					"es-password": agentconfig.VarESPassword,
+				},
+				optional: []string{"es-api-key", "es-username", "es-password"},
+			},
+		},
+		credentials: autoopsESCredentials,
+		others:      readCredentials,
 	},
 }
 
@@ -114,21 +149,27 @@ func probeReads(name string) bool {
 }
 
 // checkEnv holds a container's environment against its install method's table.
-func checkEnv(t *testing.T, m installMethod, where string, env []corev1.EnvVar) {
+func checkEnv(t *testing.T, m installMethod, where string, c corev1.Container) {
 	t.Helper()
-	require.NotEmpty(t, env, where)
+	require.NotEmpty(t, c.Env, where)
 	var names []string
-	for _, e := range env {
+	for _, e := range c.Env {
 		names = append(names, e.Name)
 		assert.True(t, probeReads(e.Name), "%s sets %s, which the probe does not read", where, e.Name)
 		assert.NotEqual(t, agentconfig.VarRegistrationAPIKey, e.Name, "%s: the probe never registers, so it never gets the registration API key", where)
 		if e.ValueFrom == nil {
+			if e.Name == agentconfig.VarESCA || e.Name == agentconfig.VarCACert {
+				mounted := slices.ContainsFunc(c.VolumeMounts, func(v corev1.VolumeMount) bool {
+					return strings.HasPrefix(e.Value, strings.TrimSuffix(v.MountPath, "/")+"/")
+				})
+				assert.True(t, mounted, "%s: %s=%s lies in no volume mount", where, e.Name, e.Value)
+			}
 			continue
 		}
 		ref := e.ValueFrom.SecretKeyRef
 		require.NotNil(t, ref, "%s: %s comes from a Secret", where, e.Name)
 		i := slices.IndexFunc(m.secrets, func(s secret) bool { return s.name == ref.Name })
-		if !assert.GreaterOrEqual(t, i, 0, "%s: %s reads Secret %q, which %s does not create", where, e.Name, ref.Name, m.name) {
+		if !assert.GreaterOrEqual(t, i, 0, "%s: %s reads Secret %q, which is not one of %s's", where, e.Name, ref.Name, m.name) {
 			continue
 		}
 		s := m.secrets[i]
@@ -136,7 +177,7 @@ func checkEnv(t *testing.T, m installMethod, where string, env []corev1.EnvVar) 
 		if !assert.True(t, ok, "%s: key %q is not one of Secret %s's", where, ref.Key, s.name) {
 			continue
 		}
-		assert.Equal(t, variable, e.Name, "%s: %s gives key %q to the agent as %s", where, m.name, ref.Key, variable)
+		assert.Equal(t, variable, e.Name, "%s: with %s, key %q of %s goes in as %s", where, m.name, ref.Key, s.name, variable)
 		if slices.Contains(s.optional, ref.Key) {
 			assert.True(t, ref.Optional != nil && *ref.Optional, "%s: key %q may be missing: optional: true", where, ref.Key)
 		}
@@ -175,13 +216,16 @@ func TestJobs(t *testing.T) {
 			assert.Equal(t, corev1.RestartPolicyNever, pod.RestartPolicy, "a one-shot runs once")
 			checkPod(t, path, pod)
 			assert.True(t, strings.HasPrefix(pod.Containers[0].Image, "localhost/autoops-probe:"), path)
-			checkEnv(t, m, path, pod.Containers[0].Env)
+			checkEnv(t, m, path, pod.Containers[0])
 		})
 	}
 }
 
 func TestDeployments(t *testing.T) {
 	for _, m := range installMethods {
+		if !m.deployment {
+			continue
+		}
 		t.Run(m.name, func(t *testing.T) {
 			path := filepath.Join(m.dir, "otelcol-autoops-deployment.yaml")
 			var d appsv1.Deployment
@@ -196,7 +240,7 @@ func TestDeployments(t *testing.T) {
 				ports = append(ports, p.ContainerPort)
 			}
 			assert.Contains(t, ports, int32(9464), "the Prometheus port")
-			checkEnv(t, m, path, c.Env)
+			checkEnv(t, m, path, c)
 			assert.Equal(t, d.Spec.Selector.MatchLabels, d.Spec.Template.Labels)
 		})
 	}
@@ -208,7 +252,10 @@ func TestEveryManifestChecked(t *testing.T) {
 	require.NoError(t, err)
 	var checked []string
 	for _, m := range installMethods {
-		checked = append(checked, filepath.Join(m.dir, "autoops-probe-job.yaml"), filepath.Join(m.dir, "otelcol-autoops-deployment.yaml"))
+		checked = append(checked, filepath.Join(m.dir, "autoops-probe-job.yaml"))
+		if m.deployment {
+			checked = append(checked, filepath.Join(m.dir, "otelcol-autoops-deployment.yaml"))
+		}
 	}
 	for _, f := range files {
 		assert.Contains(t, checked, f, "%s is checked by no test", f)
