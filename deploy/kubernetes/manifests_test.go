@@ -7,6 +7,7 @@ package kubernetes
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -263,6 +264,42 @@ func TestEveryManifestChecked(t *testing.T) {
 	top, err := filepath.Glob("*.yaml")
 	require.NoError(t, err)
 	assert.Empty(t, top, "manifests live in the folder of their install method")
+}
+
+// The README's recipes name what the install methods really create: the agent's container
+// for kubectl debug --target, its Secret for kubectl get secret, and manifests that exist.
+func TestREADMERecipes(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	readme := string(raw)
+
+	var containers, secrets []string
+	for _, m := range installMethods {
+		if m.agentContainer != "" {
+			containers = append(containers, m.agentContainer)
+		}
+		for _, s := range m.secrets {
+			secrets = append(secrets, s.name)
+		}
+	}
+	var targets []string
+	for _, m := range regexp.MustCompile(`--target=(\S+)`).FindAllStringSubmatch(readme, -1) {
+		targets = append(targets, m[1])
+		assert.Contains(t, containers, m[1], "kubectl debug --target=%s: no install method's agent container", m[1])
+	}
+	for _, c := range containers {
+		assert.Contains(t, targets, c, "the README shows no kubectl debug for the container %s", c)
+	}
+	for _, m := range regexp.MustCompile(`get secret (\S+)`).FindAllStringSubmatch(readme, -1) {
+		name := strings.ReplaceAll(m[1], "<release>", "RELEASE")
+		assert.Contains(t, secrets, name, "kubectl get secret %s: no install method's Secret", m[1])
+	}
+	paths := regexp.MustCompile(`deploy/kubernetes/[\w./-]*[\w/]`).FindAllString(readme, -1)
+	require.NotEmpty(t, paths)
+	for _, p := range paths {
+		_, err := os.Stat(filepath.Join("../..", p))
+		assert.NoError(t, err, "the README names %s", p)
+	}
 }
 
 // A field Kubernetes does not know fails the decoding: the check can fail.
