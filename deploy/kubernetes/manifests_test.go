@@ -215,6 +215,7 @@ func TestJobs(t *testing.T) {
 			assert.Empty(t, job.Namespace, "%s: applied in the agent's namespace, not a fixed one", path)
 			pod := job.Spec.Template.Spec
 			assert.Equal(t, corev1.RestartPolicyNever, pod.RestartPolicy, "a one-shot runs once")
+			assert.NotNil(t, job.Spec.ActiveDeadlineSeconds, "%s: a pod that cannot start ends the Job", path)
 			checkPod(t, path, pod)
 			assert.True(t, strings.HasPrefix(pod.Containers[0].Image, "localhost/autoops-probe:"), path)
 			checkEnv(t, m, path, pod.Containers[0])
