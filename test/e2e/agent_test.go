@@ -121,11 +121,11 @@ Environment="AUTOOPS_CA_CERT=%s"
 Environment="AUTOOPS_OTEL_URL=%s" "AUTOOPS_TOKEN=%s"
 Environment="AUTOOPS_TEMP_RESOURCE_ID=wizard-1"
 Environment="ELASTIC_CLOUD_CONNECTED_MODE_API_URL=%s"
-Environment="SSL_CERT_FILE=%s"
-`, cluster, key, caFile, intake, token, registration, caFile))
+`, cluster, key, caFile, intake, token, registration))
 
 	run := func(file string, format string) (string, map[string]any) {
-		cmd := exec.Command("env", "-i", "PATH="+os.Getenv("PATH"), commandBinary(t), "--agent-config", file, "--agent-env", dropIn, "--format", format)
+		// The agent registers trusting the system store: here, SSL_CERT_FILE of the process.
+		cmd := exec.Command("env", "-i", "PATH="+os.Getenv("PATH"), "SSL_CERT_FILE="+caFile, commandBinary(t), "--agent-config", file, "--agent-env", dropIn, "--format", format)
 		out, _ := cmd.CombinedOutput()
 		for _, secret := range []string{token, key, apiKeySecret, base64.StdEncoding.EncodeToString([]byte(key))} {
 			assert.NotContains(t, string(out), secret)
@@ -146,7 +146,7 @@ Environment="SSL_CERT_FILE=%s"
 	}
 	assert.Nil(t, doc["config_findings"], "a correct file has no findings")
 	cluster0 := results[0].(map[string]any)
-	assert.Contains(t, cluster0["autoops.probe.settings_from"], "cluster.api_key from ELASTICSEARCH_READ_API_KEY")
+	assert.Contains(t, cluster0["autoops.probe.settings_from"], "cluster.api_key from receivers.metricbeatreceiver.metricbeat.modules[0].api_key", "the module's own key wins over the variables")
 	assert.Contains(t, results[2].(map[string]any)["summary"], "accepts the token")
 
 	// The same file with the CA written as a string on one module and missing on the other.
