@@ -151,8 +151,9 @@ func (d *deriver) fromVariables(m *Model) {
 	d.normalizeHost(&m.Cluster)
 }
 
-// credentialsFromVariables fills what the module's own keys left unset, each on its own, as
-// the module does: AUTOOPS_ES_* first, ELASTICSEARCH_READ_* when that is unset or empty.
+// credentialsFromVariables fills what the module's own keys and its host's user:password@
+// do not set, each on its own, as the module does (metricbeat/module/elasticsearch's getEnv
+// defaults): AUTOOPS_ES_* first, ELASTICSEARCH_READ_* when that is unset or empty.
 func (d *deriver) credentialsFromVariables(c *Cluster) {
 	for _, f := range []struct {
 		dst   *Value
@@ -162,7 +163,7 @@ func (d *deriver) credentialsFromVariables(c *Cluster) {
 		{&c.Username, []string{VarESUsername, VarReadUsername}},
 		{&c.Password, []string{VarESPassword, VarReadPassword}},
 	} {
-		if !f.dst.Set() {
+		if f.dst.From == "" { // a module key, even one that resolved empty, wins
 			*f.dst = d.variable(f.names...)
 		}
 	}
@@ -193,7 +194,7 @@ func bothAuthKey(c *Cluster) string {
 }
 
 // normalizeHost gives a host without a scheme the agent's default, http://, and moves
-// user:password@ into the credentials, where the module's own keys do not set them.
+// user:password@ into the credentials, over the module's keys.
 func (d *deriver) normalizeHost(c *Cluster) {
 	h := strings.TrimSpace(c.Endpoint.V)
 	if h == "" {
@@ -205,12 +206,13 @@ func (d *deriver) normalizeHost(c *Cluster) {
 	scheme, rest, _ := strings.Cut(h, "://")
 	hostPart, path, hasPath := strings.Cut(rest, "/")
 	if at := strings.LastIndex(hostPart, "@"); at >= 0 {
-		user, pass, _ := strings.Cut(hostPart[:at], ":")
+		// Beats' SetURLUser: what the URL holds wins over the configured or default user.
+		user, pass, hasPass := strings.Cut(hostPart[:at], ":")
 		from := c.Endpoint.From + " (user:password@)"
-		if !c.Username.Set() && user != "" {
+		if user != "" {
 			c.Username = Value{unescape(user), from}
 		}
-		if !c.Password.Set() && pass != "" {
+		if hasPass {
 			c.Password = Value{unescape(pass), from}
 		}
 		hostPart = hostPart[at+1:]
