@@ -1,11 +1,15 @@
 package diagnose
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
@@ -149,4 +153,112 @@ func (j *judgement) license() *answers.License {
 		}
 	}
 	return j.licenseJSON
+}
+
+// What the judgement derives from the answer: who made it, and whether a proxy refused in
+// the destination's place. The rules read these; nothing here reads a rule.
+
+// answeredBy names what answered the cluster probe when the answer is not Elasticsearch's,
+// or "" when it is. Elasticsearch proves itself by X-Elastic-Product (every answer since
+// 7.14 but failed authentication), by its security_exception body on a 401/403, or by its
+// root JSON (older versions, which the version check then refuses); autoops-facts.md,
+// "Field facts".
+func answeredBy(r *probe.Response) string {
+	switch {
+	case r.Kibana || isKibanaRedirect(r):
+		return AnsweredByKibana
+	case answers.IsOpenSearchRoot(r.Body):
+		return AnsweredByOpenSearch
+	case r.ElasticProduct != "":
+		return ""
+	case (r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden) && answers.IsSecurityError(r.Body):
+		return ""
+	case r.Status == http.StatusOK && isRoot(r.Body):
+		return ""
+	case looksHTML(r):
+		return AnsweredByWebServer
+	}
+	return AnsweredByUnknown
+}
+
+// isKibanaRedirect: Kibana sends / to its space selector or its login page.
+func isKibanaRedirect(r *probe.Response) bool {
+	if r.Status < 300 || r.Status >= 400 {
+		return false
+	}
+	return strings.HasSuffix(r.Location, "/spaces/enter") || strings.Contains(r.Location, "/login")
+}
+
+func isRoot(body []byte) bool { _, err := answers.ParseRoot(body); return err == nil }
+
+func looksHTML(r *probe.Response) bool {
+	return strings.HasPrefix(r.ContentType, "text/html") || bytes.HasPrefix(bytes.TrimSpace(r.Body), []byte("<"))
+}
+
+// refusal is a proxy's own answer instead of the destination's: to CONNECT, or to a
+// plain-http request it should have forwarded.
+type refusal struct {
+	proxy  string
+	answer *probe.Response
+	// page: a plain-http answer that only its status and page show to be the proxy's.
+	page bool
+}
+
+// said is the refusal's status line as the evidence quotes it, with squid's reason.
+func (r refusal) said() string {
+	s := fmt.Sprintf("%d %s", r.answer.Status, http.StatusText(r.answer.Status))
+	if r.answer.SquidError != "" {
+		s += " (squid: " + r.answer.SquidError + ")"
+	}
+	return s
+}
+
+// proxyRefusal is a proxy's refusal in the destination's place, when the evidence shows one.
+func (j *judgement) proxyRefusal() (refusal, bool) {
+	ev := j.ev
+	if j.err != nil {
+		if ev.Proxy == "" || !ev.Handshake.ProxyRefused() {
+			return refusal{}, false
+		}
+		return refusal{proxy: ev.Proxy, answer: ev.Handshake.ProxyAnswer}, true
+	}
+	r := j.answer()
+	if r.Status == http.StatusProxyAuthRequired {
+		return refusal{proxy: orDirect(ev.Proxy), answer: r}, true
+	}
+	if ev.Proxy == "" || r.ElasticProduct != "" {
+		return refusal{}, false
+	}
+	if r.SquidError != "" {
+		return refusal{proxy: ev.Proxy, answer: r}, true
+	}
+	// The cluster always proves itself with X-Elastic-Product; Elastic Cloud answers in JSON.
+	// Anything else refusing or failing on a proxied request is the proxy's own page.
+	if (j.cluster() || !json.Valid(r.Body)) && (r.Status == http.StatusForbidden || r.Status >= 500) {
+		return refusal{proxy: ev.Proxy, answer: r, page: true}, true
+	}
+	return refusal{}, false
+}
+
+// orDirect names the proxy, or says the answer came from something in the path.
+func orDirect(proxy string) string {
+	if proxy == "" {
+		return "in the path"
+	}
+	return proxy
+}
+
+// socksRefusal is a SOCKS proxy's refusal of the tunnel, asked again by hand.
+func (j *judgement) socksRefusal() (*probe.SOCKSCheck, bool) {
+	sc := j.ev.SOCKS
+	if j.err == nil || j.ev.Proxy == "" || sc == nil {
+		return nil, false
+	}
+	return sc, sc.Method != probe.SOCKSMethodNone && sc.Method != probe.SOCKSMethodPassword || sc.AuthFailed ||
+		sc.Method == probe.SOCKSMethodPassword && !sc.CredentialsSent || sc.Replied && sc.Reply != 0
+}
+
+// isTransportPort: Elasticsearch's transport port answered the plaintext request.
+func isTransportPort(ev *probe.Evidence) bool {
+	return bytes.HasPrefix(ev.RawReply, []byte(answers.TransportPortReply))
 }
