@@ -60,19 +60,20 @@ func (j *judgement) answer() *probe.Response {
 
 func (j *judgement) cluster() bool { return j.ev.Probe == probe.Cluster }
 
-// root is the cluster's root JSON when Elasticsearch itself answered it with 200.
+// root is the cluster's root JSON when Elasticsearch itself answered it with 200 (answers'
+// ElasticsearchRoot, the test the probe's follow-ups read too).
 func (j *judgement) root() (answers.Root, bool) {
 	if !j.rootDone {
 		j.rootDone = true
 		r := j.answer()
-		if !j.cluster() || r == nil || r.Status != 200 || j.answeredBy() != "" {
+		if !j.cluster() || r == nil {
 			return j.rootJSON, false
 		}
-		if _, byProxy := j.proxyRefusal(); byProxy {
-			return j.rootJSON, false
-		}
-		j.rootJSON, j.rootErr = answers.ParseRoot(r.Body)
+		j.rootJSON, j.rootErr = answers.ElasticsearchRoot(r.Answer())
 		j.rootOK = j.rootErr == nil
+		if errors.Is(j.rootErr, answers.ErrNotElasticsearch) {
+			j.rootErr = nil
+		}
 	}
 	return j.rootJSON, j.rootOK
 }
@@ -158,38 +159,22 @@ func (j *judgement) license() *answers.License {
 // What the judgement derives from the answer: who made it, and whether a proxy refused in
 // the destination's place. The rules read these; nothing here reads a rule.
 
-// answeredBy names what answered the cluster probe when the answer is not Elasticsearch's,
-// or "" when it is. Elasticsearch proves itself by X-Elastic-Product (every answer since
-// 7.14 but failed authentication), by its security_exception body on a 401/403, or by its
-// root JSON (older versions, which the version check then refuses); autoops-facts.md,
-// "Field facts".
+// answeredBy names what answered the cluster probe when the answer is not Elasticsearch's
+// (answers.IsElasticsearch), or "" when it is.
 func answeredBy(r *probe.Response) string {
+	a := r.Answer()
 	switch {
-	case r.Kibana || isKibanaRedirect(r):
+	case answers.IsElasticsearch(a):
+		return ""
+	case answers.IsKibana(a):
 		return AnsweredByKibana
 	case answers.IsOpenSearchRoot(r.Body):
 		return AnsweredByOpenSearch
-	case r.ElasticProduct != "":
-		return ""
-	case (r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden) && answers.IsSecurityError(r.Body):
-		return ""
-	case r.Status == http.StatusOK && isRoot(r.Body):
-		return ""
 	case looksHTML(r):
 		return AnsweredByWebServer
 	}
 	return AnsweredByUnknown
 }
-
-// isKibanaRedirect: Kibana sends / to its space selector or its login page.
-func isKibanaRedirect(r *probe.Response) bool {
-	if r.Status < 300 || r.Status >= 400 {
-		return false
-	}
-	return strings.HasSuffix(r.Location, "/spaces/enter") || strings.Contains(r.Location, "/login")
-}
-
-func isRoot(body []byte) bool { _, err := answers.ParseRoot(body); return err == nil }
 
 func looksHTML(r *probe.Response) bool {
 	return strings.HasPrefix(r.ContentType, "text/html") || bytes.HasPrefix(bytes.TrimSpace(r.Body), []byte("<"))
