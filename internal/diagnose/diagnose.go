@@ -8,9 +8,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"net/http"
-	"regexp"
-	"slices"
 	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
@@ -152,50 +149,6 @@ func facts(j *judgement) Facts {
 		f.Cluster = &root
 	}
 	return f
-}
-
-var legacyOTLPHost = regexp.MustCompile(`^otel-collector\.auto-ops\.[a-z0-9-]+\.[a-z]+\.cloud\.elastic\.co$`)
-
-func warnings(j *judgement) []string {
-	ev, c := j.ev, j.c
-	var w []string
-	if ev.Probe == probe.Cluster {
-		if c.Credentials == CredentialsAPIKey && c.APIKeyEncoded {
-			w = append(w, WarnAPIKeyEncoded)
-		}
-		if ev.Authenticate != nil && ev.Authenticate.Response != nil && ev.Authenticate.Response.Status == http.StatusOK {
-			if a, err := answers.ParseAuthenticate(ev.Authenticate.Response.Body); err == nil && a.IsSuperuser() {
-				w = append(w, WarnSuperuser)
-			}
-		}
-		if ev.SystemTrustChecked && ev.SystemTrustErr == nil {
-			w = append(w, WarnCANotNeeded)
-		}
-		if lic := j.license(); lic != nil && lic.Type != "" && lic.Type != "enterprise" && lic.Type != "trial" {
-			// Cloud Connect takes a self-managed Enterprise license or a trial.
-			w = append(w, WarnLicenseTypeUnsupported)
-		}
-	}
-	// HTTP dates have a one-second resolution: beyond five minutes is no rounding.
-	if skew, ok := clockSkewOf(ev); ok && (skew > maxClockSkew || skew < -maxClockSkew) {
-		w = append(w, WarnClockSkew)
-	}
-	if noProxyIgnored(ev) != "" {
-		w = append(w, WarnNoProxyIgnored)
-	}
-	// A fact of the environment, so every probe it applies to (no proxy_url) carries it.
-	if ev.HTTPProxyWithoutHTTPS {
-		w = append(w, WarnHTTPSProxy)
-	}
-	if ev.Probe == probe.OTLP && legacyOTLPHost.MatchString(ev.ServerAddress) {
-		w = append(w, WarnLegacyOTLPHost)
-	}
-	if ev.Probe == probe.OTLP && c.UnknownRegion {
-		w = append(w, WarnUnknownRegion)
-	}
-	w = append(w, c.AgentFindings...)
-	slices.Sort(w)
-	return w
 }
 
 // maxClockSkew is how far an answer's Date may be from this machine's clock before the

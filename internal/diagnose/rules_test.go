@@ -61,6 +61,20 @@ func TestEveryErrorTypeComesFromOneRule(t *testing.T) {
 	}
 }
 
+// Each contract warning comes from exactly one row of warningRules, as each error.type from
+// one rule: a value no row gives would be a promise never kept, two rows a precedence hidden.
+func TestEveryWarningComesFromOneRow(t *testing.T) {
+	count := map[string]int{}
+	for _, r := range warningRules {
+		count[r.value]++
+		assert.NotEmpty(t, r.basis, "%s: no guide row or field fact", r.value)
+		assert.Contains(t, Warnings, r.value, "a warning row for a value outside the contract")
+	}
+	for _, w := range Warnings {
+		assert.Equal(t, 1, count[w], "%s: rows producing it", w)
+	}
+}
+
 var testLeaf = &x509.Certificate{
 	Raw: []byte("leaf"), Issuer: pkix.Name{CommonName: "Corp CA"}, Subject: pkix.Name{CommonName: "es.corp"},
 	DNSNames: []string{"es.corp"}, NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
