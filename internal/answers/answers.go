@@ -23,17 +23,29 @@ type Root struct {
 	} `json:"version"`
 }
 
-// ParseRoot accepts only an Elasticsearch root answer: cluster name, UUID and version present.
+// ParseRoot accepts only an Elasticsearch root answer: cluster name and version present, and
+// the cluster_uuid field, which is "_na_" (or empty) until the cluster has formed.
 func ParseRoot(body []byte) (Root, error) {
 	var r Root
+	var uuid struct {
+		ClusterUUID *string `json:"cluster_uuid"`
+	}
 	if err := json.Unmarshal(body, &r); err != nil {
 		return r, fmt.Errorf("not JSON: %w", err)
 	}
-	if r.ClusterName == "" || r.ClusterUUID == "" || r.Version.Number == "" {
+	_ = json.Unmarshal(body, &uuid)
+	if r.ClusterName == "" || uuid.ClusterUUID == nil || r.Version.Number == "" {
 		return r, errors.New("JSON without cluster_name, cluster_uuid and version.number")
 	}
 	return r, nil
 }
+
+// UnformedUUID is the cluster_uuid Elasticsearch answers before its cluster has formed.
+const UnformedUUID = "_na_"
+
+// Formed reports whether the cluster has formed: its root names a cluster UUID. The agent
+// reads "_na_" or an empty one as "the cluster is not ready" (Elastic's CLUSTER_NOT_READY).
+func (r Root) Formed() bool { return r.ClusterUUID != "" && r.ClusterUUID != UnformedUUID }
 
 // Version is a major.minor.patch Elasticsearch version.
 type Version [3]int

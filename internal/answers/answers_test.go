@@ -25,6 +25,12 @@ func TestParseRoot(t *testing.T) {
 		_, err := ParseRoot([]byte(bad))
 		assert.Error(t, err, bad)
 	}
+	assert.True(t, r.Formed())
+	for _, uuid := range []string{"_na_", ""} {
+		r, err := ParseRoot([]byte(`{"cluster_name":"x","cluster_uuid":"` + uuid + `","version":{"number":"9.1.3"}}`))
+		require.NoError(t, err, "a cluster that has not formed is still Elasticsearch's root")
+		assert.False(t, r.Formed(), uuid)
+	}
 }
 
 func TestVersions(t *testing.T) {

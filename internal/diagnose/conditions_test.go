@@ -116,6 +116,21 @@ func TestClusterPasses(t *testing.T) {
 	assert.Equal(t, "9.1.3", v.Facts.Cluster.Version.Number)
 }
 
+// A node whose cluster has not formed answers its root with cluster_uuid "_na_": the agent
+// says "the cluster is not ready" and goes no further, so this is no pass.
+func TestClusterNotFormed(t *testing.T) {
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"name":"node-1","cluster_name":"my-ccm-cluster","cluster_uuid":"_na_","version":{"number":"9.1.3"},"tagline":"You Know, for Search"}`))
+	})
+	v, _ := run(t, setup{name: probe.Cluster, url: url})
+	assertFailed(t, v, ElasticsearchUnavailable, `cluster_uuid "_na_"`, "has not formed")
+	assert.Contains(t, v.Remedy, "discovery.seed_hosts")
+	assert.Contains(t, v.Remedy, "CLUSTER_NOT_READY")
+	assert.Equal(t, Remedy(remedyNotFormed, true), v.Remedy)
+}
+
 func TestClusterAuthentication(t *testing.T) {
 	valid := "ApiKey " + base64.StdEncoding.EncodeToString([]byte("id:secret"))
 	url := esServer(t, &testutil.FakeES{Authorization: valid})

@@ -301,6 +301,10 @@ var remedies = map[string]remedy{
 		Cluster: "The certificate names the host only in its subject's Common Name: Go, and the AutoOps agent, accept host names only from subjectAltName. Reissue it with the host name (or IP) as a subjectAltName (elasticsearch-certutil does so with --dns or --ip); server_name_override cannot help.",
 		Cloud:   "The certificate names the host only in its subject's Common Name, which Go refuses; Elastic Cloud's certificates carry subjectAltNames, so something else presents this one: check for TLS inspection in the path.",
 	},
+	remedyNotFormed: {
+		Guide:   "Elastic's wizard error CLUSTER_NOT_READY; contract v4: cluster_uuid _na_ or empty in GET /",
+		Cluster: "Elasticsearch answers, but its cluster has not formed (the wizard's CLUSTER_NOT_READY): no master has been elected, so the cluster has no UUID yet, and the agent retries until it has one. Check that the master-eligible nodes find each other (discovery.seed_hosts; cluster.initial_master_nodes only on a new cluster's first start), that a majority of them is up and can reach each other on the transport port (9300), and their logs for discovery and election failures. The network to the cluster's HTTP port is fine; the probe passes once a master is elected.",
+	},
 	remedyNoCABundle: {
 		Guide: "Tests 2-3; autoops-facts: the connectivity script's curl exit codes 60 and 77",
 		Cloud: "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA.",

@@ -23,6 +23,8 @@ type rule struct {
 //     foreign server;
 //   - tls_client_certificate_required before the answer rules (nginx's 400 page) and before
 //     tls_handshake_failed (the alert after a certificate request);
+//   - elasticsearch_unavailable (a root with cluster_uuid "_na_") before unsupported_version
+//     and every pass: the agent goes no further than "the cluster is not ready";
 //   - elasticsearch_unavailable, then gateway_upstream_error, before not_elasticsearch: a 503
 //     with Elasticsearch's error JSON is the cluster's own state; a 502/503/504 page from
 //     something else is the gateway in front of it, not a wrong endpoint;
@@ -45,7 +47,7 @@ var rules = []rule{
 	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, nil},
 	{SchemeMismatch, "test 1: the correct protocol, http or https", schemeMismatch, nil},
 	{TLSClientCertificateRequired, "field facts: servers that require a client certificate", tlsClientCertificateRequired, nil},
-	{ElasticsearchUnavailable, "wizard: CLUSTER_NOT_READY; field facts: Elasticsearch's 503/429 bodies", elasticsearchUnavailable, nil},
+	{ElasticsearchUnavailable, "wizard: CLUSTER_NOT_READY; field facts: Elasticsearch's 503/429 bodies; contract v4: cluster_uuid _na_ or empty", elasticsearchUnavailable, notFormedRow},
 	{GatewayUpstreamError, "wizard: HTTP_502, HTTP_503, HTTP_504; field facts: gateways' own pages", gatewayUpstreamError, nil},
 	{NotElasticsearch, "test 1: the correct port; field facts: what answers instead", notElasticsearch, nil},
 	{TLSBlocked, "test 1: allow-list the URL; field facts: SNI filtering", tlsBlocked, nil},
@@ -90,6 +92,7 @@ const (
 	remedyNoCABundle = "tls_intercepted/no_ca_bundle"
 	remedyBasicAuth  = "auth_failed/basic"
 	remedyCNOnly     = "tls_hostname_mismatch/cn_only"
+	remedyNotFormed  = "elasticsearch_unavailable/not_formed"
 	// SOCKS proxies authenticate otherwise than HTTP proxies: the suffix of a proxy_auth_* row.
 	remedySOCKS = "/socks"
 )
@@ -118,6 +121,14 @@ func noCABundleVariant(j *judgement) string {
 func credentialVariant(j *judgement) string {
 	if j.c.Credentials == CredentialsBasic {
 		return remedyBasicAuth
+	}
+	return ""
+}
+
+// notFormedRow: a cluster that has not formed needs its discovery mended, not its load.
+func notFormedRow(j *judgement) string {
+	if root, ok := j.root(); ok && !root.Formed() {
+		return remedyNotFormed
 	}
 	return ""
 }
