@@ -26,7 +26,8 @@ type Context struct {
 	// agent_ignores_variables, agent_version_unsupported), decided by internal/agentconfig.
 	AgentFindings []string
 	// AgentRefusesLicenseType: the agent's version is known and its registration refuses
-	// license types other than enterprise and trial (before 9.2.4).
+	// license types other than enterprise and trial (before 9.2.4): only then is another type
+	// license_type_unsupported; otherwise the passing evidence names the type.
 	AgentRefusesLicenseType bool
 	// AsAgentRegisters: the registration probe is built as the agent registers (Go's default
 	// client: proxy from the environment, system roots only); its remedies say that the
@@ -111,7 +112,7 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		v.Evidence += fmt.Sprintf(" (Server: %q)", server)
 	}
 	if v.Passed {
-		v.Evidence = passEvidence(ev)
+		v.Evidence = passEvidence(j)
 	} else {
 		// Go's errors quote URLs as given (a malformed HTTPS_PROXY, say), and some quote what
 		// the server sent: evidence never carries a password or a secret the probe sent.

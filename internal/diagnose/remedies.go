@@ -367,10 +367,10 @@ var warningRemedies = map[string]remedy{
 		Cloud:   "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a wildcard like 10.*, ';' separators or <local>): list host names or domains (.example.com), comma-separated.",
 	},
 	WarnLicenseTypeUnsupported: {
-		Meaning: "the cluster's license type (`GET /_license`) is neither `enterprise` nor `trial`: Cloud Connect requires a self-managed Enterprise license or a trial, and registration refuses others",
-		Brief:   "start a trial or get an Enterprise license",
-		Guide:   "autoops-facts: the prerequisite, a self-managed Enterprise license or an active trial; 'cluster license type is not supported'",
-		Cluster: "AutoOps for self-managed clusters through Cloud Connect requires a self-managed Enterprise license or an active trial; the registration API refuses other types ('cluster license type is not supported'). Start a trial (POST _license/start_trial) or get an Enterprise license from Elastic.",
+		Meaning: "the cluster's license type (`GET /_license`) is neither `enterprise` nor `trial`, and the agent's version (before 9.2.4) registers only those (\"cluster license type is not supported\"); with a later or unknown version, no warning, and the log names the type",
+		Brief:   "upgrade the agent to 9.2.4 or later, or start a trial",
+		Guide:   "autoops-facts: registration refuses other license types in agents 9.1.x to 9.2.3 ('cluster license type is not supported'); contract v4: the agent's version",
+		Cluster: "This agent's version (before 9.2.4) registers only clusters with a self-managed Enterprise license or a trial, and Elastic Cloud answers it 'cluster license type is not supported'. Upgrade the agent to 9.2.4 or later, which leaves the license decision to Elastic Cloud, or start a trial (POST _license/start_trial) or get an Enterprise license.",
 	},
 	WarnAgentCAOnSomeModules: {
 		Meaning: "`agent_config`: `ssl.certificate_authorities` is on some `autoops_es` modules, not all",

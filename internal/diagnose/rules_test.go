@@ -378,14 +378,19 @@ func TestServerHeaderIsQuoted(t *testing.T) {
 	assert.NotContains(t, Diagnose(&ev.Evidence, Context{}).Evidence, "Server:")
 }
 
+// license_type_unsupported only for an agent whose registration refuses the type (before
+// 9.2.4); otherwise the type is named in the passing evidence, which the log and report show.
 func TestLicenseTypeWarning(t *testing.T) {
-	for typ, warned := range map[string]bool{"basic": true, "platinum": true, "enterprise": false, "trial": false} {
+	for typ, unsupported := range map[string]bool{"basic": true, "platinum": true, "enterprise": false, "trial": false} {
 		ev := recorded(probe.Cluster, "https://es.corp:9200").answered(200, esRoot, elastic).with(func(ev *probe.Evidence) {
 			ev.License = &probe.Exchange{Response: &probe.Response{Status: 200, Body: []byte(`{"license":{"status":"active","type":"` + typ + `"}}`)}}
 		})
-		v := Diagnose(&ev.Evidence, Context{})
-		assert.True(t, v.Passed)
-		assert.Equal(t, warned, slices.Contains(v.Warnings, WarnLicenseTypeUnsupported), typ)
+		for _, refuses := range []bool{true, false} {
+			v := Diagnose(&ev.Evidence, Context{AgentRefusesLicenseType: refuses})
+			assert.True(t, v.Passed)
+			assert.Equal(t, unsupported && refuses, slices.Contains(v.Warnings, WarnLicenseTypeUnsupported), "%s, agent refuses: %v", typ, refuses)
+			assert.Contains(t, v.Evidence, "as Elasticsearch, license "+typ+", active")
+		}
 	}
 }
 

@@ -45,7 +45,7 @@ var warningRules = []warningRule{
 	{WarnUnknownRegion, "autoops-facts: the published list of regions", func(j *judgement) bool {
 		return j.ev.Probe == probe.OTLP && j.c.UnknownRegion
 	}},
-	{WarnLicenseTypeUnsupported, "autoops-facts: the prerequisite, an Enterprise license or a trial", licenseTypeUnsupported},
+	{WarnLicenseTypeUnsupported, "autoops-facts: registration refuses other license types before agent 9.2.4; contract v4: the agent's version", licenseTypeUnsupported},
 	decided(WarnAgentCAOnSomeModules, agentFindingGuide),
 	decided(WarnAgentCANotAList, agentFindingGuide),
 	decided(WarnAgentCAFileUnusable, agentFindingGuide),
@@ -84,8 +84,10 @@ func superuserCredentials(j *judgement) bool {
 	return err == nil && a.IsSuperuser()
 }
 
-// licenseTypeUnsupported: Cloud Connect takes a self-managed Enterprise license or a trial.
+// licenseTypeUnsupported: agents before 9.2.4 register only a self-managed Enterprise license
+// or a trial; later ones leave it to Elastic Cloud, so with them (or an unknown version) the
+// type is only named in the passing evidence.
 func licenseTypeUnsupported(j *judgement) bool {
 	lic := j.license()
-	return j.cluster() && lic != nil && lic.Type != "" && lic.Type != "enterprise" && lic.Type != "trial"
+	return j.cluster() && j.c.AgentRefusesLicenseType && lic != nil && lic.Type != "" && lic.Type != "enterprise" && lic.Type != "trial"
 }
