@@ -420,6 +420,36 @@ var warningRemedies = map[string]remedy{
 		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.ModulesDisagree],
 	},
+	WarnAPIKeyDoubleEncoded: {
+		Meaning: "the agent (9.1.0 to 9.1.3) encodes every API key, so this already encoded one (no colon) is encoded twice and refused",
+		Brief:   "give the decoded `id:api_key` form, or upgrade the agent to 9.1.4 or later",
+		Guide:   agentVersionGuide,
+		Cluster: "This agent's version (9.1.0 to 9.1.3) base64-encodes every API key, so a key given already encoded (no colon) is encoded twice and Elasticsearch refuses it: give the decoded id:api_key form (echo $ELASTICSEARCH_READ_API_KEY | base64 -d), or upgrade the agent to 9.1.4 or later, which takes both forms.",
+	},
+	WarnAgentIgnoresVariables: {
+		Meaning: "the credentials are only in `AUTOOPS_ES_*`, which the agent's version (9.1.0 to 9.1.3) does not read: it reads only `ELASTICSEARCH_READ_*`",
+		Brief:   "set `ELASTICSEARCH_READ_*` too, or upgrade the agent to 9.1.4 or later",
+		Guide:   agentVersionGuide,
+		Cluster: "This agent's version (9.1.0 to 9.1.3) reads only the ELASTICSEARCH_READ_* variables, and the credentials are only in AUTOOPS_ES_*, so the agent connects without them: set ELASTICSEARCH_READ_API_KEY (or ELASTICSEARCH_READ_USERNAME and ELASTICSEARCH_READ_PASSWORD) where the agent runs, or upgrade the agent to 9.1.4 or later, which reads AUTOOPS_ES_* first.",
+	},
+	WarnAgentVersionUnsupported: {
+		Meaning: "the agent is older than 9.1.0, which has no AutoOps (`autoops_es`) module",
+		Brief:   "upgrade the agent to 9.1.0 or later",
+		Guide:   agentVersionGuide,
+		Cluster: "This agent is older than 9.1.0, which has no autoops_es module: AutoOps in cloud connected mode needs Elastic Agent 9.1.0 or later. Upgrade the agent; the probes' verdicts describe what a current agent would meet.",
+	},
+	WarnAllProxyIgnored: {
+		Meaning: "`ALL_PROXY`/`all_proxy` is set and no proxy variable Go reads applies: curl and the guide's commands would use it, the agent (a Go program) does not",
+		Brief:   "set `HTTPS_PROXY` (and `HTTP_PROXY`), or unset `ALL_PROXY` if the agent should go direct",
+		Guide:   proxyVariablesGuide,
+		Cluster: "ALL_PROXY (or all_proxy) is set, and no proxy variable Go reads applies to this endpoint: curl and the guide's commands would go through that proxy, the agent (a Go program) goes direct. Set HTTPS_PROXY (and HTTP_PROXY) to the proxy if the agent must use it, or unset ALL_PROXY if the agent should go direct, so that curl tests what the agent does.",
+	},
+	WarnProxyEnvConflict: {
+		Meaning: "`HTTPS_PROXY` and `https_proxy` (or `HTTP_PROXY`/`http_proxy`, `NO_PROXY`/`no_proxy`) are both set and differ: Go takes the upper-case one, curl the lower-case one",
+		Brief:   "make them equal, or unset one",
+		Guide:   proxyVariablesGuide,
+		Cluster: "The upper- and lower-case forms of a proxy variable are both set and differ (HTTPS_PROXY and https_proxy, HTTP_PROXY and http_proxy, or NO_PROXY and no_proxy): Go, and so the agent, takes the upper-case one, curl and the guide's commands the lower-case one. Make them equal, or unset one.",
+	},
 	WarnUnknownRegion: {
 		Meaning: "the otlp region or CSP is well formed but not on the published list; the probe still runs",
 		Brief:   "check it against the AutoOps installation wizard",
@@ -445,6 +475,12 @@ func pick(r remedy, cluster bool) string {
 
 // agentFindingGuide is where the agent_* warnings come from.
 const agentFindingGuide = "contract v3: findings about the agent's configuration"
+
+// agentVersionGuide is where the version warnings come from.
+const agentVersionGuide = "contract v4: the agent's version; autoops-facts: what the agent does, by version"
+
+// proxyVariablesGuide is where the proxy variables' warnings come from.
+const proxyVariablesGuide = "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; contract v4: proxies, as Go reads them"
 
 // cloudGuide is what tests 2 and 3 of the guide say for every failure they do not name.
 const cloudGuide = "Tests 2-3: 'If you do not receive a similar response, configure your HTTP proxy to allow it to reach the URL'"

@@ -75,6 +75,21 @@ func TestEveryWarningComesFromOneRow(t *testing.T) {
 	}
 }
 
+// The agent model's findings (its file's agent_* and its version's) pass through as
+// warnings of the probe, each with its remedy.
+func TestAgentModelFindingsPassThrough(t *testing.T) {
+	found := []string{WarnAPIKeyDoubleEncoded, WarnAgentIgnoresVariables, WarnAgentVersionUnsupported, WarnAgentBothAuth}
+	ev := recorded(probe.Cluster, "https://es.corp:9200").answered(200, esRoot, elastic).with(license("active"))
+	v := Diagnose(&ev.Evidence, Context{AgentFindings: found})
+	assert.True(t, v.Passed)
+	assert.ElementsMatch(t, found, v.Warnings)
+	for _, w := range found {
+		assert.Contains(t, v.Remedy, WarningRemedy(w, true), w)
+	}
+	assert.Contains(t, v.Remedy, "9.1.4 or later")
+	assert.Contains(t, v.Remedy, "Elastic Agent 9.1.0 or later")
+}
+
 var testLeaf = &x509.Certificate{
 	Raw: []byte("leaf"), Issuer: pkix.Name{CommonName: "Corp CA"}, Subject: pkix.Name{CommonName: "es.corp"},
 	DNSNames: []string{"es.corp"}, NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),

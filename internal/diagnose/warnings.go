@@ -54,6 +54,13 @@ var warningRules = []warningRule{
 	decided(WarnAgentTokenHeaderMissing, agentFindingGuide),
 	decided(WarnAgentVerificationDisabled, agentFindingGuide),
 	decided(WarnAgentModulesDisagree, agentFindingGuide),
+	decided(WarnAPIKeyDoubleEncoded, agentVersionGuide),
+	decided(WarnAgentIgnoresVariables, agentVersionGuide),
+	decided(WarnAgentVersionUnsupported, agentVersionGuide),
+	// Facts of the proxy variables, decided where the environment is read, as the agent
+	// model reads it (contract v4: one model of the agent).
+	decided(WarnAllProxyIgnored, proxyVariablesGuide),
+	decided(WarnProxyEnvConflict, proxyVariablesGuide),
 }
 
 // decided passes a finding of the agent model through: internal/agentconfig decides it.
