@@ -151,6 +151,17 @@ func TestClusterAuthentication(t *testing.T) {
 
 	v, _ = run(t, setup{name: probe.Cluster, url: url})
 	assertFailed(t, v, AuthMissing, "no credentials")
+	assert.Contains(t, v.Remedy, "restart loop", "agents 9.2.5 and later exit on a 401 from GET /")
+}
+
+// A cluster endpoint with a path Elasticsearch does not serve: its 404 to GET / is what
+// agents 9.2.5 and later exit on.
+func TestClusterRootNotFound(t *testing.T) {
+	url := esServer(t, &testutil.FakeES{})
+	v, _ := run(t, setup{name: probe.Cluster, url: url + "/elasticsearch"})
+	assertFailed(t, v, UnexpectedStatus, "HTTP 404")
+	assert.Contains(t, v.Remedy, "agents 9.2.5 and later")
+	assert.Contains(t, v.Remedy, "restart loop")
 }
 
 func TestClusterPrivilegesAndSuperuser(t *testing.T) {

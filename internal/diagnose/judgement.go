@@ -143,6 +143,13 @@ func (j *judgement) judgedServer(errorType string) string {
 	return ""
 }
 
+// rootHTTPError: the cluster's GET / was answered 401, 403 or 404, by whatever answered
+// there: agents 9.2.5 and later exit on these.
+func (j *judgement) rootHTTPError() bool {
+	r := j.answer()
+	return j.cluster() && r != nil && (r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || r.Status == http.StatusNotFound)
+}
+
 // license is what GET /_license answered with 200, parsed once; nil otherwise.
 func (j *judgement) license() *answers.License {
 	if !j.licenseDone {

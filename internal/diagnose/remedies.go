@@ -146,13 +146,13 @@ var remedies = map[string]remedy{
 		Meaning: "401 from Elasticsearch with credentials",
 		Brief:   "recheck for typos; agents 9.1.0–9.1.3 need the decoded `id:api_key` form",
 		Guide:   "Test 1, rows 'Your API key is incorrect' and 'Your username or password is incorrect'",
-		Cluster: "Elasticsearch rejected the credentials: recheck for typos. An API key may be given as id:api_key or base64-encoded; agents 9.1.0 to 9.1.3 need the decoded id:api_key form (echo $AUTOOPS_ES_API_KEY | base64 -d).",
+		Cluster: "Elasticsearch rejected the credentials: recheck for typos. An API key may be given as id:api_key or base64-encoded; agents 9.1.0 to 9.1.3 need the decoded id:api_key form (echo $AUTOOPS_ES_API_KEY | base64 -d). " + rootExitNote,
 	},
 	AuthMissing: {
 		Meaning: "401 from Elasticsearch, no credentials configured",
 		Brief:   "set `api_key` or `username`/`password` (one kind)",
 		Guide:   "Test 1, tab 'API key' / 'Basic'",
-		Cluster: "The cluster requires credentials: set cluster.api_key (AUTOOPS_ES_API_KEY) or cluster.username and cluster.password, one kind only.",
+		Cluster: "The cluster requires credentials: set cluster.api_key (AUTOOPS_ES_API_KEY) or cluster.username and cluster.password, one kind only. " + rootExitNote,
 	},
 	InsufficientPrivileges: {
 		Meaning: "403 from Elasticsearch, or AutoOps privileges missing (the log names them)",
@@ -266,7 +266,7 @@ var remedies = map[string]remedy{
 	},
 	remedyBasicAuth: {
 		Guide:   "Test 1, row 'Your username or password is incorrect'",
-		Cluster: "Elasticsearch rejected the username and password: recheck both for typos (cluster.username and cluster.password, or ELASTICSEARCH_READ_USERNAME / AUTOOPS_ES_USERNAME and their passwords), and that the user exists in a realm the cluster reads.",
+		Cluster: "Elasticsearch rejected the username and password: recheck both for typos (cluster.username and cluster.password, or ELASTICSEARCH_READ_USERNAME / AUTOOPS_ES_USERNAME and their passwords), and that the user exists in a realm the cluster reads. " + rootExitNote,
 	},
 	TLSIncompleteChain: {
 		Meaning: "the cluster sent only its own certificate, not the intermediate that leads to a trusted root (the leaf names where its issuer is published, or `tls.ca_file` lacks the issuer); the log names the missing issuer and what the CA file holds",
@@ -300,6 +300,22 @@ var remedies = map[string]remedy{
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'; field facts: Go refuses Common Name host names",
 		Cluster: "The certificate names the host only in its subject's Common Name: Go, and the AutoOps agent, accept host names only from subjectAltName. Reissue it with the host name (or IP) as a subjectAltName (elasticsearch-certutil does so with --dns or --ip); server_name_override cannot help.",
 		Cloud:   "The certificate names the host only in its subject's Common Name, which Go refuses; Elastic Cloud's certificates carry subjectAltNames, so something else presents this one: check for TLS inspection in the path.",
+	},
+	InsufficientPrivileges + remedyRootExit: {
+		Guide:   "Test 1, row 'Your username or password is incorrect': 'ensure that your provided user has the necessary privileges'; autoops-facts: the agent exits on 401, 403 or 404 from GET /",
+		Cluster: "The credentials may not even read the cluster's root (GET /): give the user a role with cluster privileges monitor, read_ilm, read_slm, and on indices * the privileges monitor and view_index_metadata with allow_restricted_indices: true. " + rootExitNote,
+	},
+	UnexpectedStatus + remedyRootExit: {
+		Guide:   "Tests 2-3: 'The command should return an HTTP 401 response'; autoops-facts: the agent exits on 401, 403 or 404 from GET /",
+		Cluster: "Elasticsearch answered 404 to GET / of cluster.endpoint: the URL must be the cluster's root (no path, or the path prefix a proxy in front expects), so check cluster.endpoint (AUTOOPS_ES_URL). " + rootExitNote,
+	},
+	NotElasticsearch + remedyRootExit: {
+		Guide:   "Test 1, row 'endpoint URL incorrect': 'Make sure you are providing the correct port. The default port is 9200'; autoops-facts: the agent exits on 401, 403 or 404 from GET /",
+		Cluster: "Point cluster.endpoint (AUTOOPS_ES_URL) at Elasticsearch's HTTP port (9200 by default), not at Kibana, OpenSearch, the transport port 9300, or a web server, reverse proxy or WAF in front of it; if a gateway must stay in between, have it pass requests through to Elasticsearch unchanged. " + rootExitNote,
+	},
+	ProxyBlocked + remedyRootExit: {
+		Guide:   "Test 1, row 'A proxy is blocking communication'; autoops-facts: the agent exits on 401, 403 or 404 from GET /",
+		Cluster: "The proxy refuses the cluster: add the cluster's host to NO_PROXY (the guide's fix), or have the proxy allow it. " + rootExitNote,
 	},
 	remedyNotFormed: {
 		Guide:   "Elastic's wizard error CLUSTER_NOT_READY; contract v4: cluster_uuid _na_ or empty in GET /",
@@ -472,6 +488,10 @@ func pick(r remedy, cluster bool) string {
 	}
 	return r.Cloud
 }
+
+// rootExitNote says what the agent does with a 401, 403 or 404 from GET / (autoops-facts, "What
+// the agent does, by version"); every verdict such an answer produces carries it.
+const rootExitNote = "On this answer to GET /, agents 9.2.5 and later log \"autoops agent can't fetch the metrics due to http error!\" and exit, so they restart over and over (a restart loop) until it is mended; earlier agents log it and retry."
 
 // agentFindingGuide is where the agent_* warnings come from.
 const agentFindingGuide = "contract v3: findings about the agent's configuration"

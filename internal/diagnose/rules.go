@@ -44,12 +44,12 @@ var rules = []rule{
 	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported, socksRow(ProxyAuthUnsupported)},
 	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired, socksRow(ProxyAuthRequired)},
 	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError, nil},
-	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, nil},
+	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, rootExitRow(ProxyBlocked)},
 	{SchemeMismatch, "test 1: the correct protocol, http or https", schemeMismatch, nil},
 	{TLSClientCertificateRequired, "field facts: servers that require a client certificate", tlsClientCertificateRequired, nil},
 	{ElasticsearchUnavailable, "wizard: CLUSTER_NOT_READY; field facts: Elasticsearch's 503/429 bodies; contract v4: cluster_uuid _na_ or empty", elasticsearchUnavailable, notFormedRow},
 	{GatewayUpstreamError, "wizard: HTTP_502, HTTP_503, HTTP_504; field facts: gateways' own pages", gatewayUpstreamError, nil},
-	{NotElasticsearch, "test 1: the correct port; field facts: what answers instead", notElasticsearch, nil},
+	{NotElasticsearch, "test 1: the correct port; field facts: what answers instead", notElasticsearch, rootExitRow(NotElasticsearch)},
 	{TLSBlocked, "test 1: allow-list the URL; field facts: SNI filtering", tlsBlocked, nil},
 	{PathMTUBlackhole, "field facts: path MTU black holes", pathMTUBlackhole, nil},
 	{DNSNotFound, "test 1: endpoint URL incorrect", dnsNotFound, nil},
@@ -69,11 +69,11 @@ var rules = []rule{
 	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed, nil},
 	{AuthMissing, "test 1: API key / basic tabs", authMissing, nil},
 	{AuthFailed, "test 1: API key or password incorrect", authFailed, credentialVariant},
-	{UnexpectedStatus, "tests 2-3: the command should return 401", unexpectedStatus, nil},
+	{UnexpectedStatus, "tests 2-3: the command should return 401", unexpectedStatus, rootExitRow(UnexpectedStatus)},
 	{UnexpectedResponse, "tests 2-3: the expected body", unexpectedResponse, nil},
 	{UnsupportedVersion, "facts: Elasticsearch 7.17.0 or newer", unsupportedVersion, nil},
 	{LicenseInactive, "facts: license status active", licenseInactive, nil},
-	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges, nil},
+	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges, rootExitRow(InsufficientPrivileges)},
 	{TokenRejected, "test 3 with AUTOOPS_TOKEN", tokenRejected, nil},
 	{Other, "none: the evidence is quoted as it came", other, nil},
 }
@@ -93,9 +93,23 @@ const (
 	remedyBasicAuth  = "auth_failed/basic"
 	remedyCNOnly     = "tls_hostname_mismatch/cn_only"
 	remedyNotFormed  = "elasticsearch_unavailable/not_formed"
+	// The suffix of a row for an answer to GET / the agent exits on (401, 403, 404): auth_*
+	// come only from such answers, so their own rows say it.
+	remedyRootExit = "/root_exit"
 	// SOCKS proxies authenticate otherwise than HTTP proxies: the suffix of a proxy_auth_* row.
 	remedySOCKS = "/socks"
 )
+
+// rootExitRow: agents 9.2.5 and later exit on a 401, 403 or 404 from GET / (autoops-facts,
+// "What the agent does, by version"); the remedy says so.
+func rootExitRow(errorType string) func(*judgement) string {
+	return func(j *judgement) string {
+		if j.rootHTTPError() {
+			return errorType + remedyRootExit
+		}
+		return ""
+	}
+}
 
 // socksRow: a SOCKS proxy's authentication needs its own words.
 func socksRow(errorType string) func(*judgement) string {

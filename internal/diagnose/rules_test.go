@@ -409,6 +409,52 @@ func TestLicenseTypeWarning(t *testing.T) {
 	}
 }
 
+// A 401, 403 or 404 from GET / makes agents 9.2.5 and later exit (a restart loop): the remedy
+// of every verdict such an answer produces says so, in the words that fit the credential kind;
+// the same verdicts from other evidence do not.
+func TestRootHTTPErrorsSayTheAgentRestarts(t *testing.T) {
+	const es, esHTTP = "https://es.corp:9200", "http://es.corp:9200"
+	security := func(status int) string {
+		return fmt.Sprintf(`{"error":{"type":"security_exception","reason":"denied"},"status":%d}`, status)
+	}
+	missing := `{"has_all_requested":false,"cluster":{"monitor":true,"read_ilm":false,"read_slm":true},"index":{"*":{"monitor":true,"view_index_metadata":true}}}`
+	tests := []struct {
+		name      string
+		ev        *evidence
+		ctx       Context
+		errorType string
+		restarts  bool
+	}{
+		{"401, no credentials", recorded(probe.Cluster, es).answered(401, security(401)), Context{}, AuthMissing, true},
+		{"401 to an API key", recorded(probe.Cluster, es).answered(401, security(401)), Context{Credentials: CredentialsAPIKey}, AuthFailed, true},
+		{"401 to a password", recorded(probe.Cluster, es).answered(401, security(401)), Context{Credentials: CredentialsBasic}, AuthFailed, true},
+		{"403 on the root", recorded(probe.Cluster, es).answered(403, security(403)), Context{Credentials: CredentialsBasic}, InsufficientPrivileges, true},
+		{"Elasticsearch's 404", recorded(probe.Cluster, es).answered(404, `{}`, elastic), Context{}, UnexpectedStatus, true},
+		{"a gateway's 401", recorded(probe.Cluster, es).answered(401, "Unauthorized"), Context{Credentials: CredentialsAPIKey}, NotElasticsearch, true},
+		{"a web server's 404", recorded(probe.Cluster, es).answered(404, "<html>Not Found</html>"), Context{}, NotElasticsearch, true},
+		{"a proxy's 403 page for the cluster", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked, true},
+		{"privileges missing after a 200", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")).with(privileges(200, missing)), Context{Credentials: CredentialsBasic}, InsufficientPrivileges, false},
+		{"Elasticsearch's 500", recorded(probe.Cluster, es).answered(500, `{}`, elastic), Context{}, UnexpectedStatus, false},
+		{"Kibana's redirect", recorded(probe.Cluster, es).answered(302, "", func(r *probe.Response) { r.Location = "/spaces/enter" }), Context{}, NotElasticsearch, false},
+		{"a proxy refusing CONNECT to the cluster", recorded(probe.Cluster, es).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "")), Context{}, ProxyBlocked, false},
+		{"a cloud 404", recorded(probe.Registration, "https://api.elastic-cloud.com/x").answered(404, "not here"), Context{}, UnexpectedStatus, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Diagnose(&tt.ev.Evidence, tt.ctx)
+			require.Equal(t, tt.errorType, v.ErrorType, v.Summary())
+			assert.Equal(t, tt.restarts, strings.Contains(v.Remedy, "agents 9.2.5 and later"), v.Remedy)
+			if tt.restarts {
+				assert.Contains(t, v.Remedy, "restart loop")
+				assert.Contains(t, v.Remedy, "earlier agents log it and retry")
+			}
+			if tt.ctx.Credentials == CredentialsBasic {
+				assert.NotContains(t, v.Remedy, "API key", "the remedy fits the credential kind")
+			}
+		})
+	}
+}
+
 // A remedy and its guide row fit the probe and the credential kind they are shown for.
 func TestRemediesFitTheProbeAndCredentials(t *testing.T) {
 	for _, et := range ErrorTypes {
