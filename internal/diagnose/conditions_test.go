@@ -313,6 +313,22 @@ func TestCloudTLSInterception(t *testing.T) {
 	assert.True(t, v.Passed, "with the inspecting CA in tls.ca_file the probe passes: %s", v.Summary())
 }
 
+// Registering as the agent does, the inspecting CA cannot come from the module's settings: the
+// remedy says where it must go instead.
+func TestCloudTLSInterceptionAsTheAgentRegisters(t *testing.T) {
+	ca := testutil.NewCA(t, "Corp TLS Inspection CA")
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(testutil.Registration401))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, testutil.LeafOptions{})}}
+	srv.StartTLS()
+	defer srv.Close()
+
+	v, _ := run(t, setup{name: probe.Registration, url: srv.URL, ctx: Context{AsAgentRegisters: true}})
+	assertFailed(t, v, TLSIntercepted, "Corp TLS Inspection CA")
+	assert.Contains(t, v.Remedy, "ssl.certificate_authorities and proxy_url do not apply to registration")
+	assert.Contains(t, v.Remedy, "system trust store")
+	assert.NotContains(t, v.Remedy, "tls.ca_file")
+}
+
 func TestConnectionFailures(t *testing.T) {
 	reset := testutil.RawServer(t, func(c net.Conn) {
 		buf := make([]byte, 1024)

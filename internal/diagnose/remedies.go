@@ -321,6 +321,66 @@ var remedies = map[string]remedy{
 		Guide:   "Elastic's wizard error CLUSTER_NOT_READY; contract v4: cluster_uuid _na_ or empty in GET /",
 		Cluster: "Elasticsearch answers, but its cluster has not formed (the wizard's CLUSTER_NOT_READY): no master has been elected, so the cluster has no UUID yet, and the agent retries until it has one. Check that the master-eligible nodes find each other (discovery.seed_hosts; cluster.initial_master_nodes only on a new cluster's first start), that a majority of them is up and can reach each other on the transport port (9300), and their logs for discovery and election failures. The network to the cluster's HTTP port is fine; the probe passes once a master is elected.",
 	},
+	ProxySchemeMismatch + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy URL's scheme does not match what the proxy speaks: most proxies speak plain HTTP on their port, so set HTTPS_PROXY=http://proxy:port (http://, even for HTTPS traffic), or https:// only for a proxy that really speaks TLS. " + asAgentNote,
+	},
+	ProxyUnreachable + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy itself could not be reached: check the host and port in HTTPS_PROXY (or https_proxy) where the agent runs. " + asAgentNote,
+	},
+	ProxyAuthRequired + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy wants credentials: put them in HTTPS_PROXY (http://user:password@proxy:port) where the agent runs. " + asAgentNote,
+	},
+	ProxyAuthRequired + remedySOCKS + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The SOCKS proxy wants a username and password, or refused the ones given: put the right ones in HTTPS_PROXY (socks5://user:password@proxy:1080) where the agent runs. " + asAgentNote,
+	},
+	ProxyAuthUnsupported + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy accepts only NTLM or Negotiate (Kerberos), which Go cannot speak, so credentials in the proxy URL will not help: have the proxy exempt this host or the Elastic Cloud URLs, or offer a port with Basic authentication and name it in HTTPS_PROXY. " + asAgentNote,
+	},
+	ProxyAuthUnsupported + remedySOCKS + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The SOCKS proxy accepts only authentication methods Go cannot speak (such as GSSAPI): have it accept no authentication or a username and password from this host, or name an HTTP proxy in HTTPS_PROXY. " + asAgentNote,
+	},
+	ProxyBlocked + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy refuses this destination: ask for it to allow POST to the Elastic Cloud URL (with headers and a JSON body). " + asAgentNote,
+	},
+	ProxyUpstreamError + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy could not reach Elastic Cloud: check the proxy's own outbound access to port 443. " + asAgentNote,
+	},
+	TLSIntercepted + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "A TLS-inspecting proxy or firewall re-signs the connection. Ask your network team to exempt the Elastic Cloud URLs from TLS inspection, or add the inspecting CA to the system trust store where the agent runs (update-ca-certificates, or a bundle in SSL_CERT_FILE). " + asAgentNote,
+	},
+	remedyNoCABundle + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle; if TLS inspection is also in the path, the inspecting CA goes into that bundle. " + asAgentNote,
+	},
+	TLSHostnameMismatch + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The certificate is not valid for the Elastic Cloud host name, which suggests something in the path answers in its place: check for TLS inspection or a wrong endpoint (ELASTIC_CLOUD_CONNECTED_MODE_API_URL). " + asAgentNote,
+	},
+	remedyCNOnly + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The certificate names the host only in its subject's Common Name, which Go refuses; Elastic Cloud's certificates carry subjectAltNames, so something else presents this one: check for TLS inspection in the path. " + asAgentNote,
+	},
+	TLSCertificateExpired + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The certificate presented is expired or not yet valid: check this machine's clock, and for TLS inspection in the path whose certificates have expired. " + asAgentNote,
+	},
+	TLSHandshakeFailed + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The TLS handshake failed, often because a firewall or proxy interferes with TLS: check the path to Elastic Cloud. " + asAgentNote,
+	},
+	TLSClientCertificateRequired + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The server requires a client certificate, which Elastic Cloud's endpoints never ask for and the agent never sends when it registers (the module's ssl.certificate and ssl.key do not apply there): a TLS-inspecting proxy or gateway in the path asks for it. Have it exempt the Elastic Cloud URLs. " + asAgentNote,
+	},
 	remedyNoCABundle: {
 		Guide: "Tests 2-3; autoops-facts: the connectivity script's curl exit codes 60 and 77",
 		Cloud: "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA.",
@@ -488,6 +548,14 @@ func pick(r remedy, cluster bool) string {
 	}
 	return r.Cloud
 }
+
+// asAgentNote ends every remedy of a registration probe built as the agent registers: its
+// TLS and proxy settings are not the module's (contract v4; autoops-facts, "What the agent does,
+// by version").
+const asAgentNote = "The agent registers through Go's default HTTP client, so the autoops_es module's ssl.certificate_authorities and proxy_url do not apply to registration: a TLS-inspecting proxy's CA must be in the system trust store (or in the bundle SSL_CERT_FILE names), and the proxy in HTTPS_PROXY."
+
+// asAgentGuide is where the rows of registration as the agent does it come from.
+const asAgentGuide = "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'; contract v4: registration, as the agent does it"
 
 // rootExitNote says what the agent does with a 401, 403 or 404 from GET / (autoops-facts, "What
 // the agent does, by version"); every verdict such an answer produces carries it.

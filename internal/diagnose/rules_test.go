@@ -455,6 +455,64 @@ func TestRootHTTPErrorsSayTheAgentRestarts(t *testing.T) {
 	}
 }
 
+// Registration built as the agent registers (Go's default client): every TLS and proxy
+// failure's remedy is its as-the-agent row, which says the module's CA and proxy_url do not
+// apply there; without it, or on another probe, the usual row.
+func TestRemediesAsTheAgentRegisters(t *testing.T) {
+	const reg = "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters"
+	cnOnly := &x509.Certificate{Raw: []byte("cn"), Subject: pkix.Name{CommonName: "api.elastic-cloud.com"}, Issuer: pkix.Name{CommonName: "Inspecting CA"}}
+	verify := func(err error) *evidence {
+		return recorded(probe.Registration, reg).failed(&tls.CertificateVerificationError{Err: err}, inTLS)
+	}
+	connect := func(status int, squid string, schemes ...string) *evidence {
+		return recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(status, squid, schemes...))
+	}
+	tests := []struct {
+		name, row string // row: the usual remedy row, whose as-the-agent form is row + "/as_agent"
+		ev        *evidence
+	}{
+		{"https:// proxy speaking plain HTTP", ProxySchemeMismatch, recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("https://p:3128")).with(func(ev *probe.Evidence) { ev.ProxySpeaksPlainHTTP = true })},
+		{"proxy refused", ProxyUnreachable, recorded(probe.Registration, reg).failed(opErr("proxyconnect", refusedErr), probe.Progress{}).with(viaProxy("http://p:3128"))},
+		{"407 NTLM only", ProxyAuthUnsupported, connect(407, "", "NTLM")},
+		{"407 Basic", ProxyAuthRequired, connect(407, "", "Basic")},
+		{"SOCKS wants a password", ProxyAuthRequired + remedySOCKS, socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodPassword})},
+		{"SOCKS no acceptable method", ProxyAuthUnsupported + remedySOCKS, socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodNoneAcceptable})},
+		{"squid cannot resolve", ProxyUpstreamError, connect(503, "ERR_DNS_FAIL 0")},
+		{"CONNECT 403", ProxyBlocked, connect(403, "")},
+		{"TLS inspection", TLSIntercepted, verify(x509.UnknownAuthorityError{Cert: testLeaf})},
+		{"no CA bundle", remedyNoCABundle, verify(x509.UnknownAuthorityError{Cert: testLeaf}).with(withHandshake(probe.HandshakeCheck{NoSystemRoots: true}))},
+		{"another host's certificate", TLSHostnameMismatch, verify(x509.HostnameError{Certificate: testLeaf, Host: "api.elastic-cloud.com"})},
+		{"Common Name only", remedyCNOnly, verify(x509.HostnameError{Certificate: cnOnly, Host: "api.elastic-cloud.com"})},
+		{"expired", TLSCertificateExpired, verify(x509.CertificateInvalidError{Cert: testLeaf, Reason: x509.Expired})},
+		{"alert", TLSHandshakeFailed, recorded(probe.Registration, reg).failed(opErr("remote error", errors.New("tls: handshake failure")), inTLS)},
+		{"client certificate asked", TLSClientCertificateRequired, recorded(probe.Registration, reg).failed(opErr("remote error", errors.New("tls: certificate required")), sentAll).with(withHandshake(probe.HandshakeCheck{ClientCertRequested: true, Chain: []*x509.Certificate{testLeaf}}))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			usual := Diagnose(&tt.ev.Evidence, Context{})
+			require.Equal(t, Remedy(tt.row, false), usual.Remedy, usual.Summary())
+			assert.NotContains(t, usual.Remedy, "do not apply to registration")
+
+			v := Diagnose(&tt.ev.Evidence, Context{AsAgentRegisters: true})
+			assert.Equal(t, usual.ErrorType, v.ErrorType)
+			require.NotEmpty(t, Remedy(tt.row+remedyAsAgent, false), "no row %s", tt.row+remedyAsAgent)
+			assert.Equal(t, Remedy(tt.row+remedyAsAgent, false), v.Remedy)
+			assert.Contains(t, v.Remedy, "ssl.certificate_authorities and proxy_url do not apply to registration")
+			assert.Contains(t, v.Remedy, "system trust store")
+			assert.Contains(t, v.Remedy, "HTTPS_PROXY")
+			assert.NotContains(t, v.Remedy, "tls.ca_file", "the probe's own settings are not the agent's way")
+			assert.True(t, strings.HasPrefix(v.Guide, "Tests 2-3"), v.Guide)
+		})
+	}
+	// Only registration registers: the cluster and the intake keep their rows.
+	for _, name := range []probe.Name{probe.Cluster, probe.OTLP} {
+		ev := recorded(name, "https://es.corp:9200").failed(opErr("proxyconnect", refusedErr), probe.Progress{}).with(viaProxy("http://p:3128"))
+		v := Diagnose(&ev.Evidence, Context{AsAgentRegisters: true})
+		assert.Equal(t, ProxyUnreachable, v.ErrorType)
+		assert.NotContains(t, v.Remedy, "do not apply to registration", name)
+	}
+}
+
 // A remedy and its guide row fit the probe and the credential kind they are shown for.
 func TestRemediesFitTheProbeAndCredentials(t *testing.T) {
 	for _, et := range ErrorTypes {
