@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,17 +23,29 @@ type Root struct {
 	} `json:"version"`
 }
 
-// ParseRoot accepts only an Elasticsearch root answer: cluster name, UUID and version present.
+// ParseRoot accepts only an Elasticsearch root answer: cluster name and version present, and
+// the cluster_uuid field, which is "_na_" (or empty) until the cluster has formed.
 func ParseRoot(body []byte) (Root, error) {
 	var r Root
+	var uuid struct {
+		ClusterUUID *string `json:"cluster_uuid"`
+	}
 	if err := json.Unmarshal(body, &r); err != nil {
 		return r, fmt.Errorf("not JSON: %w", err)
 	}
-	if r.ClusterName == "" || r.ClusterUUID == "" || r.Version.Number == "" {
+	_ = json.Unmarshal(body, &uuid)
+	if r.ClusterName == "" || uuid.ClusterUUID == nil || r.Version.Number == "" {
 		return r, errors.New("JSON without cluster_name, cluster_uuid and version.number")
 	}
 	return r, nil
 }
+
+// UnformedUUID is the cluster_uuid Elasticsearch answers before its cluster has formed.
+const UnformedUUID = "_na_"
+
+// Formed reports whether the cluster has formed: its root names a cluster UUID. The agent
+// reads "_na_" or an empty one as "the cluster is not ready" (Elastic's CLUSTER_NOT_READY).
+func (r Root) Formed() bool { return r.ClusterUUID != "" && r.ClusterUUID != UnformedUUID }
 
 // Version is a major.minor.patch Elasticsearch version.
 type Version [3]int
@@ -166,6 +179,65 @@ func IsOTLPUnauthenticated(body []byte) bool {
 		Code *int `json:"code"`
 	}
 	return json.Unmarshal(body, &a) == nil && a.Code != nil && *a.Code == 16
+}
+
+// Answer is what tells who made an HTTP answer: its status, the headers only Elasticsearch,
+// Kibana or a proxy send, and the body.
+type Answer struct {
+	Status         int
+	ElasticProduct string // X-Elastic-Product: only Elasticsearch sends it
+	Kibana         bool   // kbn-name or kbn-license-sig: only Kibana sends them
+	Location       string
+	SquidError     string // X-Squid-Error: squid answered itself
+	Body           []byte
+}
+
+// IsElasticsearch is the one test of whether Elasticsearch itself made an answer, which the
+// probe (before asking the cluster more) and the diagnosis (before any auth, privilege or
+// version verdict) both read. Elasticsearch proves itself by X-Elastic-Product (every answer
+// since 7.14 but failed authentication), by its security_exception body on a 401/403, or by
+// its root JSON (older versions); Kibana and OpenSearch never count, whatever else they send
+// (autoops-facts.md, "Field facts").
+func IsElasticsearch(a Answer) bool {
+	switch {
+	case IsKibana(a) || IsOpenSearchRoot(a.Body):
+		return false
+	case a.ElasticProduct != "":
+		return true
+	case a.SquidError != "":
+		return false // squid's own page
+	case (a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden) && IsSecurityError(a.Body):
+		return true
+	case a.Status == http.StatusOK:
+		_, err := ParseRoot(a.Body)
+		return err == nil
+	}
+	return false
+}
+
+// IsKibana matches Kibana's answers: its kbn-* headers, or its redirect of / to the space
+// selector or the login page.
+func IsKibana(a Answer) bool {
+	if a.Kibana {
+		return true
+	}
+	if a.Status < 300 || a.Status >= 400 {
+		return false
+	}
+	return strings.HasSuffix(a.Location, "/spaces/enter") || strings.Contains(a.Location, "/login")
+}
+
+// ErrNotElasticsearch: the answer is not one Elasticsearch itself made with 200.
+var ErrNotElasticsearch = errors.New("not Elasticsearch's own 200")
+
+// ElasticsearchRoot is the root JSON of an answer Elasticsearch itself made with 200. The
+// error is ErrNotElasticsearch for any other answer, or says why Elasticsearch's 200 is not
+// its root JSON.
+func ElasticsearchRoot(a Answer) (Root, error) {
+	if a.Status != http.StatusOK || !IsElasticsearch(a) {
+		return Root{}, ErrNotElasticsearch
+	}
+	return ParseRoot(a.Body)
 }
 
 // IsOpenSearchRoot matches OpenSearch's root answer: version.distribution "opensearch".

@@ -25,6 +25,12 @@ func TestParseRoot(t *testing.T) {
 		_, err := ParseRoot([]byte(bad))
 		assert.Error(t, err, bad)
 	}
+	assert.True(t, r.Formed())
+	for _, uuid := range []string{"_na_", ""} {
+		r, err := ParseRoot([]byte(`{"cluster_name":"x","cluster_uuid":"` + uuid + `","version":{"number":"9.1.3"}}`))
+		require.NoError(t, err, "a cluster that has not formed is still Elasticsearch's root")
+		assert.False(t, r.Formed(), uuid)
+	}
 }
 
 func TestVersions(t *testing.T) {
@@ -97,5 +103,28 @@ func TestRoleRequest(t *testing.T) {
 		assert.Equal(t, "POST /_security/role/autoops_missing_privileges "+tt.want, got, "%v", tt.missing)
 		_, body, _ := strings.Cut(got, " {")
 		assert.True(t, json.Valid([]byte("{"+body)))
+	}
+}
+
+func TestIsElasticsearch(t *testing.T) {
+	security := `{"error":{"type":"security_exception","reason":"unable to authenticate user"},"status":401}`
+	openSearch := `{"cluster_name":"c","cluster_uuid":"u","version":{"distribution":"opensearch","number":"2.11.0"}}`
+	for name, tt := range map[string]struct {
+		a    Answer
+		want bool
+	}{
+		"X-Elastic-Product":                {Answer{Status: 404, ElasticProduct: "Elasticsearch", Body: []byte(`{}`)}, true},
+		"its 401 without the header":       {Answer{Status: 401, Body: []byte(security)}, true},
+		"its root before 7.14":             {Answer{Status: 200, Body: []byte(guideRoot)}, true},
+		"OpenSearch, even with the header": {Answer{Status: 200, ElasticProduct: "Elasticsearch", Body: []byte(openSearch)}, false},
+		"Kibana's headers":                 {Answer{Status: 200, Kibana: true, Body: []byte(guideRoot)}, false},
+		"Kibana's redirect":                {Answer{Status: 302, Location: "/spaces/enter"}, false},
+		"squid's own page":                 {Answer{Status: 200, SquidError: "ERR_ACCESS_DENIED 0", Body: []byte(guideRoot)}, false},
+		"a gateway's 401":                  {Answer{Status: 401, Body: []byte("Unauthorized")}, false},
+		"a 200 page":                       {Answer{Status: 200, Body: []byte("<html>")}, false},
+	} {
+		assert.Equal(t, tt.want, IsElasticsearch(tt.a), name)
+		_, err := ElasticsearchRoot(tt.a)
+		assert.Equal(t, tt.want && tt.a.Status == 200, err == nil, name)
 	}
 }

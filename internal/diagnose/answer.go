@@ -14,60 +14,6 @@ import (
 
 // Matches of the rules that read an answer: the destination's, or a proxy's in its place.
 
-// refusal is a proxy's own answer instead of the destination's: to CONNECT, or to a
-// plain-http request it should have forwarded.
-type refusal struct {
-	proxy  string
-	answer *probe.Response
-	// page: a plain-http answer that only its status and page show to be the proxy's.
-	page bool
-}
-
-// said is the refusal's status line as the evidence quotes it, with squid's reason.
-func (r refusal) said() string {
-	s := fmt.Sprintf("%d %s", r.answer.Status, http.StatusText(r.answer.Status))
-	if r.answer.SquidError != "" {
-		s += " (squid: " + r.answer.SquidError + ")"
-	}
-	return s
-}
-
-func (j *judgement) proxyRefusal() (refusal, bool) {
-	ev := j.ev
-	if j.err != nil {
-		if ev.Proxy == "" || !ev.Handshake.ProxyRefused() {
-			return refusal{}, false
-		}
-		return refusal{proxy: ev.Proxy, answer: ev.Handshake.ProxyAnswer}, true
-	}
-	r := j.answer()
-	if r.Status == http.StatusProxyAuthRequired {
-		return refusal{proxy: orDirect(ev.Proxy), answer: r}, true
-	}
-	if ev.Proxy == "" || r.ElasticProduct != "" {
-		return refusal{}, false
-	}
-	if r.SquidError != "" {
-		return refusal{proxy: ev.Proxy, answer: r}, true
-	}
-	// The cluster always proves itself with X-Elastic-Product; Elastic Cloud answers in JSON.
-	// Anything else refusing or failing on a proxied request is the proxy's own page.
-	if (j.cluster() || !json.Valid(r.Body)) && (r.Status == http.StatusForbidden || r.Status >= 500) {
-		return refusal{proxy: ev.Proxy, answer: r, page: true}, true
-	}
-	return refusal{}, false
-}
-
-// socksRefusal is a SOCKS proxy's refusal of the tunnel, asked again by hand.
-func (j *judgement) socksRefusal() (*probe.SOCKSCheck, bool) {
-	sc := j.ev.SOCKS
-	if j.err == nil || j.ev.Proxy == "" || sc == nil {
-		return nil, false
-	}
-	return sc, sc.Method != probe.SOCKSMethodNone && sc.Method != probe.SOCKSMethodPassword || sc.AuthFailed ||
-		sc.Method == probe.SOCKSMethodPassword && !sc.CredentialsSent || sc.Replied && sc.Reply != 0
-}
-
 // socksUpstream: the SOCKS reply codes that say the proxy could not reach the destination.
 func socksUpstream(code byte) bool { return code == 1 || (code >= 3 && code <= 6) }
 
@@ -170,6 +116,13 @@ func notElasticsearch(j *judgement) (string, bool) {
 		return "", false
 	}
 	return sentence("HTTP %d came from %s: %s", r.Status, answeredByWords[who], snippet(r.Body))
+}
+
+var answeredByWords = map[string]string{
+	AnsweredByKibana:     "Kibana (its kbn-* headers or its redirect to a login or space page)",
+	AnsweredByOpenSearch: "OpenSearch (version.distribution is \"opensearch\" in its root JSON)",
+	AnsweredByWebServer:  "a web server, reverse proxy or WAF (an HTML page, no X-Elastic-Product, no Elasticsearch error)",
+	AnsweredByUnknown:    "something that is not Elasticsearch (no X-Elastic-Product, no Elasticsearch root or error JSON)",
 }
 
 // clusterStatus is the status of the cluster's answer, 0 for none or another probe.
@@ -302,13 +255,6 @@ func credentialWords(c Context) string {
 		return "username and password"
 	}
 	return "anonymous request"
-}
-
-func orDirect(proxy string) string {
-	if proxy == "" {
-		return "in the path"
-	}
-	return proxy
 }
 
 // snippet quotes the start of a body, on one line, for a log sentence; it cuts at a

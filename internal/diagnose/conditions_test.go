@@ -116,6 +116,21 @@ func TestClusterPasses(t *testing.T) {
 	assert.Equal(t, "9.1.3", v.Facts.Cluster.Version.Number)
 }
 
+// A node whose cluster has not formed answers its root with cluster_uuid "_na_": the agent
+// says "the cluster is not ready" and goes no further, so this is no pass.
+func TestClusterNotFormed(t *testing.T) {
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"name":"node-1","cluster_name":"my-ccm-cluster","cluster_uuid":"_na_","version":{"number":"9.1.3"},"tagline":"You Know, for Search"}`))
+	})
+	v, _ := run(t, setup{name: probe.Cluster, url: url})
+	assertFailed(t, v, ElasticsearchUnavailable, `cluster_uuid "_na_"`, "has not formed")
+	assert.Contains(t, v.Remedy, "discovery.seed_hosts")
+	assert.Contains(t, v.Remedy, "CLUSTER_NOT_READY")
+	assert.Equal(t, Remedy(remedyNotFormed, true), v.Remedy)
+}
+
 func TestClusterAuthentication(t *testing.T) {
 	valid := "ApiKey " + base64.StdEncoding.EncodeToString([]byte("id:secret"))
 	url := esServer(t, &testutil.FakeES{Authorization: valid})
@@ -136,6 +151,17 @@ func TestClusterAuthentication(t *testing.T) {
 
 	v, _ = run(t, setup{name: probe.Cluster, url: url})
 	assertFailed(t, v, AuthMissing, "no credentials")
+	assert.Contains(t, v.Remedy, "restart loop", "agents 9.2.5 and later exit on a 401 from GET /")
+}
+
+// A cluster endpoint with a path Elasticsearch does not serve: its 404 to GET / is what
+// agents 9.2.5 and later exit on.
+func TestClusterRootNotFound(t *testing.T) {
+	url := esServer(t, &testutil.FakeES{})
+	v, _ := run(t, setup{name: probe.Cluster, url: url + "/elasticsearch"})
+	assertFailed(t, v, UnexpectedStatus, "HTTP 404")
+	assert.Contains(t, v.Remedy, "agents 9.2.5 and later")
+	assert.Contains(t, v.Remedy, "restart loop")
 }
 
 func TestClusterPrivilegesAndSuperuser(t *testing.T) {
@@ -285,6 +311,22 @@ func TestCloudTLSInterception(t *testing.T) {
 	roots.AddCert(ca.Cert)
 	v, _ = run(t, setup{name: probe.Registration, url: srv.URL, roots: roots})
 	assert.True(t, v.Passed, "with the inspecting CA in tls.ca_file the probe passes: %s", v.Summary())
+}
+
+// Registering as the agent does, the inspecting CA cannot come from the module's settings: the
+// remedy says where it must go instead.
+func TestCloudTLSInterceptionAsTheAgentRegisters(t *testing.T) {
+	ca := testutil.NewCA(t, "Corp TLS Inspection CA")
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(testutil.Registration401))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, testutil.LeafOptions{})}}
+	srv.StartTLS()
+	defer srv.Close()
+
+	v, _ := run(t, setup{name: probe.Registration, url: srv.URL, ctx: Context{AsAgentRegisters: true}})
+	assertFailed(t, v, TLSIntercepted, "Corp TLS Inspection CA")
+	assert.Contains(t, v.Remedy, "ssl.certificate_authorities and proxy_url do not apply to registration")
+	assert.Contains(t, v.Remedy, "system trust store")
+	assert.NotContains(t, v.Remedy, "tls.ca_file")
 }
 
 func TestConnectionFailures(t *testing.T) {

@@ -8,9 +8,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"net/http"
-	"regexp"
-	"slices"
 	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
@@ -29,7 +26,8 @@ type Context struct {
 	// agent_ignores_variables, agent_version_unsupported), decided by internal/agentconfig.
 	AgentFindings []string
 	// AgentRefusesLicenseType: the agent's version is known and its registration refuses
-	// license types other than enterprise and trial (before 9.2.4).
+	// license types other than enterprise and trial (before 9.2.4): only then is another type
+	// license_type_unsupported; otherwise the passing evidence names the type.
 	AgentRefusesLicenseType bool
 	// AsAgentRegisters: the registration probe is built as the agent registers (Go's default
 	// client: proxy from the environment, system roots only); its remedies say that the
@@ -114,7 +112,7 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		v.Evidence += fmt.Sprintf(" (Server: %q)", server)
 	}
 	if v.Passed {
-		v.Evidence = passEvidence(ev)
+		v.Evidence = passEvidence(j)
 	} else {
 		// Go's errors quote URLs as given (a malformed HTTPS_PROXY, say), and some quote what
 		// the server sent: evidence never carries a password or a secret the probe sent.
@@ -152,50 +150,6 @@ func facts(j *judgement) Facts {
 		f.Cluster = &root
 	}
 	return f
-}
-
-var legacyOTLPHost = regexp.MustCompile(`^otel-collector\.auto-ops\.[a-z0-9-]+\.[a-z]+\.cloud\.elastic\.co$`)
-
-func warnings(j *judgement) []string {
-	ev, c := j.ev, j.c
-	var w []string
-	if ev.Probe == probe.Cluster {
-		if c.Credentials == CredentialsAPIKey && c.APIKeyEncoded {
-			w = append(w, WarnAPIKeyEncoded)
-		}
-		if ev.Authenticate != nil && ev.Authenticate.Response != nil && ev.Authenticate.Response.Status == http.StatusOK {
-			if a, err := answers.ParseAuthenticate(ev.Authenticate.Response.Body); err == nil && a.IsSuperuser() {
-				w = append(w, WarnSuperuser)
-			}
-		}
-		if ev.SystemTrustChecked && ev.SystemTrustErr == nil {
-			w = append(w, WarnCANotNeeded)
-		}
-		if lic := j.license(); lic != nil && lic.Type != "" && lic.Type != "enterprise" && lic.Type != "trial" {
-			// Cloud Connect takes a self-managed Enterprise license or a trial.
-			w = append(w, WarnLicenseTypeUnsupported)
-		}
-	}
-	// HTTP dates have a one-second resolution: beyond five minutes is no rounding.
-	if skew, ok := clockSkewOf(ev); ok && (skew > maxClockSkew || skew < -maxClockSkew) {
-		w = append(w, WarnClockSkew)
-	}
-	if noProxyIgnored(ev) != "" {
-		w = append(w, WarnNoProxyIgnored)
-	}
-	// A fact of the environment, so every probe it applies to (no proxy_url) carries it.
-	if ev.HTTPProxyWithoutHTTPS {
-		w = append(w, WarnHTTPSProxy)
-	}
-	if ev.Probe == probe.OTLP && legacyOTLPHost.MatchString(ev.ServerAddress) {
-		w = append(w, WarnLegacyOTLPHost)
-	}
-	if ev.Probe == probe.OTLP && c.UnknownRegion {
-		w = append(w, WarnUnknownRegion)
-	}
-	w = append(w, c.AgentFindings...)
-	slices.Sort(w)
-	return w
 }
 
 // maxClockSkew is how far an answer's Date may be from this machine's clock before the

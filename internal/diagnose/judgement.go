@@ -1,11 +1,15 @@
 package diagnose
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
@@ -56,19 +60,20 @@ func (j *judgement) answer() *probe.Response {
 
 func (j *judgement) cluster() bool { return j.ev.Probe == probe.Cluster }
 
-// root is the cluster's root JSON when Elasticsearch itself answered it with 200.
+// root is the cluster's root JSON when Elasticsearch itself answered it with 200 (answers'
+// ElasticsearchRoot, the test the probe's follow-ups read too).
 func (j *judgement) root() (answers.Root, bool) {
 	if !j.rootDone {
 		j.rootDone = true
 		r := j.answer()
-		if !j.cluster() || r == nil || r.Status != 200 || j.answeredBy() != "" {
+		if !j.cluster() || r == nil {
 			return j.rootJSON, false
 		}
-		if _, byProxy := j.proxyRefusal(); byProxy {
-			return j.rootJSON, false
-		}
-		j.rootJSON, j.rootErr = answers.ParseRoot(r.Body)
+		j.rootJSON, j.rootErr = answers.ElasticsearchRoot(r.Answer())
 		j.rootOK = j.rootErr == nil
+		if errors.Is(j.rootErr, answers.ErrNotElasticsearch) {
+			j.rootErr = nil
+		}
 	}
 	return j.rootJSON, j.rootOK
 }
@@ -138,6 +143,13 @@ func (j *judgement) judgedServer(errorType string) string {
 	return ""
 }
 
+// rootHTTPError: the cluster's GET / was answered 401, 403 or 404, by whatever answered
+// there: agents 9.2.5 and later exit on these.
+func (j *judgement) rootHTTPError() bool {
+	r := j.answer()
+	return j.cluster() && r != nil && (r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || r.Status == http.StatusNotFound)
+}
+
 // license is what GET /_license answered with 200, parsed once; nil otherwise.
 func (j *judgement) license() *answers.License {
 	if !j.licenseDone {
@@ -149,4 +161,96 @@ func (j *judgement) license() *answers.License {
 		}
 	}
 	return j.licenseJSON
+}
+
+// What the judgement derives from the answer: who made it, and whether a proxy refused in
+// the destination's place. The rules read these; nothing here reads a rule.
+
+// answeredBy names what answered the cluster probe when the answer is not Elasticsearch's
+// (answers.IsElasticsearch), or "" when it is.
+func answeredBy(r *probe.Response) string {
+	a := r.Answer()
+	switch {
+	case answers.IsElasticsearch(a):
+		return ""
+	case answers.IsKibana(a):
+		return AnsweredByKibana
+	case answers.IsOpenSearchRoot(r.Body):
+		return AnsweredByOpenSearch
+	case looksHTML(r):
+		return AnsweredByWebServer
+	}
+	return AnsweredByUnknown
+}
+
+func looksHTML(r *probe.Response) bool {
+	return strings.HasPrefix(r.ContentType, "text/html") || bytes.HasPrefix(bytes.TrimSpace(r.Body), []byte("<"))
+}
+
+// refusal is a proxy's own answer instead of the destination's: to CONNECT, or to a
+// plain-http request it should have forwarded.
+type refusal struct {
+	proxy  string
+	answer *probe.Response
+	// page: a plain-http answer that only its status and page show to be the proxy's.
+	page bool
+}
+
+// said is the refusal's status line as the evidence quotes it, with squid's reason.
+func (r refusal) said() string {
+	s := fmt.Sprintf("%d %s", r.answer.Status, http.StatusText(r.answer.Status))
+	if r.answer.SquidError != "" {
+		s += " (squid: " + r.answer.SquidError + ")"
+	}
+	return s
+}
+
+// proxyRefusal is a proxy's refusal in the destination's place, when the evidence shows one.
+func (j *judgement) proxyRefusal() (refusal, bool) {
+	ev := j.ev
+	if j.err != nil {
+		if ev.Proxy == "" || !ev.Handshake.ProxyRefused() {
+			return refusal{}, false
+		}
+		return refusal{proxy: ev.Proxy, answer: ev.Handshake.ProxyAnswer}, true
+	}
+	r := j.answer()
+	if r.Status == http.StatusProxyAuthRequired {
+		return refusal{proxy: orDirect(ev.Proxy), answer: r}, true
+	}
+	if ev.Proxy == "" || r.ElasticProduct != "" {
+		return refusal{}, false
+	}
+	if r.SquidError != "" {
+		return refusal{proxy: ev.Proxy, answer: r}, true
+	}
+	// The cluster always proves itself with X-Elastic-Product; Elastic Cloud answers in JSON.
+	// Anything else refusing or failing on a proxied request is the proxy's own page.
+	if (j.cluster() || !json.Valid(r.Body)) && (r.Status == http.StatusForbidden || r.Status >= 500) {
+		return refusal{proxy: ev.Proxy, answer: r, page: true}, true
+	}
+	return refusal{}, false
+}
+
+// orDirect names the proxy, or says the answer came from something in the path.
+func orDirect(proxy string) string {
+	if proxy == "" {
+		return "in the path"
+	}
+	return proxy
+}
+
+// socksRefusal is a SOCKS proxy's refusal of the tunnel, asked again by hand.
+func (j *judgement) socksRefusal() (*probe.SOCKSCheck, bool) {
+	sc := j.ev.SOCKS
+	if j.err == nil || j.ev.Proxy == "" || sc == nil {
+		return nil, false
+	}
+	return sc, sc.Method != probe.SOCKSMethodNone && sc.Method != probe.SOCKSMethodPassword || sc.AuthFailed ||
+		sc.Method == probe.SOCKSMethodPassword && !sc.CredentialsSent || sc.Replied && sc.Reply != 0
+}
+
+// isTransportPort: Elasticsearch's transport port answered the plaintext request.
+func isTransportPort(ev *probe.Evidence) bool {
+	return bytes.HasPrefix(ev.RawReply, []byte(answers.TransportPortReply))
 }

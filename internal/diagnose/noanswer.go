@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
@@ -60,10 +58,6 @@ func proxyUnreachable(j *judgement) (string, bool) {
 		return sentence("the proxy %s did not answer the connection attempt within the probe's timeout", ev.Proxy)
 	}
 	return "", false
-}
-
-func isTransportPort(ev *probe.Evidence) bool {
-	return bytes.HasPrefix(ev.RawReply, []byte(answers.TransportPortReply))
 }
 
 func tlsBlocked(j *judgement) (string, bool) {

@@ -146,13 +146,13 @@ var remedies = map[string]remedy{
 		Meaning: "401 from Elasticsearch with credentials",
 		Brief:   "recheck for typos; agents 9.1.0–9.1.3 need the decoded `id:api_key` form",
 		Guide:   "Test 1, rows 'Your API key is incorrect' and 'Your username or password is incorrect'",
-		Cluster: "Elasticsearch rejected the credentials: recheck for typos. An API key may be given as id:api_key or base64-encoded; agents 9.1.0 to 9.1.3 need the decoded id:api_key form (echo $AUTOOPS_ES_API_KEY | base64 -d).",
+		Cluster: "Elasticsearch rejected the credentials: recheck for typos. An API key may be given as id:api_key or base64-encoded; agents 9.1.0 to 9.1.3 need the decoded id:api_key form (echo $AUTOOPS_ES_API_KEY | base64 -d). " + rootExitNote,
 	},
 	AuthMissing: {
 		Meaning: "401 from Elasticsearch, no credentials configured",
 		Brief:   "set `api_key` or `username`/`password` (one kind)",
 		Guide:   "Test 1, tab 'API key' / 'Basic'",
-		Cluster: "The cluster requires credentials: set cluster.api_key (AUTOOPS_ES_API_KEY) or cluster.username and cluster.password, one kind only.",
+		Cluster: "The cluster requires credentials: set cluster.api_key (AUTOOPS_ES_API_KEY) or cluster.username and cluster.password, one kind only. " + rootExitNote,
 	},
 	InsufficientPrivileges: {
 		Meaning: "403 from Elasticsearch, or AutoOps privileges missing (the log names them)",
@@ -266,7 +266,7 @@ var remedies = map[string]remedy{
 	},
 	remedyBasicAuth: {
 		Guide:   "Test 1, row 'Your username or password is incorrect'",
-		Cluster: "Elasticsearch rejected the username and password: recheck both for typos (cluster.username and cluster.password, or ELASTICSEARCH_READ_USERNAME / AUTOOPS_ES_USERNAME and their passwords), and that the user exists in a realm the cluster reads.",
+		Cluster: "Elasticsearch rejected the username and password: recheck both for typos (cluster.username and cluster.password, or ELASTICSEARCH_READ_USERNAME / AUTOOPS_ES_USERNAME and their passwords), and that the user exists in a realm the cluster reads. " + rootExitNote,
 	},
 	TLSIncompleteChain: {
 		Meaning: "the cluster sent only its own certificate, not the intermediate that leads to a trusted root (the leaf names where its issuer is published, or `tls.ca_file` lacks the issuer); the log names the missing issuer and what the CA file holds",
@@ -300,6 +300,86 @@ var remedies = map[string]remedy{
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'; field facts: Go refuses Common Name host names",
 		Cluster: "The certificate names the host only in its subject's Common Name: Go, and the AutoOps agent, accept host names only from subjectAltName. Reissue it with the host name (or IP) as a subjectAltName (elasticsearch-certutil does so with --dns or --ip); server_name_override cannot help.",
 		Cloud:   "The certificate names the host only in its subject's Common Name, which Go refuses; Elastic Cloud's certificates carry subjectAltNames, so something else presents this one: check for TLS inspection in the path.",
+	},
+	InsufficientPrivileges + remedyRootExit: {
+		Guide:   "Test 1, row 'Your username or password is incorrect': 'ensure that your provided user has the necessary privileges'; autoops-facts: the agent exits on 401, 403 or 404 from GET /",
+		Cluster: "The credentials may not even read the cluster's root (GET /): give the user a role with cluster privileges monitor, read_ilm, read_slm, and on indices * the privileges monitor and view_index_metadata with allow_restricted_indices: true. " + rootExitNote,
+	},
+	UnexpectedStatus + remedyRootExit: {
+		Guide:   "Tests 2-3: 'The command should return an HTTP 401 response'; autoops-facts: the agent exits on 401, 403 or 404 from GET /",
+		Cluster: "Elasticsearch answered 404 to GET / of cluster.endpoint: the URL must be the cluster's root (no path, or the path prefix a proxy in front expects), so check cluster.endpoint (AUTOOPS_ES_URL). " + rootExitNote,
+	},
+	NotElasticsearch + remedyRootExit: {
+		Guide:   "Test 1, row 'endpoint URL incorrect': 'Make sure you are providing the correct port. The default port is 9200'; autoops-facts: the agent exits on 401, 403 or 404 from GET /",
+		Cluster: "Point cluster.endpoint (AUTOOPS_ES_URL) at Elasticsearch's HTTP port (9200 by default), not at Kibana, OpenSearch, the transport port 9300, or a web server, reverse proxy or WAF in front of it; if a gateway must stay in between, have it pass requests through to Elasticsearch unchanged. " + rootExitNote,
+	},
+	ProxyBlocked + remedyRootExit: {
+		Guide:   "Test 1, row 'A proxy is blocking communication'; autoops-facts: the agent exits on 401, 403 or 404 from GET /",
+		Cluster: "The proxy refuses the cluster: add the cluster's host to NO_PROXY (the guide's fix), or have the proxy allow it. " + rootExitNote,
+	},
+	remedyNotFormed: {
+		Guide:   "Elastic's wizard error CLUSTER_NOT_READY; contract v4: cluster_uuid _na_ or empty in GET /",
+		Cluster: "Elasticsearch answers, but its cluster has not formed (the wizard's CLUSTER_NOT_READY): no master has been elected, so the cluster has no UUID yet, and the agent retries until it has one. Check that the master-eligible nodes find each other (discovery.seed_hosts; cluster.initial_master_nodes only on a new cluster's first start), that a majority of them is up and can reach each other on the transport port (9300), and their logs for discovery and election failures. The network to the cluster's HTTP port is fine; the probe passes once a master is elected.",
+	},
+	ProxySchemeMismatch + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy URL's scheme does not match what the proxy speaks: most proxies speak plain HTTP on their port, so set HTTPS_PROXY=http://proxy:port (http://, even for HTTPS traffic), or https:// only for a proxy that really speaks TLS. " + asAgentNote,
+	},
+	ProxyUnreachable + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy itself could not be reached: check the host and port in HTTPS_PROXY (or https_proxy) where the agent runs. " + asAgentNote,
+	},
+	ProxyAuthRequired + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy wants credentials: put them in HTTPS_PROXY (http://user:password@proxy:port) where the agent runs. " + asAgentNote,
+	},
+	ProxyAuthRequired + remedySOCKS + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The SOCKS proxy wants a username and password, or refused the ones given: put the right ones in HTTPS_PROXY (socks5://user:password@proxy:1080) where the agent runs. " + asAgentNote,
+	},
+	ProxyAuthUnsupported + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy accepts only NTLM or Negotiate (Kerberos), which Go cannot speak, so credentials in the proxy URL will not help: have the proxy exempt this host or the Elastic Cloud URLs, or offer a port with Basic authentication and name it in HTTPS_PROXY. " + asAgentNote,
+	},
+	ProxyAuthUnsupported + remedySOCKS + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The SOCKS proxy accepts only authentication methods Go cannot speak (such as GSSAPI): have it accept no authentication or a username and password from this host, or name an HTTP proxy in HTTPS_PROXY. " + asAgentNote,
+	},
+	ProxyBlocked + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy refuses this destination: ask for it to allow POST to the Elastic Cloud URL (with headers and a JSON body). " + asAgentNote,
+	},
+	ProxyUpstreamError + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The proxy could not reach Elastic Cloud: check the proxy's own outbound access to port 443. " + asAgentNote,
+	},
+	TLSIntercepted + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "A TLS-inspecting proxy or firewall re-signs the connection. Ask your network team to exempt the Elastic Cloud URLs from TLS inspection, or add the inspecting CA to the system trust store where the agent runs (update-ca-certificates, or a bundle in SSL_CERT_FILE). " + asAgentNote,
+	},
+	remedyNoCABundle + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle; if TLS inspection is also in the path, the inspecting CA goes into that bundle. " + asAgentNote,
+	},
+	TLSHostnameMismatch + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The certificate is not valid for the Elastic Cloud host name, which suggests something in the path answers in its place: check for TLS inspection or a wrong endpoint (ELASTIC_CLOUD_CONNECTED_MODE_API_URL). " + asAgentNote,
+	},
+	remedyCNOnly + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The certificate names the host only in its subject's Common Name, which Go refuses; Elastic Cloud's certificates carry subjectAltNames, so something else presents this one: check for TLS inspection in the path. " + asAgentNote,
+	},
+	TLSCertificateExpired + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The certificate presented is expired or not yet valid: check this machine's clock, and for TLS inspection in the path whose certificates have expired. " + asAgentNote,
+	},
+	TLSHandshakeFailed + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The TLS handshake failed, often because a firewall or proxy interferes with TLS: check the path to Elastic Cloud. " + asAgentNote,
+	},
+	TLSClientCertificateRequired + remedyAsAgent: {
+		Guide: asAgentGuide,
+		Cloud: "The server requires a client certificate, which Elastic Cloud's endpoints never ask for and the agent never sends when it registers (the module's ssl.certificate and ssl.key do not apply there): a TLS-inspecting proxy or gateway in the path asks for it. Have it exempt the Elastic Cloud URLs. " + asAgentNote,
 	},
 	remedyNoCABundle: {
 		Guide: "Tests 2-3; autoops-facts: the connectivity script's curl exit codes 60 and 77",
@@ -363,10 +443,10 @@ var warningRemedies = map[string]remedy{
 		Cloud:   "NO_PROXY has an entry meant for this endpoint that Go ignores (a CIDR for a host name, a wildcard like 10.*, ';' separators or <local>): list host names or domains (.example.com), comma-separated.",
 	},
 	WarnLicenseTypeUnsupported: {
-		Meaning: "the cluster's license type (`GET /_license`) is neither `enterprise` nor `trial`: Cloud Connect requires a self-managed Enterprise license or a trial, and registration refuses others",
-		Brief:   "start a trial or get an Enterprise license",
-		Guide:   "autoops-facts: the prerequisite, a self-managed Enterprise license or an active trial; 'cluster license type is not supported'",
-		Cluster: "AutoOps for self-managed clusters through Cloud Connect requires a self-managed Enterprise license or an active trial; the registration API refuses other types ('cluster license type is not supported'). Start a trial (POST _license/start_trial) or get an Enterprise license from Elastic.",
+		Meaning: "the cluster's license type (`GET /_license`) is neither `enterprise` nor `trial`, and the agent's version (before 9.2.4) registers only those (\"cluster license type is not supported\"); with a later or unknown version, no warning, and the log names the type",
+		Brief:   "upgrade the agent to 9.2.4 or later, or start a trial",
+		Guide:   "autoops-facts: registration refuses other license types in agents 9.1.x to 9.2.3 ('cluster license type is not supported'); contract v4: the agent's version",
+		Cluster: "This agent's version (before 9.2.4) registers only clusters with a self-managed Enterprise license or a trial, and Elastic Cloud answers it 'cluster license type is not supported'. Upgrade the agent to 9.2.4 or later, which leaves the license decision to Elastic Cloud, or start a trial (POST _license/start_trial) or get an Enterprise license.",
 	},
 	WarnAgentCAOnSomeModules: {
 		Meaning: "`agent_config`: `ssl.certificate_authorities` is on some `autoops_es` modules, not all",
@@ -416,6 +496,36 @@ var warningRemedies = map[string]remedy{
 		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.ModulesDisagree],
 	},
+	WarnAPIKeyDoubleEncoded: {
+		Meaning: "the agent (9.1.0 to 9.1.3) encodes every API key, so this already encoded one (no colon) is encoded twice and refused",
+		Brief:   "give the decoded `id:api_key` form, or upgrade the agent to 9.1.4 or later",
+		Guide:   agentVersionGuide,
+		Cluster: "This agent's version (9.1.0 to 9.1.3) base64-encodes every API key, so a key given already encoded (no colon) is encoded twice and Elasticsearch refuses it: give the decoded id:api_key form (echo $ELASTICSEARCH_READ_API_KEY | base64 -d), or upgrade the agent to 9.1.4 or later, which takes both forms.",
+	},
+	WarnAgentIgnoresVariables: {
+		Meaning: "the credentials are only in `AUTOOPS_ES_*`, which the agent's version (9.1.0 to 9.1.3) does not read: it reads only `ELASTICSEARCH_READ_*`",
+		Brief:   "set `ELASTICSEARCH_READ_*` too, or upgrade the agent to 9.1.4 or later",
+		Guide:   agentVersionGuide,
+		Cluster: "This agent's version (9.1.0 to 9.1.3) reads only the ELASTICSEARCH_READ_* variables, and the credentials are only in AUTOOPS_ES_*, so the agent connects without them: set ELASTICSEARCH_READ_API_KEY (or ELASTICSEARCH_READ_USERNAME and ELASTICSEARCH_READ_PASSWORD) where the agent runs, or upgrade the agent to 9.1.4 or later, which reads AUTOOPS_ES_* first.",
+	},
+	WarnAgentVersionUnsupported: {
+		Meaning: "the agent is older than 9.1.0, which has no AutoOps (`autoops_es`) module",
+		Brief:   "upgrade the agent to 9.1.0 or later",
+		Guide:   agentVersionGuide,
+		Cluster: "This agent is older than 9.1.0, which has no autoops_es module: AutoOps in cloud connected mode needs Elastic Agent 9.1.0 or later. Upgrade the agent; the probes' verdicts describe what a current agent would meet.",
+	},
+	WarnAllProxyIgnored: {
+		Meaning: "`ALL_PROXY`/`all_proxy` is set and no proxy variable Go reads applies: curl and the guide's commands would use it, the agent (a Go program) does not",
+		Brief:   "set `HTTPS_PROXY` (and `HTTP_PROXY`), or unset `ALL_PROXY` if the agent should go direct",
+		Guide:   proxyVariablesGuide,
+		Cluster: "ALL_PROXY (or all_proxy) is set, and no proxy variable Go reads applies to this endpoint: curl and the guide's commands would go through that proxy, the agent (a Go program) goes direct. Set HTTPS_PROXY (and HTTP_PROXY) to the proxy if the agent must use it, or unset ALL_PROXY if the agent should go direct, so that curl tests what the agent does.",
+	},
+	WarnProxyEnvConflict: {
+		Meaning: "`HTTPS_PROXY` and `https_proxy` (or `HTTP_PROXY`/`http_proxy`, `NO_PROXY`/`no_proxy`) are both set and differ: Go takes the upper-case one, curl the lower-case one",
+		Brief:   "make them equal, or unset one",
+		Guide:   proxyVariablesGuide,
+		Cluster: "The upper- and lower-case forms of a proxy variable are both set and differ (HTTPS_PROXY and https_proxy, HTTP_PROXY and http_proxy, or NO_PROXY and no_proxy): Go, and so the agent, takes the upper-case one, curl and the guide's commands the lower-case one. Make them equal, or unset one.",
+	},
 	WarnUnknownRegion: {
 		Meaning: "the otlp region or CSP is well formed but not on the published list; the probe still runs",
 		Brief:   "check it against the AutoOps installation wizard",
@@ -439,8 +549,26 @@ func pick(r remedy, cluster bool) string {
 	return r.Cloud
 }
 
+// asAgentNote ends every remedy of a registration probe built as the agent registers: its
+// TLS and proxy settings are not the module's (contract v4; autoops-facts, "What the agent does,
+// by version").
+const asAgentNote = "The agent registers through Go's default HTTP client, so the autoops_es module's ssl.certificate_authorities and proxy_url do not apply to registration: a TLS-inspecting proxy's CA must be in the system trust store (or in the bundle SSL_CERT_FILE names), and the proxy in HTTPS_PROXY."
+
+// asAgentGuide is where the rows of registration as the agent does it come from.
+const asAgentGuide = "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'; contract v4: registration, as the agent does it"
+
+// rootExitNote says what the agent does with a 401, 403 or 404 from GET / (autoops-facts, "What
+// the agent does, by version"); every verdict such an answer produces carries it.
+const rootExitNote = "On this answer to GET /, agents 9.2.5 and later log \"autoops agent can't fetch the metrics due to http error!\" and exit, so they restart over and over (a restart loop) until it is mended; earlier agents log it and retry."
+
 // agentFindingGuide is where the agent_* warnings come from.
 const agentFindingGuide = "contract v3: findings about the agent's configuration"
+
+// agentVersionGuide is where the version warnings come from.
+const agentVersionGuide = "contract v4: the agent's version; autoops-facts: what the agent does, by version"
+
+// proxyVariablesGuide is where the proxy variables' warnings come from.
+const proxyVariablesGuide = "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; contract v4: proxies, as Go reads them"
 
 // cloudGuide is what tests 2 and 3 of the guide say for every failure they do not name.
 const cloudGuide = "Tests 2-3: 'If you do not receive a similar response, configure your HTTP proxy to allow it to reach the URL'"

@@ -1,5 +1,7 @@
 package diagnose
 
+import "github.com/autoopsprobe/autoops-probe/internal/probe"
+
 // rule is one named cause: the error.type it gives, the guide row or field fact it rests on,
 // and a match over the evidence that returns the evidence sentence when it applies.
 type rule struct {
@@ -23,6 +25,8 @@ type rule struct {
 //     foreign server;
 //   - tls_client_certificate_required before the answer rules (nginx's 400 page) and before
 //     tls_handshake_failed (the alert after a certificate request);
+//   - elasticsearch_unavailable (a root with cluster_uuid "_na_") before unsupported_version
+//     and every pass: the agent goes no further than "the cluster is not ready";
 //   - elasticsearch_unavailable, then gateway_upstream_error, before not_elasticsearch: a 503
 //     with Elasticsearch's error JSON is the cluster's own state; a 502/503/504 page from
 //     something else is the gateway in front of it, not a wrong endpoint;
@@ -37,17 +41,17 @@ type rule struct {
 //   - auth before status: a 401 is auth_*, a 403 insufficient_privileges;
 //   - unsupported_version before license_inactive before the privileges check.
 var rules = []rule{
-	{ProxySchemeMismatch, "tests 2-3 note on HTTP(S)_PROXY; field facts: https:// proxy URLs", proxySchemeMismatch, nil},
-	{ProxyUnreachable, "tests 2-3 note: configure HTTP_PROXY, HTTPS_PROXY", proxyUnreachable, nil},
-	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported, socksRow(ProxyAuthUnsupported)},
-	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired, socksRow(ProxyAuthRequired)},
-	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError, nil},
-	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, nil},
+	{ProxySchemeMismatch, "tests 2-3 note on HTTP(S)_PROXY; field facts: https:// proxy URLs", proxySchemeMismatch, asAgent(ProxySchemeMismatch, nil)},
+	{ProxyUnreachable, "tests 2-3 note: configure HTTP_PROXY, HTTPS_PROXY", proxyUnreachable, asAgent(ProxyUnreachable, nil)},
+	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported, asAgent(ProxyAuthUnsupported, socksRow(ProxyAuthUnsupported))},
+	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired, asAgent(ProxyAuthRequired, socksRow(ProxyAuthRequired))},
+	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError, asAgent(ProxyUpstreamError, nil)},
+	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, firstRow(rootExitRow(ProxyBlocked), asAgent(ProxyBlocked, nil))},
 	{SchemeMismatch, "test 1: the correct protocol, http or https", schemeMismatch, nil},
-	{TLSClientCertificateRequired, "field facts: servers that require a client certificate", tlsClientCertificateRequired, nil},
-	{ElasticsearchUnavailable, "wizard: CLUSTER_NOT_READY; field facts: Elasticsearch's 503/429 bodies", elasticsearchUnavailable, nil},
+	{TLSClientCertificateRequired, "field facts: servers that require a client certificate", tlsClientCertificateRequired, asAgent(TLSClientCertificateRequired, nil)},
+	{ElasticsearchUnavailable, "wizard: CLUSTER_NOT_READY; field facts: Elasticsearch's 503/429 bodies; contract v4: cluster_uuid _na_ or empty", elasticsearchUnavailable, notFormedRow},
 	{GatewayUpstreamError, "wizard: HTTP_502, HTTP_503, HTTP_504; field facts: gateways' own pages", gatewayUpstreamError, nil},
-	{NotElasticsearch, "test 1: the correct port; field facts: what answers instead", notElasticsearch, nil},
+	{NotElasticsearch, "test 1: the correct port; field facts: what answers instead", notElasticsearch, rootExitRow(NotElasticsearch)},
 	{TLSBlocked, "test 1: allow-list the URL; field facts: SNI filtering", tlsBlocked, nil},
 	{PathMTUBlackhole, "field facts: path MTU black holes", pathMTUBlackhole, nil},
 	{DNSNotFound, "test 1: endpoint URL incorrect", dnsNotFound, nil},
@@ -57,21 +61,21 @@ var rules = []rule{
 	{ContainerNetworkIsolation, "test 1: Docker without --network host", containerNetworkIsolation, nil},
 	{ConnectionRefused, "test 1: endpoint not reachable", connectionRefused, nil},
 	{NetworkUnreachable, "test 1: endpoint not reachable", networkUnreachable, nil},
-	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted, noCABundleVariant},
+	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted, asAgent(TLSIntercepted, noCABundleVariant)},
 	{TLSIncompleteChain, "test 1: custom SSL/TLS configuration; contract v3: the chain's intermediate", tlsIncompleteChain, nil},
 	{TLSUnknownAuthority, "test 1: custom SSL/TLS configuration", tlsUnknownAuthority, nil},
-	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, commonNameOnlyRow},
+	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, asAgent(TLSHostnameMismatch, commonNameOnlyRow)},
 	{ClockSkew, "field facts: the server's Date header", clockSkew, nil},
-	{TLSCertificateExpired, "test 1: custom SSL/TLS configuration", tlsCertificateExpired, nil},
+	{TLSCertificateExpired, "test 1: custom SSL/TLS configuration", tlsCertificateExpired, asAgent(TLSCertificateExpired, nil)},
 	{ConnectionReset, "test 1: endpoint not reachable", connectionReset, nil},
-	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed, nil},
+	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed, asAgent(TLSHandshakeFailed, nil)},
 	{AuthMissing, "test 1: API key / basic tabs", authMissing, nil},
 	{AuthFailed, "test 1: API key or password incorrect", authFailed, credentialVariant},
-	{UnexpectedStatus, "tests 2-3: the command should return 401", unexpectedStatus, nil},
+	{UnexpectedStatus, "tests 2-3: the command should return 401", unexpectedStatus, rootExitRow(UnexpectedStatus)},
 	{UnexpectedResponse, "tests 2-3: the expected body", unexpectedResponse, nil},
 	{UnsupportedVersion, "facts: Elasticsearch 7.17.0 or newer", unsupportedVersion, nil},
 	{LicenseInactive, "facts: license status active", licenseInactive, nil},
-	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges, nil},
+	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges, rootExitRow(InsufficientPrivileges)},
 	{TokenRejected, "test 3 with AUTOOPS_TOKEN", tokenRejected, nil},
 	{Other, "none: the evidence is quoted as it came", other, nil},
 }
@@ -90,9 +94,58 @@ const (
 	remedyNoCABundle = "tls_intercepted/no_ca_bundle"
 	remedyBasicAuth  = "auth_failed/basic"
 	remedyCNOnly     = "tls_hostname_mismatch/cn_only"
+	remedyNotFormed  = "elasticsearch_unavailable/not_formed"
+	// The suffix of a row for an answer to GET / the agent exits on (401, 403, 404): auth_*
+	// come only from such answers, so their own rows say it.
+	remedyRootExit = "/root_exit"
+	// The suffix of a registration row when the probe registers as the agent does (Go's
+	// default client): the module's ssl.* and proxy_url do not apply there.
+	remedyAsAgent = "/as_agent"
 	// SOCKS proxies authenticate otherwise than HTTP proxies: the suffix of a proxy_auth_* row.
 	remedySOCKS = "/socks"
 )
+
+// rootExitRow: agents 9.2.5 and later exit on a 401, 403 or 404 from GET / (autoops-facts,
+// "What the agent does, by version"); the remedy says so.
+func rootExitRow(errorType string) func(*judgement) string {
+	return func(j *judgement) string {
+		if j.rootHTTPError() {
+			return errorType + remedyRootExit
+		}
+		return ""
+	}
+}
+
+// asAgent: the registration probe built as the agent registers (contract v4, "Registration,
+// as the agent does it"): the row that fits otherwise (inner's, or the value's own) in its
+// as-the-agent form, which says the module's CA and proxy_url do not help there.
+func asAgent(errorType string, inner func(*judgement) string) func(*judgement) string {
+	return func(j *judgement) string {
+		row := ""
+		if inner != nil {
+			row = inner(j)
+		}
+		if !j.c.AsAgentRegisters || j.ev.Probe != probe.Registration {
+			return row
+		}
+		if row == "" {
+			row = errorType
+		}
+		return row + remedyAsAgent
+	}
+}
+
+// firstRow is the first of the variants that names a row.
+func firstRow(variants ...func(*judgement) string) func(*judgement) string {
+	return func(j *judgement) string {
+		for _, v := range variants {
+			if row := v(j); row != "" {
+				return row
+			}
+		}
+		return ""
+	}
+}
 
 // socksRow: a SOCKS proxy's authentication needs its own words.
 func socksRow(errorType string) func(*judgement) string {
@@ -118,6 +171,14 @@ func noCABundleVariant(j *judgement) string {
 func credentialVariant(j *judgement) string {
 	if j.c.Credentials == CredentialsBasic {
 		return remedyBasicAuth
+	}
+	return ""
+}
+
+// notFormedRow: a cluster that has not formed needs its discovery mended, not its load.
+func notFormedRow(j *judgement) string {
+	if root, ok := j.root(); ok && !root.Formed() {
+		return remedyNotFormed
 	}
 	return ""
 }

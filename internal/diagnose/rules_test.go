@@ -61,6 +61,35 @@ func TestEveryErrorTypeComesFromOneRule(t *testing.T) {
 	}
 }
 
+// Each contract warning comes from exactly one row of warningRules, as each error.type from
+// one rule: a value no row gives would be a promise never kept, two rows a precedence hidden.
+func TestEveryWarningComesFromOneRow(t *testing.T) {
+	count := map[string]int{}
+	for _, r := range warningRules {
+		count[r.value]++
+		assert.NotEmpty(t, r.basis, "%s: no guide row or field fact", r.value)
+		assert.Contains(t, Warnings, r.value, "a warning row for a value outside the contract")
+	}
+	for _, w := range Warnings {
+		assert.Equal(t, 1, count[w], "%s: rows producing it", w)
+	}
+}
+
+// The agent model's findings (its file's agent_* and its version's) pass through as
+// warnings of the probe, each with its remedy.
+func TestAgentModelFindingsPassThrough(t *testing.T) {
+	found := []string{WarnAPIKeyDoubleEncoded, WarnAgentIgnoresVariables, WarnAgentVersionUnsupported, WarnAgentBothAuth}
+	ev := recorded(probe.Cluster, "https://es.corp:9200").answered(200, esRoot, elastic).with(license("active"))
+	v := Diagnose(&ev.Evidence, Context{AgentFindings: found})
+	assert.True(t, v.Passed)
+	assert.ElementsMatch(t, found, v.Warnings)
+	for _, w := range found {
+		assert.Contains(t, v.Remedy, WarningRemedy(w, true), w)
+	}
+	assert.Contains(t, v.Remedy, "9.1.4 or later")
+	assert.Contains(t, v.Remedy, "Elastic Agent 9.1.0 or later")
+}
+
 var testLeaf = &x509.Certificate{
 	Raw: []byte("leaf"), Issuer: pkix.Name{CommonName: "Corp CA"}, Subject: pkix.Name{CommonName: "es.corp"},
 	DNSNames: []string{"es.corp"}, NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -225,6 +254,8 @@ func TestRulesTable(t *testing.T) {
 		{"tie: not_elasticsearch for a gateway's 500 (not a gateway status)", recorded(probe.Cluster, "https://es.corp:9200").answered(500, "<html>Internal Server Error</html>"), Context{}, NotElasticsearch},
 		{"no master", recorded(probe.Cluster, "https://es.corp:9200").answered(503, `{"error":{"root_cause":[{"type":"master_not_discovered_exception","reason":null}],"type":"master_not_discovered_exception","reason":null},"status":503}`, elastic), Context{}, ElasticsearchUnavailable},
 		{"circuit breaker", recorded(probe.Cluster, "https://es.corp:9200").answered(429, `{"error":{"type":"circuit_breaking_exception","reason":"[parent] Data too large"},"status":429}`, elastic), Context{}, ElasticsearchUnavailable},
+		{"a cluster that has not formed (cluster_uuid _na_)", recorded(probe.Cluster, "https://es.corp:9200").answered(200, `{"name":"n","cluster_name":"c","cluster_uuid":"_na_","version":{"number":"9.1.3"}}`, elastic).with(license("active")), Context{}, ElasticsearchUnavailable},
+		{"tie: elasticsearch_unavailable over unsupported_version (an empty cluster_uuid, no header)", recorded(probe.Cluster, "https://es.corp:9200").answered(200, `{"name":"n","cluster_name":"c","cluster_uuid":"","version":{"number":"7.10.2"}}`), Context{}, ElasticsearchUnavailable},
 		{"tie: elasticsearch_unavailable over gateway_upstream_error (its JSON, no header)", recorded(probe.Cluster, "https://es.corp:9200").answered(503, `{"error":{"type":"cluster_block_exception","reason":"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];"},"status":503}`), Context{}, ElasticsearchUnavailable},
 		{"tie: unexpected_status for a 429 that is not Elasticsearch's error", recorded(probe.Cluster, "https://es.corp:9200").answered(429, `{"error":"slow down"}`, elastic), Context{}, UnexpectedStatus},
 		{"https:// to a plain-HTTP port", recorded(probe.Cluster, es).failed(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, inTLS), Context{}, SchemeMismatch},
@@ -362,14 +393,123 @@ func TestServerHeaderIsQuoted(t *testing.T) {
 	assert.NotContains(t, Diagnose(&ev.Evidence, Context{}).Evidence, "Server:")
 }
 
+// license_type_unsupported only for an agent whose registration refuses the type (before
+// 9.2.4); otherwise the type is named in the passing evidence, which the log and report show.
 func TestLicenseTypeWarning(t *testing.T) {
-	for typ, warned := range map[string]bool{"basic": true, "platinum": true, "enterprise": false, "trial": false} {
+	for typ, unsupported := range map[string]bool{"basic": true, "platinum": true, "enterprise": false, "trial": false} {
 		ev := recorded(probe.Cluster, "https://es.corp:9200").answered(200, esRoot, elastic).with(func(ev *probe.Evidence) {
 			ev.License = &probe.Exchange{Response: &probe.Response{Status: 200, Body: []byte(`{"license":{"status":"active","type":"` + typ + `"}}`)}}
 		})
-		v := Diagnose(&ev.Evidence, Context{})
-		assert.True(t, v.Passed)
-		assert.Equal(t, warned, slices.Contains(v.Warnings, WarnLicenseTypeUnsupported), typ)
+		for _, refuses := range []bool{true, false} {
+			v := Diagnose(&ev.Evidence, Context{AgentRefusesLicenseType: refuses})
+			assert.True(t, v.Passed)
+			assert.Equal(t, unsupported && refuses, slices.Contains(v.Warnings, WarnLicenseTypeUnsupported), "%s, agent refuses: %v", typ, refuses)
+			assert.Contains(t, v.Evidence, "as Elasticsearch, license "+typ+", active")
+		}
+	}
+}
+
+// A 401, 403 or 404 from GET / makes agents 9.2.5 and later exit (a restart loop): the remedy
+// of every verdict such an answer produces says so, in the words that fit the credential kind;
+// the same verdicts from other evidence do not.
+func TestRootHTTPErrorsSayTheAgentRestarts(t *testing.T) {
+	const es, esHTTP = "https://es.corp:9200", "http://es.corp:9200"
+	security := func(status int) string {
+		return fmt.Sprintf(`{"error":{"type":"security_exception","reason":"denied"},"status":%d}`, status)
+	}
+	missing := `{"has_all_requested":false,"cluster":{"monitor":true,"read_ilm":false,"read_slm":true},"index":{"*":{"monitor":true,"view_index_metadata":true}}}`
+	tests := []struct {
+		name      string
+		ev        *evidence
+		ctx       Context
+		errorType string
+		restarts  bool
+	}{
+		{"401, no credentials", recorded(probe.Cluster, es).answered(401, security(401)), Context{}, AuthMissing, true},
+		{"401 to an API key", recorded(probe.Cluster, es).answered(401, security(401)), Context{Credentials: CredentialsAPIKey}, AuthFailed, true},
+		{"401 to a password", recorded(probe.Cluster, es).answered(401, security(401)), Context{Credentials: CredentialsBasic}, AuthFailed, true},
+		{"403 on the root", recorded(probe.Cluster, es).answered(403, security(403)), Context{Credentials: CredentialsBasic}, InsufficientPrivileges, true},
+		{"Elasticsearch's 404", recorded(probe.Cluster, es).answered(404, `{}`, elastic), Context{}, UnexpectedStatus, true},
+		{"a gateway's 401", recorded(probe.Cluster, es).answered(401, "Unauthorized"), Context{Credentials: CredentialsAPIKey}, NotElasticsearch, true},
+		{"a web server's 404", recorded(probe.Cluster, es).answered(404, "<html>Not Found</html>"), Context{}, NotElasticsearch, true},
+		{"a proxy's 403 page for the cluster", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked, true},
+		{"privileges missing after a 200", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")).with(privileges(200, missing)), Context{Credentials: CredentialsBasic}, InsufficientPrivileges, false},
+		{"Elasticsearch's 500", recorded(probe.Cluster, es).answered(500, `{}`, elastic), Context{}, UnexpectedStatus, false},
+		{"Kibana's redirect", recorded(probe.Cluster, es).answered(302, "", func(r *probe.Response) { r.Location = "/spaces/enter" }), Context{}, NotElasticsearch, false},
+		{"a proxy refusing CONNECT to the cluster", recorded(probe.Cluster, es).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "")), Context{}, ProxyBlocked, false},
+		{"a cloud 404", recorded(probe.Registration, "https://api.elastic-cloud.com/x").answered(404, "not here"), Context{}, UnexpectedStatus, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Diagnose(&tt.ev.Evidence, tt.ctx)
+			require.Equal(t, tt.errorType, v.ErrorType, v.Summary())
+			assert.Equal(t, tt.restarts, strings.Contains(v.Remedy, "agents 9.2.5 and later"), v.Remedy)
+			if tt.restarts {
+				assert.Contains(t, v.Remedy, "restart loop")
+				assert.Contains(t, v.Remedy, "earlier agents log it and retry")
+			}
+			if tt.ctx.Credentials == CredentialsBasic {
+				assert.NotContains(t, v.Remedy, "API key", "the remedy fits the credential kind")
+			}
+		})
+	}
+}
+
+// Registration built as the agent registers (Go's default client): every TLS and proxy
+// failure's remedy is its as-the-agent row, which says the module's CA and proxy_url do not
+// apply there; without it, or on another probe, the usual row.
+func TestRemediesAsTheAgentRegisters(t *testing.T) {
+	const reg = "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters"
+	cnOnly := &x509.Certificate{Raw: []byte("cn"), Subject: pkix.Name{CommonName: "api.elastic-cloud.com"}, Issuer: pkix.Name{CommonName: "Inspecting CA"}}
+	verify := func(err error) *evidence {
+		return recorded(probe.Registration, reg).failed(&tls.CertificateVerificationError{Err: err}, inTLS)
+	}
+	connect := func(status int, squid string, schemes ...string) *evidence {
+		return recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(status, squid, schemes...))
+	}
+	tests := []struct {
+		name, row string // row: the usual remedy row, whose as-the-agent form is row + "/as_agent"
+		ev        *evidence
+	}{
+		{"https:// proxy speaking plain HTTP", ProxySchemeMismatch, recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("https://p:3128")).with(func(ev *probe.Evidence) { ev.ProxySpeaksPlainHTTP = true })},
+		{"proxy refused", ProxyUnreachable, recorded(probe.Registration, reg).failed(opErr("proxyconnect", refusedErr), probe.Progress{}).with(viaProxy("http://p:3128"))},
+		{"407 NTLM only", ProxyAuthUnsupported, connect(407, "", "NTLM")},
+		{"407 Basic", ProxyAuthRequired, connect(407, "", "Basic")},
+		{"SOCKS wants a password", ProxyAuthRequired + remedySOCKS, socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodPassword})},
+		{"SOCKS no acceptable method", ProxyAuthUnsupported + remedySOCKS, socksRefused(probe.SOCKSCheck{Method: probe.SOCKSMethodNoneAcceptable})},
+		{"squid cannot resolve", ProxyUpstreamError, connect(503, "ERR_DNS_FAIL 0")},
+		{"CONNECT 403", ProxyBlocked, connect(403, "")},
+		{"TLS inspection", TLSIntercepted, verify(x509.UnknownAuthorityError{Cert: testLeaf})},
+		{"no CA bundle", remedyNoCABundle, verify(x509.UnknownAuthorityError{Cert: testLeaf}).with(withHandshake(probe.HandshakeCheck{NoSystemRoots: true}))},
+		{"another host's certificate", TLSHostnameMismatch, verify(x509.HostnameError{Certificate: testLeaf, Host: "api.elastic-cloud.com"})},
+		{"Common Name only", remedyCNOnly, verify(x509.HostnameError{Certificate: cnOnly, Host: "api.elastic-cloud.com"})},
+		{"expired", TLSCertificateExpired, verify(x509.CertificateInvalidError{Cert: testLeaf, Reason: x509.Expired})},
+		{"alert", TLSHandshakeFailed, recorded(probe.Registration, reg).failed(opErr("remote error", errors.New("tls: handshake failure")), inTLS)},
+		{"client certificate asked", TLSClientCertificateRequired, recorded(probe.Registration, reg).failed(opErr("remote error", errors.New("tls: certificate required")), sentAll).with(withHandshake(probe.HandshakeCheck{ClientCertRequested: true, Chain: []*x509.Certificate{testLeaf}}))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			usual := Diagnose(&tt.ev.Evidence, Context{})
+			require.Equal(t, Remedy(tt.row, false), usual.Remedy, usual.Summary())
+			assert.NotContains(t, usual.Remedy, "do not apply to registration")
+
+			v := Diagnose(&tt.ev.Evidence, Context{AsAgentRegisters: true})
+			assert.Equal(t, usual.ErrorType, v.ErrorType)
+			require.NotEmpty(t, Remedy(tt.row+remedyAsAgent, false), "no row %s", tt.row+remedyAsAgent)
+			assert.Equal(t, Remedy(tt.row+remedyAsAgent, false), v.Remedy)
+			assert.Contains(t, v.Remedy, "ssl.certificate_authorities and proxy_url do not apply to registration")
+			assert.Contains(t, v.Remedy, "system trust store")
+			assert.Contains(t, v.Remedy, "HTTPS_PROXY")
+			assert.NotContains(t, v.Remedy, "tls.ca_file", "the probe's own settings are not the agent's way")
+			assert.True(t, strings.HasPrefix(v.Guide, "Tests 2-3"), v.Guide)
+		})
+	}
+	// Only registration registers: the cluster and the intake keep their rows.
+	for _, name := range []probe.Name{probe.Cluster, probe.OTLP} {
+		ev := recorded(name, "https://es.corp:9200").failed(opErr("proxyconnect", refusedErr), probe.Progress{}).with(viaProxy("http://p:3128"))
+		v := Diagnose(&ev.Evidence, Context{AsAgentRegisters: true})
+		assert.Equal(t, ProxyUnreachable, v.ErrorType)
+		assert.NotContains(t, v.Remedy, "do not apply to registration", name)
 	}
 }
 

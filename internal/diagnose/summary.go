@@ -52,14 +52,21 @@ func route(ev *probe.Evidence) string {
 	return fmt.Sprintf(" NO_PROXY does not cover %s, so the request went through the proxy %s.", ev.ServerAddress, ev.Proxy)
 }
 
-func passEvidence(ev *probe.Evidence) string {
+func passEvidence(j *judgement) string {
+	ev := j.ev
 	status := 0
 	if ev.Main.Response != nil {
 		status = ev.Main.Response.Status
 	}
 	switch ev.Probe {
 	case probe.Cluster:
-		return fmt.Sprintf("%s answered %d as Elasticsearch", ev.URL, status)
+		said := fmt.Sprintf("%s answered %d as Elasticsearch", ev.URL, status)
+		// The license type is named whatever the agent's version makes of it: the log record
+		// and the report show it.
+		if lic := j.license(); lic != nil {
+			said += ", license " + strings.TrimPrefix(lic.Type+", "+lic.Status, ", ")
+		}
+		return said
 	case probe.Registration:
 		return fmt.Sprintf("%s answered %d 'Invalid credential headers', as expected without credentials", ev.URL, status)
 	}

@@ -31,8 +31,13 @@ func elasticsearchError(status int, body []byte) (esError, bool) {
 }
 
 // elasticsearchUnavailable: Elasticsearch answered that it cannot serve yet (503, 429 with its
-// error JSON): no master, a cluster block, a circuit breaker, a full queue.
+// error JSON): no master, a cluster block, a circuit breaker, a full queue; or its root says
+// the cluster has not formed (cluster_uuid "_na_" or empty), which the agent reads as "the
+// cluster is not ready" and never registers past.
 func elasticsearchUnavailable(j *judgement) (string, bool) {
+	if root, ok := j.root(); ok && !root.Formed() {
+		return sentence("Elasticsearch answered 200, but its root JSON has cluster_uuid %q: the cluster has not formed (no master elected, no cluster state recovered)", root.ClusterUUID)
+	}
 	r := j.answer()
 	if r == nil || !j.cluster() || r.Status != http.StatusServiceUnavailable && r.Status != http.StatusTooManyRequests {
 		return "", false

@@ -69,6 +69,13 @@ const (
 	WarnAgentTokenHeaderMissing   = "agent_token_header_missing"
 	WarnAgentVerificationDisabled = "agent_verification_disabled"
 	WarnAgentModulesDisagree      = "agent_modules_disagree"
+	// v4: the agent's version, decided by the agent model (internal/agentconfig).
+	WarnAPIKeyDoubleEncoded     = "api_key_double_encoded"
+	WarnAgentIgnoresVariables   = "agent_ignores_variables"
+	WarnAgentVersionUnsupported = "agent_version_unsupported"
+	// v4: proxies as Go reads them.
+	WarnAllProxyIgnored  = "all_proxy_ignored"
+	WarnProxyEnvConflict = "proxy_env_conflict"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch
@@ -143,4 +150,9 @@ var Warnings = []string{
 	WarnAgentTokenHeaderMissing,
 	WarnAgentVerificationDisabled,
 	WarnAgentModulesDisagree,
+	WarnAPIKeyDoubleEncoded,
+	WarnAgentIgnoresVariables,
+	WarnAgentVersionUnsupported,
+	WarnAllProxyIgnored,
+	WarnProxyEnvConflict,
 }

@@ -148,6 +148,11 @@ const (
 	AttributeAutoopsProbeWarningAgentTokenHeaderMissing
 	AttributeAutoopsProbeWarningAgentVerificationDisabled
 	AttributeAutoopsProbeWarningAgentModulesDisagree
+	AttributeAutoopsProbeWarningAPIKeyDoubleEncoded
+	AttributeAutoopsProbeWarningAgentIgnoresVariables
+	AttributeAutoopsProbeWarningAgentVersionUnsupported
+	AttributeAutoopsProbeWarningAllProxyIgnored
+	AttributeAutoopsProbeWarningProxyEnvConflict
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -187,6 +192,16 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "agent_verification_disabled"
 	case AttributeAutoopsProbeWarningAgentModulesDisagree:
 		return "agent_modules_disagree"
+	case AttributeAutoopsProbeWarningAPIKeyDoubleEncoded:
+		return "api_key_double_encoded"
+	case AttributeAutoopsProbeWarningAgentIgnoresVariables:
+		return "agent_ignores_variables"
+	case AttributeAutoopsProbeWarningAgentVersionUnsupported:
+		return "agent_version_unsupported"
+	case AttributeAutoopsProbeWarningAllProxyIgnored:
+		return "all_proxy_ignored"
+	case AttributeAutoopsProbeWarningProxyEnvConflict:
+		return "proxy_env_conflict"
 	}
 	return ""
 }
@@ -210,6 +225,11 @@ var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
 	"agent_token_header_missing":  AttributeAutoopsProbeWarningAgentTokenHeaderMissing,
 	"agent_verification_disabled": AttributeAutoopsProbeWarningAgentVerificationDisabled,
 	"agent_modules_disagree":      AttributeAutoopsProbeWarningAgentModulesDisagree,
+	"api_key_double_encoded":      AttributeAutoopsProbeWarningAPIKeyDoubleEncoded,
+	"agent_ignores_variables":     AttributeAutoopsProbeWarningAgentIgnoresVariables,
+	"agent_version_unsupported":   AttributeAutoopsProbeWarningAgentVersionUnsupported,
+	"all_proxy_ignored":           AttributeAutoopsProbeWarningAllProxyIgnored,
+	"proxy_env_conflict":          AttributeAutoopsProbeWarningProxyEnvConflict,
 }
 
 // AttributeErrorType specifies the value error.type attribute.

@@ -18,8 +18,9 @@ type run struct {
 	proxy  *url.URL
 	addr   string // host:port of the endpoint
 	ev     Evidence
-	// rootParsed caches whether the cluster's root parsed: four collectors ask.
-	rootParsed *bool
+	// fromElasticsearch caches whether the cluster's root is Elasticsearch's: four
+	// collectors ask.
+	fromElasticsearch *bool
 }
 
 // collector gathers one piece of follow-up evidence when its precondition holds. The
@@ -69,20 +70,30 @@ var collectors = []collector{
 	}},
 }
 
-// rootAnswered: the cluster's root came back as Elasticsearch's root JSON, so its other
-// endpoints can be asked; and also, when set, more holds.
+// rootAnswered: the cluster's root came back as Elasticsearch's own root JSON, so its other
+// endpoints can be asked (with the credentials: Kibana, OpenSearch or a gateway never get
+// them twice); and also, when set, more holds. Who made the answer is answers'
+// ElasticsearchRoot, the test the diagnosis reads too: the probe only follows it.
 func rootAnswered(more func(*run) bool) func(*run) bool {
 	return func(r *run) bool {
 		m := &r.ev.Main
-		if r.target.Name != Cluster || m.Err != nil || m.Response == nil || m.Response.Status != http.StatusOK {
+		if r.target.Name != Cluster || m.Err != nil || m.Response == nil {
 			return false
 		}
-		if r.rootParsed == nil {
-			_, err := answers.ParseRoot(m.Response.Body)
+		if r.fromElasticsearch == nil {
+			_, err := answers.ElasticsearchRoot(m.Response.Answer())
 			ok := err == nil
-			r.rootParsed = &ok
+			r.fromElasticsearch = &ok
 		}
-		return *r.rootParsed && (more == nil || more(r))
+		return *r.fromElasticsearch && (more == nil || more(r))
+	}
+}
+
+// Answer is what tells who made the response, for answers' tests of it.
+func (r *Response) Answer() answers.Answer {
+	return answers.Answer{
+		Status: r.Status, ElasticProduct: r.ElasticProduct, Kibana: r.Kibana, Location: r.Location,
+		SquidError: r.SquidError, Body: r.Body,
 	}
 }
 

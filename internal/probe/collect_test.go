@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,5 +90,40 @@ func TestHTTPSWentDirect(t *testing.T) {
 		tg.Env = Environment{HTTPProxy: "http://proxy.corp:3128", NoProxy: tt.noProxy}
 		tg.FixedProxy = tt.fixed
 		assert.Equal(t, tt.want, httpsWentDirect(tg), "%+v", tt)
+	}
+}
+
+// The credentialed follow-ups go only to Elasticsearch: a root answered by OpenSearch (or a
+// gateway's 200 page) gets the guide's request and nothing more, by the same test of the
+// answer the diagnosis reads (answers.IsElasticsearch).
+func TestFollowUpsOnlyForElasticsearch(t *testing.T) {
+	for name, tt := range map[string]struct {
+		root, product string
+		want          int
+	}{
+		"OpenSearch":                   {`{"name":"n","cluster_name":"c","cluster_uuid":"u","version":{"distribution":"opensearch","number":"2.11.0"}}`, "", 1},
+		"a gateway's 200 page":         {`<html>welcome</html>`, "", 1},
+		"OpenSearch with the header":   {`{"name":"n","cluster_name":"c","cluster_uuid":"u","version":{"distribution":"opensearch","number":"2.11.0"}}`, "Elasticsearch", 1},
+		"Elasticsearch 7.10 no header": {`{"name":"n","cluster_name":"c","cluster_uuid":"u","version":{"number":"7.10.2"}}`, "", 4},
+		"Elasticsearch":                {`{"name":"n","cluster_name":"c","cluster_uuid":"u","version":{"number":"9.1.3"}}`, "Elasticsearch", 4},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var requests atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				if tt.product != "" {
+					w.Header().Set("X-Elastic-Product", tt.product)
+				}
+				_, _ = w.Write([]byte(tt.root))
+			}))
+			defer srv.Close()
+			tg := target(t, Cluster, srv.URL)
+			tg.Authorization = "ApiKey aWQ6a2V5"
+			tg.CheckPrivileges = true
+			ev := Run(context.Background(), tg)
+			require.NotNil(t, ev.Main.Response)
+			assert.Equal(t, tt.want, int(requests.Load()), "requests the cluster endpoint got")
+			assert.Equal(t, tt.want > 1, ev.License != nil && ev.Authenticate != nil && ev.Privileges != nil)
+		})
 	}
 }
