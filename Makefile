@@ -90,6 +90,8 @@ generate:
 	$(GO) tool mdatagen metadata.yaml
 	@# mdatagen names the root package after the checkout's folder; ours is autoopsprobe.
 	sed -i 's/^package .*/package autoopsprobe/' generated_component_test.go generated_package_test.go
+	@# mdatagen leaves the standard library mixed in with the rest; goimports groups it again.
+	$(GO) run golang.org/x/tools/cmd/goimports@v0.51.0 -local github.com/autoopsprobe/autoops-probe -w internal/metadata generated_component_test.go generated_package_test.go
 
 tidy:
 	$(GO) mod tidy

@@ -104,13 +104,18 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 	if err != nil {
 		return nil, fmt.Errorf("proxy_url: %w", err)
 	}
+	var fixed *url.URL
+	if cc.ProxyURL != "" {
+		fixed, _ = url.Parse(cc.ProxyURL) // validated
+	}
+	route := probe.RouteFor(u, fixed, env)
 	if bare != nil && cc.ProxyURL == "" {
 		// The proxy variables of the agent's environment (its env files too), where net/http
 		// would read this process's once.
 		bare.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	}
 	t := &probe.Target{
-		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: cc.Timeout, Env: env,
+		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: cc.Timeout, Env: env, Route: route,
 		CustomCA:       cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
 		CAFileSubjects: caSubjects(cc),
 	}

@@ -216,6 +216,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 		a.PutInt(string(semconv.HTTPResponseStatusCodeKey), int64(ev.Main.Response.Status))
 	}
 	putNonEmpty(a, attrProxy, ev.Proxy)
+	putNonEmpty(a, attrProxySource, ev.ProxySource)
 	if c := v.Facts.Certificate; c != nil {
 		a.PutStr(string(semconv.TLSServerIssuerKey), c.Issuer)
 		a.PutStr(string(semconv.TLSServerSubjectKey), c.Subject)
@@ -253,6 +254,7 @@ const (
 	attrInstance              = "autoops.probe.instance"
 	attrEarliestExpirySubject = "autoops.probe.tls.earliest_expiry.subject"
 	attrSettingsFrom          = "autoops.probe.settings_from"
+	attrProxySource           = "autoops.probe.proxy.source"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

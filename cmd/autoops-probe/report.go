@@ -59,6 +59,31 @@ func writeText(w io.Writer, results []autoopsreceiver.Result, now time.Time) {
 	}
 }
 
+// routeLine says which way the request went and why, as Go decided it: the proxy with the
+// variable or key it came from, or the reason it went direct.
+func routeLine(ev *probe.Evidence) string {
+	switch ev.ProxySource {
+	case probe.SourceProxyURL:
+		return "through proxy " + ev.Proxy + " (proxy_url)"
+	case probe.SourceNoProxy:
+		return fmt.Sprintf("direct: the NO_PROXY entry %q covers %s (%s would apply otherwise)", ev.NoProxyEntry, ev.ServerAddress, ev.ProxyVariable)
+	case probe.SourceLoopback:
+		return fmt.Sprintf("direct: Go never proxies localhost or loopback addresses (%s is set)", ev.ProxyVariable)
+	case probe.SourceNone:
+		if strings.HasPrefix(ev.URL, "https:") {
+			return "direct: neither HTTPS_PROXY nor https_proxy is set"
+		}
+		return "direct: neither HTTP_PROXY nor http_proxy is set"
+	}
+	switch {
+	case ev.ProxySource == "":
+		return ""
+	case ev.Proxy == "":
+		return "none: " + ev.ProxySource + " is not a proxy URL Go can use"
+	}
+	return "through proxy " + ev.Proxy + " (" + ev.ProxySource + ")"
+}
+
 func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 	ev, v := &r.Evidence, &r.Verdict
 	mark, headline := "PASS", ev.Probe.Title()
@@ -74,11 +99,8 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 			fmt.Fprint(w, wrap(fmt.Sprintf("  %-9s ", name), value))
 		}
 	}
-	route := "direct"
-	if ev.Proxy != "" {
-		route = "through proxy " + ev.Proxy
-	}
-	field("url", ev.URL+" ("+route+")")
+	field("url", ev.URL)
+	field("route", routeLine(ev))
 	if len(r.SettingsFrom) > 0 {
 		field("settings", strings.Join(r.SettingsFrom, "; "))
 	}

@@ -57,7 +57,7 @@ func registrationIntercepted() probe.Evidence {
 	inspector := &x509.Certificate{Raw: []byte("mitm"), Subject: pkix.Name{CommonName: "api.elastic-cloud.com"}, Issuer: pkix.Name{CommonName: "Corp SSL Inspection CA"}, NotAfter: now.Add(30 * 24 * time.Hour)}
 	return probe.Evidence{
 		Probe: probe.Registration, URL: "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters", ServerAddress: "api.elastic-cloud.com", ServerPort: 443,
-		Proxy: "http://proxy.corp:3128", Duration: 80 * time.Millisecond,
+		Proxy: "http://proxy.corp:3128", ProxySource: "HTTPS_PROXY", Duration: 80 * time.Millisecond,
 		Main:      probe.Exchange{Phases: phases(3, 5), Progress: probe.Progress{DNSDone: true, Connected: true, TLSStarted: true}, Err: &tlsVerifyErr{}},
 		Handshake: &probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: 200}, Chain: []*x509.Certificate{inspector}},
 	}

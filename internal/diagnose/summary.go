@@ -37,19 +37,29 @@ func (v *Verdict) FullRemedy() string {
 	return v.Remedy + " " + v.RoleInstruction() + " " + v.RoleDefinition
 }
 
-// route says which way the request went when the proxy variables had a say: the guide's
-// "configure NO_PROXY" row depends on it for the cluster.
+// route says which way the request went when the proxy variables had a say, and why: the
+// NO_PROXY entry that matched, Go's loopback rule, or the variable the proxy came from. It
+// claims only what the route's evidence shows.
 func route(ev *probe.Evidence) string {
-	if !ev.ProxyFromEnv || ev.Probe != probe.Cluster {
+	switch ev.ProxySource {
+	case probe.SourceNoProxy:
+		return fmt.Sprintf(" %s is set, and the NO_PROXY entry %q covers %s: the request went direct.", ev.ProxyVariable, ev.NoProxyEntry, ev.ServerAddress)
+	case probe.SourceLoopback:
+		return fmt.Sprintf(" %s is set, but Go never proxies %s (localhost and loopback addresses): the request went direct.", ev.ProxyVariable, ev.ServerAddress)
+	case "", probe.SourceNone, probe.SourceProxyURL:
 		return ""
 	}
-	if ev.NoProxyCovers {
-		return fmt.Sprintf(" Proxy variables are set, and NO_PROXY covers %s: the request went direct.", ev.ServerAddress)
+	// Through a proxy from a variable: the guide's "configure NO_PROXY" row is the cluster's.
+	if ev.Probe != probe.Cluster || ev.Proxy == "" {
+		return ""
 	}
 	if entry := noProxyIgnored(ev); entry != "" {
-		return fmt.Sprintf(" NO_PROXY lists %q, which looks meant for %s but which Go ignores, so the request went through the proxy %s.", entry, ev.ServerAddress, ev.Proxy)
+		return fmt.Sprintf(" NO_PROXY lists %q, which looks meant for %s but which Go ignores, so the request went through the proxy %s (%s).", entry, ev.ServerAddress, ev.Proxy, ev.ProxySource)
 	}
-	return fmt.Sprintf(" NO_PROXY does not cover %s, so the request went through the proxy %s.", ev.ServerAddress, ev.Proxy)
+	if ev.NoProxy != "" {
+		return fmt.Sprintf(" NO_PROXY does not cover %s, so the request went through the proxy %s (%s).", ev.ServerAddress, ev.Proxy, ev.ProxySource)
+	}
+	return fmt.Sprintf(" NO_PROXY is not set, so the request went through the proxy %s (%s).", ev.Proxy, ev.ProxySource)
 }
 
 func passEvidence(j *judgement) string {

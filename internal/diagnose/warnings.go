@@ -57,10 +57,8 @@ var warningRules = []warningRule{
 	decided(WarnAPIKeyDoubleEncoded, agentVersionGuide),
 	decided(WarnAgentIgnoresVariables, agentVersionGuide),
 	decided(WarnAgentVersionUnsupported, agentVersionGuide),
-	// Facts of the proxy variables, decided where the environment is read, as the agent
-	// model reads it (contract v4: one model of the agent).
-	decided(WarnAllProxyIgnored, proxyVariablesGuide),
-	decided(WarnProxyEnvConflict, proxyVariablesGuide),
+	{WarnAllProxyIgnored, proxyVariablesGuide, func(j *judgement) bool { return j.ev.AllProxyIgnored }},
+	{WarnProxyEnvConflict, proxyVariablesGuide, func(j *judgement) bool { return len(j.ev.ProxyEnvConflicts) > 0 }},
 }
 
 // decided passes a finding of the agent model through: internal/agentconfig decides it.

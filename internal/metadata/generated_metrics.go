@@ -126,6 +126,56 @@ var MapAttributeAutoopsProbePhase = map[string]AttributeAutoopsProbePhase{
 	"transfer": AttributeAutoopsProbePhaseTransfer,
 }
 
+// AttributeAutoopsProbeProxySource specifies the value autoops.probe.proxy.source attribute.
+type AttributeAutoopsProbeProxySource int
+
+const (
+	_ AttributeAutoopsProbeProxySource = iota
+	AttributeAutoopsProbeProxySourceHTTPSPROXY
+	AttributeAutoopsProbeProxySourceHTTPSProxy
+	AttributeAutoopsProbeProxySourceHTTPPROXY
+	AttributeAutoopsProbeProxySourceHTTPProxy
+	AttributeAutoopsProbeProxySourceProxyURL
+	AttributeAutoopsProbeProxySourceNOPROXY
+	AttributeAutoopsProbeProxySourceLoopback
+	AttributeAutoopsProbeProxySourceNone
+)
+
+// String returns the string representation of the AttributeAutoopsProbeProxySource.
+func (av AttributeAutoopsProbeProxySource) String() string {
+	switch av {
+	case AttributeAutoopsProbeProxySourceHTTPSPROXY:
+		return "HTTPS_PROXY"
+	case AttributeAutoopsProbeProxySourceHTTPSProxy:
+		return "https_proxy"
+	case AttributeAutoopsProbeProxySourceHTTPPROXY:
+		return "HTTP_PROXY"
+	case AttributeAutoopsProbeProxySourceHTTPProxy:
+		return "http_proxy"
+	case AttributeAutoopsProbeProxySourceProxyURL:
+		return "proxy_url"
+	case AttributeAutoopsProbeProxySourceNOPROXY:
+		return "NO_PROXY"
+	case AttributeAutoopsProbeProxySourceLoopback:
+		return "loopback"
+	case AttributeAutoopsProbeProxySourceNone:
+		return "none"
+	}
+	return ""
+}
+
+// MapAttributeAutoopsProbeProxySource is a helper map of string to AttributeAutoopsProbeProxySource attribute value.
+var MapAttributeAutoopsProbeProxySource = map[string]AttributeAutoopsProbeProxySource{
+	"HTTPS_PROXY": AttributeAutoopsProbeProxySourceHTTPSPROXY,
+	"https_proxy": AttributeAutoopsProbeProxySourceHTTPSProxy,
+	"HTTP_PROXY":  AttributeAutoopsProbeProxySourceHTTPPROXY,
+	"http_proxy":  AttributeAutoopsProbeProxySourceHTTPProxy,
+	"proxy_url":   AttributeAutoopsProbeProxySourceProxyURL,
+	"NO_PROXY":    AttributeAutoopsProbeProxySourceNOPROXY,
+	"loopback":    AttributeAutoopsProbeProxySourceLoopback,
+	"none":        AttributeAutoopsProbeProxySourceNone,
+}
+
 // AttributeAutoopsProbeWarning specifies the value autoops.probe.warning attribute.
 type AttributeAutoopsProbeWarning int
 

@@ -98,6 +98,18 @@ type Evidence struct {
 	// HTTPProxyWithoutHTTPS: HTTP_PROXY is set, HTTPS_PROXY not, and this https request went
 	// direct though NO_PROXY does not exclude it.
 	HTTPProxyWithoutHTTPS bool
+	// ProxySource is the variable or key the proxy came from, or why the request went direct
+	// (autoops.probe.proxy.source: HTTPS_PROXY, https_proxy, HTTP_PROXY, http_proxy,
+	// proxy_url, NO_PROXY, loopback, none).
+	ProxySource string
+	// ProxyVariable names the proxy variable that NO_PROXY or the loopback rule overrode.
+	ProxyVariable string
+	// NoProxyEntry is the NO_PROXY entry that sent the request direct.
+	NoProxyEntry string
+	// AllProxyIgnored: ALL_PROXY (or all_proxy) is set and no variable Go reads applies.
+	AllProxyIgnored bool
+	// ProxyEnvConflicts name the upper/lower-case pairs that differ and bear on this request.
+	ProxyEnvConflicts []string
 	// ProxyInvalid: the proxy variable that applies is not a URL Go can use.
 	ProxyInvalid bool
 	// ProxyFromEnv: the proxy choice came from HTTP_PROXY/HTTPS_PROXY/NO_PROXY (no proxy_url).

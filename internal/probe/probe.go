@@ -58,15 +58,12 @@ type Target struct {
 	OneConnectionPerRun bool
 
 	Env Environment
+	// Route is the way Go sends the request for URL, and why (RouteFor, once at start).
+	Route Route
 	// InContainer: this process runs in a container (DetectContainer, once per process).
 	InContainer bool
 	// Redactor holds the secrets this probe sends, to scrub them from what comes back.
 	Redactor *Redactor
-}
-
-// Environment holds the proxy variables as the process saw them at start.
-type Environment struct {
-	HTTPProxy, HTTPSProxy, NoProxy string
 }
 
 // Secret is a header value that must never be printed.
@@ -94,10 +91,19 @@ func Run(ctx context.Context, t *Target) Evidence {
 	}
 	r.proxy = proxy
 	r.addr = net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
+	route := t.Route
+	if route.Source == "" {
+		route = t.routeNow(proxy)
+	}
+	ev.ProxySource, ev.ProxyVariable, ev.NoProxyEntry = route.Source, route.Variable, route.NoProxyEntry
 	ev.ProxyInvalid = proxyErr != nil
 	ev.ProxyFromEnv = !t.FixedProxy && (t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != "")
 	ev.HTTPProxyWithoutHTTPS = httpsWentDirect(t)
 	ev.NoProxyCovers = ev.ProxyFromEnv && proxy == nil
+	if !t.FixedProxy {
+		ev.AllProxyIgnored = t.Env.AllProxyVar != "" && route.Source == SourceNone
+		ev.ProxyEnvConflicts = t.Env.Conflicting(t.URL)
+	}
 	if ev.ProxyFromEnv && proxy != nil && t.Env.NoProxy != "" {
 		ev.NoProxy = t.Env.NoProxy
 		if strings.Contains(t.Env.NoProxy, "/") && net.ParseIP(ev.ServerAddress) == nil {
@@ -170,6 +176,14 @@ func (t *Target) clusterHeader() http.Header {
 	return header
 }
 
+// routeNow explains the route of a target built without one (tests build them by hand).
+func (t *Target) routeNow(proxy *url.URL) Route {
+	if t.FixedProxy {
+		return Route{Proxy: proxy, Source: SourceProxyURL}
+	}
+	return RouteFor(t.URL, nil, t.Env)
+}
+
 func (t *Target) proxyFor(u *url.URL) (*url.URL, error) {
 	if t.Proxy == nil {
 		return nil, nil
@@ -228,23 +242,6 @@ func ScrubUserinfo(s string) string { return userinfo.ReplaceAllString(s, "$1") 
 // something else answered, and following it could carry credentials elsewhere.
 func StopAtRedirects(client *http.Client) {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-}
-
-// ReadEnvironment reads the proxy variables the way Go's transport does (upper case first).
-func ReadEnvironment(getenv func(string) string) Environment {
-	first := func(names ...string) string {
-		for _, n := range names {
-			if v := getenv(n); v != "" {
-				return v
-			}
-		}
-		return ""
-	}
-	return Environment{
-		HTTPProxy:  first("HTTP_PROXY", "http_proxy"),
-		HTTPSProxy: first("HTTPS_PROXY", "https_proxy"),
-		NoProxy:    first("NO_PROXY", "no_proxy"),
-	}
 }
 
 // ProxyRule is the proxy choice confighttp's client makes: a fixed proxy_url (which ignores
