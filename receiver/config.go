@@ -210,6 +210,7 @@ func (cfg *Config) validate(r *resolution) []error {
 		validateHeaderValue(r.sourceOf("cluster.username"), cfg.Cluster.Username),
 		validateHeaderValue(r.sourceOf("cluster.password"), string(cfg.Cluster.Password)),
 		validateHeaderValue(r.sourceOf("otlp.token"), string(cfg.OTLP.Token)))
+	errs = append(errs, validateProxyVariables(r)...)
 	errs = append(errs,
 		validateProxyURL(r.sourceOf("cluster.proxy_url"), cfg.Cluster.ProxyURL),
 		validateProxyURL(r.sourceOf("registration.proxy_url"), cfg.Registration.ProxyURL),
@@ -300,6 +301,14 @@ func validateProxyURL(key, raw string) error {
 	if raw == "" {
 		return nil
 	}
+	if !strings.Contains(raw, "://") {
+		// confighttp reads proxy_url as it is: without a scheme, user:password@ would be taken
+		// for one.
+		return fmt.Errorf("%s: give the scheme, as in http://proxy.example.com:3128", key)
+	}
+	if problem := probe.ProxyURLProblem(raw); problem != "" {
+		return fmt.Errorf("%s: %s", key, problem)
+	}
 	u, err := url.ParseRequestURI(raw)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("%s: not an absolute URL such as http://proxy.example.com:3128", key)
@@ -308,6 +317,23 @@ func validateProxyURL(key, raw string) error {
 		return fmt.Errorf("%s: scheme %q is not one of http, https, socks5, socks5h", key, u.Scheme)
 	}
 	return nil
+}
+
+// validateProxyVariables: a proxy variable Go would read as another host, or not at all, is
+// refused naming the variable (never its value): every request of the collector would take
+// the wrong way.
+func validateProxyVariables(r *resolution) []error {
+	var errs []error
+	env := probe.ReadEnvironment(r.lookup)
+	for _, v := range []struct{ name, value string }{{env.HTTPSProxyVar, env.HTTPSProxy}, {env.HTTPProxyVar, env.HTTPProxy}} {
+		if v.value == "" {
+			continue
+		}
+		if problem := probe.ProxyURLProblem(v.value); problem != "" {
+			errs = append(errs, fmt.Errorf("%s: %s", v.name, problem))
+		}
+	}
+	return errs
 }
 
 func (c *ClusterConfig) validate(r *resolution) []error {

@@ -70,6 +70,9 @@ func routeLine(ev *probe.Evidence) string {
 	case probe.SourceLoopback:
 		return fmt.Sprintf("direct: Go never proxies localhost or loopback addresses (%s is set)", ev.ProxyVariable)
 	case probe.SourceNone:
+		if ev.ProxyVariable != "" {
+			return "direct: " + ev.ProxyVariable + " is set, but Go cannot read it as a proxy URL and ignores it"
+		}
 		if strings.HasPrefix(ev.URL, "https:") {
 			return "direct: neither HTTPS_PROXY nor https_proxy is set"
 		}

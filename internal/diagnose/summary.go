@@ -46,7 +46,12 @@ func route(ev *probe.Evidence) string {
 		return fmt.Sprintf(" %s is set, and the NO_PROXY entry %q covers %s: the request went direct.", ev.ProxyVariable, ev.NoProxyEntry, ev.ServerAddress)
 	case probe.SourceLoopback:
 		return fmt.Sprintf(" %s is set, but Go never proxies %s (localhost and loopback addresses): the request went direct.", ev.ProxyVariable, ev.ServerAddress)
-	case "", probe.SourceNone, probe.SourceProxyURL:
+	case probe.SourceNone:
+		if ev.ProxyVariable != "" {
+			return fmt.Sprintf(" %s is set, but Go cannot read it as a proxy URL and ignores it: the request went direct.", ev.ProxyVariable)
+		}
+		return ""
+	case "", probe.SourceProxyURL:
 		return ""
 	}
 	// Through a proxy from a variable: the guide's "configure NO_PROXY" row is the cluster's.

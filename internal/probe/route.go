@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 
@@ -89,6 +90,10 @@ func RouteFor(u *url.URL, fixed *url.URL, env Environment) Route {
 	if raw == "" {
 		return Route{Source: SourceNone}
 	}
+	if _, err := ParseProxyURL(raw); err != nil {
+		// Go drops a variable it cannot parse, silently, and goes direct.
+		return Route{Source: SourceNone, Variable: variable, Err: err}
+	}
 	all := httpproxy.Config{HTTPProxy: raw, HTTPSProxy: raw}
 	proxy, err := all.ProxyFunc()(u)
 	switch {
@@ -123,4 +128,41 @@ func (env Environment) Conflicting(u *url.URL) []string {
 		}
 	}
 	return out
+}
+
+// ParseProxyURL reads a proxy variable as Go's httpproxy does: as a URL, or, when that has no
+// scheme or host, as http:// followed by it. Its error never quotes the value.
+func ParseProxyURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err == nil && u.Scheme != "" && u.Host != "" {
+		return u, nil
+	}
+	if u, err := url.Parse("http://" + raw); err == nil {
+		return u, nil
+	}
+	return nil, errors.New("not a URL Go can read")
+}
+
+// ProxyURLProblem says what makes a proxy URL mean something else to Go than what it says,
+// without quoting it: a user or password holding an unescaped '/', '?' or '#' ends the host
+// early (http://user:S3cret/Pw@proxy:3128 reaches a host called "http"), and a URL Go cannot
+// read at all is ignored. "" when Go reads the host the text names.
+func ProxyURLProblem(raw string) string {
+	u, err := ParseProxyURL(raw)
+	if err != nil {
+		return "Go cannot read it as a URL and ignores it; write it as http://host:port"
+	}
+	rest := raw
+	if _, after, ok := strings.Cut(raw, "://"); ok {
+		rest = after
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return ""
+	}
+	named, _, _ := strings.Cut(rest[at+1:], "/")
+	if !strings.EqualFold(u.Host, named) {
+		return "its user or password holds an unescaped '/', '?' or '#', so Go reads another host; percent-encode them (%2F, %3F, %23), and '@' as %40"
+	}
+	return ""
 }
