@@ -416,12 +416,43 @@ func TestNetworkMatrix(t *testing.T) {
 			want: expect{"cluster": "", "registration": "proxy_unreachable", "otlp": "proxy_unreachable"},
 		},
 		{
-			name: "proxy variable that is not a URL", setup: standard, env: []string{"HTTPS_PROXY=http://probe:Bad S3cret@127.0.0.1:8888"},
-			want: expect{"cluster": "", "registration": "proxy_unreachable", "otlp": "proxy_unreachable"},
+			name: "the route and its source, with tinyproxy",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.tinyproxy(t, "")
+			},
+			env: []string{"HTTPS_PROXY=http://127.0.0.1:8888", "https_proxy=http://127.0.0.1:3999", "HTTP_PROXY=http://127.0.0.1:8888", "NO_PROXY=" + otlpHost},
+			want: expect{"cluster": "", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
-				assert.NotContains(t, got["otlp"].attrs["autoops.probe.proxy"], "probe", "no user name either")
-				col.stop()
-				assert.NotContains(t, col.output.String()+w.sink.rawText(), "S3cret")
+				assert.Equal(t, "loopback", got["cluster"].attrs["autoops.probe.proxy.source"])
+				assert.Contains(t, got["cluster"].body, "HTTP_PROXY is set, but Go never proxies localhost")
+				assert.Equal(t, "HTTPS_PROXY", got["registration"].attrs["autoops.probe.proxy.source"], "the upper-case one, as Go")
+				assert.Equal(t, "http://127.0.0.1:8888", got["registration"].attrs["autoops.probe.proxy"])
+				assert.Contains(t, got["registration"].attrs["autoops.probe.warnings"], "proxy_env_conflict")
+				assert.Equal(t, "NO_PROXY", got["otlp"].attrs["autoops.probe.proxy.source"])
+				assert.Contains(t, got["otlp"].body, `the NO_PROXY entry "`+otlpHost+`" covers `+otlpHost)
+				report := runText(t, col, w.ns.prefix()...)
+				assert.Contains(t, report, "route     through proxy http://127.0.0.1:8888 (HTTPS_PROXY)")
+				assert.Contains(t, report, `route     direct: the NO_PROXY entry "`+otlpHost+`"`)
+				assert.Contains(t, report, "route     direct: Go never proxies localhost or loopback addresses (HTTP_PROXY is set)")
+			},
+		},
+		{
+			name: "ALL_PROXY alone, and NO_PROXY with squid",
+			setup: func(t *testing.T, w *world) {
+				w.standard(t)
+				w.squid(t)
+			},
+			env:  []string{"ALL_PROXY=http://127.0.0.1:3128", "https_proxy=http://127.0.0.1:3128", "no_proxy=.elastic-cloud.com"},
+			want: expect{"cluster": "", "registration": "", "otlp": ""},
+			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
+				assert.Equal(t, "none", got["cluster"].attrs["autoops.probe.proxy.source"])
+				assert.Contains(t, got["cluster"].attrs["autoops.probe.warnings"], "all_proxy_ignored", "curl would take ALL_PROXY for the cluster; Go does not")
+				assert.Equal(t, "NO_PROXY", got["registration"].attrs["autoops.probe.proxy.source"])
+				assert.Contains(t, got["registration"].body, `https_proxy is set, and the NO_PROXY entry ".elastic-cloud.com" covers `+regHost)
+				assert.NotContains(t, fmt.Sprint(got["registration"].attrs["autoops.probe.warnings"]), "all_proxy_ignored", "a variable Go reads applies")
+				assert.Equal(t, "https_proxy", got["otlp"].attrs["autoops.probe.proxy.source"])
+				assert.Equal(t, "http://127.0.0.1:3128", got["otlp"].attrs["autoops.probe.proxy"])
 			},
 		},
 		{
@@ -444,8 +475,10 @@ func TestNetworkMatrix(t *testing.T) {
 			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
 				assert.Equal(t, "http://127.0.0.1:8888", got["registration"].attrs["autoops.probe.proxy"])
 				assert.Equal(t, "http://127.0.0.1:8888", got["otlp"].attrs["autoops.probe.proxy"])
-				assert.NotContains(t, got["cluster"].attrs, "autoops.probe.proxy", "localhost is never proxied")
-				assert.Contains(t, got["cluster"].body, "NO_PROXY covers localhost")
+				assert.NotContains(t, got["cluster"].attrs, "autoops.probe.proxy")
+				assert.Equal(t, "none", got["cluster"].attrs["autoops.probe.proxy.source"], "HTTPS_PROXY does not apply to http://")
+				assert.NotContains(t, got["cluster"].body, "NO_PROXY", "NO_PROXY is unset: no sentence may claim it")
+				assert.Equal(t, "HTTPS_PROXY", got["otlp"].attrs["autoops.probe.proxy.source"])
 				col.stop()
 				assert.NotContains(t, col.output.String(), "Pr0xyPass")
 			},
@@ -485,7 +518,7 @@ func TestNetworkMatrix(t *testing.T) {
 			env:   []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888"},
 			want:  expect{"cluster": "proxy_blocked", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
-				assert.Contains(t, got["cluster"].body, "NO_PROXY does not cover es.corp")
+				assert.Contains(t, got["cluster"].body, "NO_PROXY is not set, so the request went through the proxy http://127.0.0.1:8888 (HTTP_PROXY)")
 				assert.Contains(t, got["cluster"].attrs["autoops.probe.remedy"], "NO_PROXY")
 			},
 		},
@@ -495,7 +528,7 @@ func TestNetworkMatrix(t *testing.T) {
 			env:   []string{"HTTP_PROXY=http://127.0.0.1:8888", "HTTPS_PROXY=http://127.0.0.1:8888", "NO_PROXY=es.corp"},
 			want:  expect{"cluster": "", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, _ *collector) {
-				assert.Contains(t, got["cluster"].body, "NO_PROXY covers es.corp")
+				assert.Contains(t, got["cluster"].body, `HTTP_PROXY is set, and the NO_PROXY entry "es.corp" covers es.corp: the request went direct`)
 			},
 		},
 		{
