@@ -60,9 +60,9 @@ func artifact(path string) string {
 	if err != nil {
 		return "cannot be read: " + err.Error()
 	}
-	defer f.Close()
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
+	_ = f.Close() // read only
 	if kind := executable(head[:n]); kind != "" {
 		return "a compiled executable (" + kind + ")"
 	}
