@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
@@ -205,6 +206,8 @@ func (cfg *Config) validate(r *resolution) []error {
 	errs = append(errs, cfg.validateDurations()...)
 	errs = append(errs, cfg.validateRunTimeout())
 	errs = append(errs, validateFiles(r, "cluster.tls", &cfg.Cluster.ClientConfig), validateFiles(r, "registration.tls", &cfg.Registration.ClientConfig), validateFiles(r, "otlp.tls", &cfg.OTLP.ClientConfig))
+	errs = append(errs, validatePEMs(r, "cluster.tls", &cfg.Cluster.ClientConfig), validatePEMs(r, "registration.tls", &cfg.Registration.ClientConfig), validatePEMs(r, "otlp.tls", &cfg.OTLP.ClientConfig))
+	errs = append(errs, validateHeaders(r, "cluster.headers", &cfg.Cluster.ClientConfig), validateHeaders(r, "registration.headers", &cfg.Registration.ClientConfig), validateHeaders(r, "otlp.headers", &cfg.OTLP.ClientConfig))
 	errs = append(errs,
 		validateHeaderValue(r.sourceOf("cluster.api_key"), string(cfg.Cluster.APIKey)),
 		validateHeaderValue(r.sourceOf("cluster.username"), cfg.Cluster.Username),
@@ -461,6 +464,46 @@ func validateFiles(r *resolution, prefix string, cc *confighttp.ClientConfig) er
 		}
 		if err := agentconfig.PEMFile(f.path, f.kind); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %s: %w", r.sourceOf(prefix+"."+f.key), f.path, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// validatePEMs: PEM text given in place of a file (ca_pem, cert_pem, key_pem) that holds no
+// block of the right kind is refused now, as validateFiles refuses the file. The message
+// names the key only: the text may be a private key.
+func validatePEMs(r *resolution, prefix string, cc *confighttp.ClientConfig) error {
+	var errs []error
+	for _, f := range []struct {
+		key  string
+		text configopaque.String
+		kind string
+	}{
+		{"ca_pem", cc.TLS.CAPem, "CERTIFICATE"},
+		{"cert_pem", cc.TLS.CertPem, "CERTIFICATE"},
+		{"key_pem", cc.TLS.KeyPem, "PRIVATE KEY"},
+	} {
+		if f.text == "" {
+			continue
+		}
+		if err := agentconfig.PEMText(string(f.text), f.kind); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.sourceOf(prefix+"."+f.key), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// validateHeaders: net/http refuses to send a header whose name is not an HTTP token or whose
+// value holds a control character, so every run would fail as _OTHER. The message names the
+// header, never its value (it may be a credential).
+func validateHeaders(r *resolution, prefix string, cc *confighttp.ClientConfig) error {
+	var errs []error
+	for name, value := range cc.Headers.Iter {
+		switch {
+		case !httpguts.ValidHeaderFieldName(name):
+			errs = append(errs, fmt.Errorf("%s: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only: no spaces, colons or control characters)", r.sourceOf(prefix), name))
+		case !httpguts.ValidHeaderFieldValue(string(value)):
+			errs = append(errs, fmt.Errorf("%s: the value holds a control character (a newline, often from a copied file); it cannot be sent in a header", r.sourceOf(prefix+"."+name)))
 		}
 	}
 	return errors.Join(errs...)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 )
 
@@ -22,6 +23,8 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 	keyOnly := filepath.Join(dir, "key.pem")
 	require.NoError(t, os.WriteFile(keyOnly, []byte("-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"), 0o600))
 	long := strings.Repeat("a", 64)
+	caPEM := mustRead(t, "../testdata/es-ca.pem")
+	keyPEM := "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"
 	tests := []struct {
 		name   string
 		change func(*Config)
@@ -49,6 +52,18 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 		{"tab in the password", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u", "pa\tss" }, []string{"cluster.password", "control character"}},
 		{"control character in the username", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u\x00", "p" }, []string{"cluster.username", "control character"}},
 		{"ftp proxy", func(c *Config) { c.Registration.ProxyURL = "ftp://proxy:21" }, []string{"registration.proxy_url", "ftp"}},
+		// What start would refuse: PEM text of the wrong kind, header lines net/http will not send.
+		{"ca_pem not a certificate", func(c *Config) { c.Cluster.TLS.CAPem = "not a certificate" }, []string{"cluster.tls.ca_pem", "no PEM CERTIFICATE"}},
+		{"cert_pem that is a key", func(c *Config) {
+			c.Registration.TLS.CertPem, c.Registration.TLS.KeyPem = configopaque.String(keyPEM), configopaque.String(keyPEM)
+		}, []string{"registration.tls.cert_pem", "no PEM CERTIFICATE"}},
+		{"key_pem that is a certificate", func(c *Config) {
+			c.OTLP.TLS.CertPem, c.OTLP.TLS.KeyPem = configopaque.String(caPEM), configopaque.String(caPEM)
+		}, []string{"otlp.tls.key_pem", "no PEM PRIVATE KEY"}},
+		{"header name with a space", func(c *Config) { c.Cluster.Headers.Set("X Foo", "v") }, []string{"cluster.headers", `"X Foo"`, "not a valid header name"}},
+		{"header name with a colon", func(c *Config) { c.OTLP.Headers.Set("X-Foo:", "v") }, []string{"otlp.headers", `"X-Foo:"`, "not a valid header name"}},
+		{"header value with a newline", func(c *Config) { c.Registration.Headers.Set("X-Foo", "s3cret\nInjected: 1") }, []string{"registration.headers.X-Foo", "control character"}},
+		{"header value with a NUL", func(c *Config) { c.Cluster.Headers.Set("X-Bar", "s3cret\x00") }, []string{"cluster.headers.X-Bar", "control character"}},
 	}
 	if os.Geteuid() != 0 {
 		tests = append(tests, struct {
@@ -68,7 +83,7 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, strings.ToLower(err.Error()), "controllerconfig", "messages name YAML keys, not Go types")
-			for _, secret := range []string{"t0ken", "id:key", "pa\tss"} {
+			for _, secret := range []string{"t0ken", "id:key", "pa\tss", "not a certificate", "MAA=", "s3cret", "Injected"} {
 				assert.NotContains(t, err.Error(), secret)
 			}
 		})
@@ -83,6 +98,11 @@ func TestV3ValidationAccepts(t *testing.T) {
 		"a timeout past the period": func(c *Config) { c.CollectionInterval, c.Cluster.Timeout = 5*time.Second, 30*time.Second },
 		"a CA file that is PEM":     func(c *Config) { c.Cluster.TLS.CAFile = "../testdata/es-ca.pem" },
 		"a rooted host name":        func(c *Config) { c.Cluster.Endpoint = "https://es.example.com.:9200" },
+		"a CA as PEM text":          func(c *Config) { c.Cluster.TLS.CAPem = configopaque.String(mustRead(t, "../testdata/es-ca.pem")) },
+		"headers as net/http sends": func(c *Config) {
+			c.Cluster.Headers.Set("X-Opaque-Id", "autoops probe\t1")
+			c.OTLP.Headers.Set("x_custom.v2", "")
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg := createDefaultConfig().(*Config)
@@ -97,4 +117,11 @@ func TestSlowProbesAreNamed(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.CollectionInterval, cfg.Cluster.Timeout = 15*time.Second, 30*time.Second
 	assert.Equal(t, []string{"cluster.timeout (30s)"}, cfg.slowProbes())
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(raw)
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
@@ -41,10 +43,22 @@ func contractValues(t *testing.T) (errorTypes, warns []string) {
 	return md.Attributes["error.type"].Enum, md.Attributes["autoops.probe.warning"].Enum
 }
 
+// metadata.yaml, the code mdatagen generated from it and the vocabulary hold the same values,
+// each way: an enum value added to metadata.yaml without `make generate` would be exported as
+// error.type="" (issue 23), one added to the vocabulary alone never reach metadata.yaml.
 func TestVocabularyIsTheContract(t *testing.T) {
 	errorTypes, warns := contractValues(t)
-	assert.ElementsMatch(t, errorTypes, ErrorTypes)
-	assert.ElementsMatch(t, warns, Warnings)
+	assert.ElementsMatch(t, errorTypes, ErrorTypes, "metadata.yaml's error.type enum against diagnose.ErrorTypes")
+	assert.ElementsMatch(t, warns, Warnings, "metadata.yaml's autoops.probe.warning enum against diagnose.Warnings")
+	const regenerate = "; run make generate"
+	assert.ElementsMatch(t, errorTypes, slices.Collect(maps.Keys(metadata.MapAttributeErrorType)), "metadata.yaml's error.type enum against internal/metadata"+regenerate)
+	assert.ElementsMatch(t, warns, slices.Collect(maps.Keys(metadata.MapAttributeAutoopsProbeWarning)), "metadata.yaml's autoops.probe.warning enum against internal/metadata"+regenerate)
+	for v, av := range metadata.MapAttributeErrorType {
+		assert.Equal(t, v, av.String(), "internal/metadata: error.type %s exports as %q%s", v, av.String(), regenerate)
+	}
+	for v, av := range metadata.MapAttributeAutoopsProbeWarning {
+		assert.Equal(t, v, av.String(), "internal/metadata: autoops.probe.warning %s exports as %q%s", v, av.String(), regenerate)
+	}
 }
 
 // Each contract error.type is produced by exactly one rule: a value no rule gives would be
