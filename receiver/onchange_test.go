@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -260,4 +261,41 @@ func TestOnChangeResendsARefusedRecord(t *testing.T) {
 	logs.answer(nil)
 	assert.Equal(t, []bool{false, true}, logs.history("registration"))
 	assert.Equal(t, []bool{true}, logs.history("otlp"), "accepted once, not repeated")
+}
+
+// The ended reason's 0 (autoops.probe.failure written 0 when the failure ends) is not lost
+// with a metrics batch the pipeline drops: every later run writes it again, so Prometheus
+// ends the failure on the next batch it gets.
+func TestAnEndedReasonSurvivesADroppedMetricsBatch(t *testing.T) {
+	p := newTwoProbes(t)
+	var (
+		mu    sync.Mutex
+		calls int // batches the pipeline is done with
+	)
+	backend := new(consumertest.MetricsSink)
+	metrics, err := consumer.NewMetrics(func(ctx context.Context, md pmetric.Metrics) error {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 2 {
+			return errors.New("sending queue is full") // the batch carrying the reset
+		}
+		return backend.ConsumeMetrics(ctx, md)
+	})
+	require.NoError(t, err)
+	runs := func() int { mu.Lock(); defer mu.Unlock(); return calls }
+	p.set(false, true)
+	ticks := startWith(t, p.cfg, metrics, consumertest.NewNop())
+	require.Eventually(t, func() bool { return runs() == 1 }, guard, 5*time.Millisecond)
+
+	p.set(true, true)
+	for run := 2; run <= 3; run++ {
+		ticks <- time.Now()
+		require.Eventually(t, func() bool { return runs() == run }, guard, 5*time.Millisecond)
+	}
+	got := backend.AllMetrics()
+	require.Len(t, got, 2, "run 2's batch was refused")
+	assert.Equal(t, map[string]int64{"unexpected_response": 1}, reasonValues(got[0], "autoops.probe.failure", "error.type", "otlp"))
+	assert.Equal(t, map[string]int64{"unexpected_response": 0}, reasonValues(got[1], "autoops.probe.failure", "error.type", "otlp"),
+		"run 3 writes the reset run 2's lost batch carried")
 }
