@@ -131,7 +131,7 @@ func TestGoldenRecorded(t *testing.T) {
 			set.ID = component.NewID(metadata.Type)
 			tel := newTelemetry(createDefaultConfig().(*Config), set, nil)
 			tel.rememberCluster([]Result{r})
-			compareGolden(t, name, tel.metrics([]Result{r}, goldenNow), tel.logs([]Result{r}, goldenNow))
+			compareGolden(t, name, tel.metrics([]Result{r}, goldenNow), tel.logs([]Result{r}, goldenNow).logs)
 		})
 	}
 }

@@ -15,7 +15,9 @@ var errPipelineBusy = errors.New("the pipeline has not taken the previous result
 // handoff passes one signal's results to its pipeline without ever waiting on it, so an
 // exporter that blocks delays neither the probes, the other pipeline, status reporting, nor
 // shutdown. It holds at most one result waiting: one the pipeline cannot take is dropped,
-// counted, and logged once.
+// counted, and logged once. A drop loses nothing for good: on_change logs compare with what
+// was handed off, so the next run offers the dropped records again (handedOff), and every
+// run's metrics carry every series, ended reasons' 0 included.
 type handoff[T any] struct {
 	signal  string
 	consume func(context.Context, T) error

@@ -9,7 +9,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
@@ -40,7 +39,7 @@ type instance struct {
 	life       context.Context
 	// Each pipeline gets its results through its own handoff, never waited on.
 	metricsOut *handoff[pmetric.Metrics]
-	logsOut    *handoff[plog.Logs]
+	logsOut    *handoff[logsBatch]
 
 	// Used only by the controller's goroutine, one run at a time.
 	checks    []check
@@ -116,10 +115,14 @@ func (in *instance) startWork(ctx context.Context, host component.Host) error {
 		next, _ = consumer.NewMetrics(func(_ context.Context, md pmetric.Metrics) error { return in.metricsOut.offer(md) })
 	}
 	if logsNext != nil {
-		in.logsOut = newHandoff(in.life, "logs", in.set.Logger, func(ctx context.Context, ld plog.Logs) error {
+		sent := in.telemetry.handedOffState // this start's, read by the handoff's goroutine
+		in.logsOut = newHandoff(in.life, "logs", in.set.Logger, func(ctx context.Context, b logsBatch) error {
 			logCtx := in.obsLogs.StartLogsOp(ctx)
-			err := logsNext.ConsumeLogs(logCtx, ld)
-			in.obsLogs.EndLogsOp(logCtx, metadata.Type.String(), ld.LogRecordCount(), err)
+			err := logsNext.ConsumeLogs(logCtx, b.logs)
+			in.obsLogs.EndLogsOp(logCtx, metadata.Type.String(), b.logs.LogRecordCount(), err)
+			if err != nil {
+				sent.forget(b) // the next run sends it again
+			}
 			return err
 		})
 	}
@@ -173,9 +176,10 @@ func (in *instance) scrape(ctx context.Context) (pmetric.Metrics, error) {
 	now := time.Now()
 	in.telemetry.rememberCluster(results)
 	if in.logsOut != nil {
-		logs := in.telemetry.logs(results, now)
-		if n := logs.LogRecordCount(); n > 0 {
-			if err := in.logsOut.offer(logs); err != nil {
+		b := in.telemetry.logs(results, now)
+		if n := b.logs.LogRecordCount(); n > 0 {
+			// A batch dropped here is not remembered: the next run offers its records again.
+			if err := in.telemetry.handedOffState.handOff(b, in.logsOut.offer); err != nil {
 				obsCtx := in.obsLogs.StartLogsOp(ctx)
 				in.obsLogs.EndLogsOp(obsCtx, metadata.Type.String(), n, err)
 			}

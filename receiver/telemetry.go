@@ -34,14 +34,13 @@ type telemetry struct {
 	// Both signals carry the resource attributes as the user enabled them.
 	resourceAttrs metadata.ResourceAttributesConfig
 
-	cluster     *answers.Root // last facts the cluster probe read
-	lastOutcome map[probe.Name]string
-	lastStatus  string
-	host        component.Host
+	cluster    *answers.Root // last facts the cluster probe read
+	lastStatus string
+	host       component.Host
+	// handedOffState is what on_change compares with: the records the logs hand-off took.
+	handedOffState *handedOff
 	// instance is the receiver's component ID: autoops.probe.instance on every point and record.
 	instance string
-	// settingsLogged: the probe's first record named the variables behind its settings.
-	settingsLogged map[probe.Name]bool
 	// reported holds, per probe, every error.type and warning this instance has written as 1:
 	// each later run writes 0 for those that no longer hold, so a reason ends at once in the
 	// backend. Bounded by the contract's tables.
@@ -59,10 +58,9 @@ func newTelemetry(cfg *Config, set receiver.Settings, host component.Host) *tele
 		resultEvents:   cfg.Events.AutoopsProbeResult.Enabled,
 		emitEvery:      cfg.Logs.Emit == EmitEveryRun,
 		resourceAttrs:  cfg.ResourceAttributes,
-		lastOutcome:    map[probe.Name]string{},
+		handedOffState: newHandedOff(),
 		host:           host,
 		instance:       set.ID.String(),
-		settingsLogged: map[probe.Name]bool{},
 		reported:       map[probe.Name]*reportedReasons{},
 	}
 }
@@ -150,25 +148,30 @@ func boolValue(b bool) int64 {
 	return 0
 }
 
-// logs makes one record per result that on_change or every_run selects.
-func (t *telemetry) logs(results []Result, now time.Time) plog.Logs {
+// logs makes one record per result that on_change or every_run selects. on_change compares
+// with the probe's last record handed off (handedOffState), not with the last run: what a
+// busy or refusing pipeline lost is sent again by the next run. Nothing is remembered until
+// the batch is handed off (handedOff.handOff).
+func (t *telemetry) logs(results []Result, now time.Time) logsBatch {
 	ts := pcommon.NewTimestampFromTime(now)
+	b := t.handedOffState.newBatch()
 	for _, r := range results {
 		outcome := outcomeKey(&r)
-		changed := t.lastOutcome[r.Evidence.Probe] != outcome
-		t.lastOutcome[r.Evidence.Probe] = outcome
-		if !t.resultEvents || (!changed && !t.emitEvery) {
+		if !t.resultEvents || (!t.handedOffState.changed(r.Evidence.Probe, outcome) && !t.emitEvery) {
 			continue
 		}
-		if t.settingsLogged[r.Evidence.Probe] {
+		if t.handedOffState.settingsNamed(r.Evidence.Probe) {
 			r.SettingsFrom = nil // the first record of each probe names them
+		} else {
+			b.named = append(b.named, r.Evidence.Probe)
 		}
-		t.settingsLogged[r.Evidence.Probe] = true
+		b.outcomes[r.Evidence.Probe] = outcome
 		lr := plog.NewLogRecord()
 		fillLogRecord(lr, &r, ts, t.instance)
 		t.lb.AppendLogRecord(lr)
 	}
-	return t.lb.Emit(metadata.WithLogsResource(t.resource()))
+	b.logs = t.lb.Emit(metadata.WithLogsResource(t.resource()))
+	return b
 }
 
 func outcomeKey(r *Result) string {
