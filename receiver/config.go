@@ -97,6 +97,7 @@ type LogsConfig struct {
 // ClusterConfig configures the Elasticsearch probe.
 type ClusterConfig struct {
 	confighttp.ClientConfig `mapstructure:",squash"`
+	ProxyURLMask            `mapstructure:",squash"`
 	Enabled                 bool `mapstructure:"enabled"`
 	// APIKey is "id:api_key" or its base64 form, like AUTOOPS_ES_API_KEY.
 	APIKey   configopaque.String `mapstructure:"api_key"`
@@ -112,6 +113,14 @@ type ClusterConfig struct {
 	CATrustedFingerprint string `mapstructure:"ca_trusted_fingerprint"`
 }
 
+// ProxyURLMask holds proxy_url a second time, as an opaque string: confighttp keeps it as a
+// plain one, and print-config would show the proxy's password. Both fields read the same
+// key; marshaled, this one (later in the struct) wins, so only print-config --mode
+// unredacted shows it. The probes use confighttp's.
+type ProxyURLMask struct {
+	MaskedProxyURL configopaque.String `mapstructure:"proxy_url"`
+}
+
 // Verification modes of cluster.tls_verification_mode.
 const (
 	VerifyFull        = "full"
@@ -122,12 +131,14 @@ const (
 // RegistrationConfig configures the Elastic Cloud registration probe.
 type RegistrationConfig struct {
 	confighttp.ClientConfig `mapstructure:",squash"`
+	ProxyURLMask            `mapstructure:",squash"`
 	Enabled                 bool `mapstructure:"enabled"`
 }
 
 // OTLPConfig configures the AutoOps OTLP intake probe.
 type OTLPConfig struct {
 	confighttp.ClientConfig `mapstructure:",squash"`
+	ProxyURLMask            `mapstructure:",squash"`
 	Enabled                 bool `mapstructure:"enabled"`
 	// Region and CSP build the endpoint when Endpoint is empty.
 	Region string `mapstructure:"region"`
@@ -215,9 +226,9 @@ func (cfg *Config) validate(r *resolution) []error {
 		validateHeaderValue(r.sourceOf("otlp.token"), string(cfg.OTLP.Token)))
 	errs = append(errs, validateProxyVariables(r)...)
 	errs = append(errs,
-		validateProxyURL(r.sourceOf("cluster.proxy_url"), cfg.Cluster.ProxyURL),
-		validateProxyURL(r.sourceOf("registration.proxy_url"), cfg.Registration.ProxyURL),
-		validateProxyURL(r.sourceOf("otlp.proxy_url"), cfg.OTLP.ProxyURL))
+		validateProxyURL(r.sourceOf("cluster.proxy_url"), cfg.Cluster.ClientConfig.ProxyURL),
+		validateProxyURL(r.sourceOf("registration.proxy_url"), cfg.Registration.ClientConfig.ProxyURL),
+		validateProxyURL(r.sourceOf("otlp.proxy_url"), cfg.OTLP.ClientConfig.ProxyURL))
 	return errs
 }
 

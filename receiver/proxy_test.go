@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+	"gopkg.in/yaml.v3"
 )
 
 // Proxy URLs in every form Go accepts are taken; a form Go would read as another host is
@@ -35,4 +37,23 @@ func TestProxyURLForms(t *testing.T) {
 			assert.NotContains(t, err.Error(), "S3cret")
 		})
 	}
+}
+
+// print-config (redacted, its default) marshals the configuration: proxy_url holds the
+// proxy's password, so it is shown redacted, while the probes still use it.
+func TestPrintConfigHidesProxyCredentials(t *testing.T) {
+	raw := confmap.NewFromStringMap(map[string]any{
+		"cluster":      map[string]any{"proxy_url": "http://user:S3cretPw@proxy:3128"},
+		"registration": map[string]any{"proxy_url": "http://user:S3cretPw@proxy:3128"},
+		"otlp":         map[string]any{"proxy_url": "http://user:S3cretPw@proxy:3128", "endpoint": "https://otel.example"},
+	})
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, raw.Unmarshal(cfg))
+	assert.Equal(t, "http://user:S3cretPw@proxy:3128", cfg.Cluster.ClientConfig.ProxyURL, "the probe uses it")
+	printed := confmap.New()
+	require.NoError(t, printed.Marshal(cfg))
+	out, err := yaml.Marshal(printed.ToStringMap())
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), "S3cretPw")
+	assert.Contains(t, string(out), "proxy_url: '[REDACTED]'")
 }
