@@ -94,7 +94,7 @@ func schemeMismatch(j *judgement) (string, bool) {
 		}
 		return "", false
 	}
-	if _, plain := errorAs[tls.RecordHeaderError](j); plain || strings.Contains(j.err.Error(), "server gave HTTP response to HTTPS client") {
+	if _, plain := errorAs[tls.RecordHeaderError](j); (plain || strings.Contains(j.err.Error(), "server gave HTTP response to HTTPS client")) && !answerCut(j) {
 		return sentence("https:// was used, but %s:%d answers in plain HTTP", ev.ServerAddress, ev.ServerPort)
 	}
 	if probe.IsReset(j.err) && j.isHTTP() && hc != nil && hc.HandshakeErr == nil && len(hc.Chain) > 0 {

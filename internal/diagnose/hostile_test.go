@@ -72,3 +72,33 @@ func TestHostileAnswers(t *testing.T) {
 		})
 	}
 }
+
+// A proxy that answers with an endless stream (header lines, or one line without end) is a
+// failed probe that says so: _OTHER quoting how the answer began and the probe's bound, never
+// a reset, an unreachable proxy or a scheme mismatch the evidence does not show.
+func TestFloodingProxies(t *testing.T) {
+	const dest = "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters"
+	const total = 64 << 20
+	tests := []struct {
+		name     string
+		probe    probe.Name
+		url      string
+		proxy    string
+		evidence []string
+	}{
+		{"CONNECT answered with endless headers", probe.Cluster, "https://es.corp:9200", "http://" + testutil.FloodProxy(t, testutil.FloodHeaders, total),
+			[]string{"answered CONNECT to es.corp:9200 with", "lines and no end of its headers within 32768 bytes", `it began "HTTP/1.1 200 Connection established X-Flood: aaa`}},
+		{"CONNECT answered with one endless line", probe.Registration, dest, "http://" + testutil.FloodProxy(t, testutil.FloodLine, total),
+			[]string{"answered CONNECT to api.elastic-cloud.com:443 with one line and no end of it within 32768 bytes", `it began "aaaa`}},
+		{"https:// proxy flooding the plaintext CONNECT", probe.OTLP, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", "https://" + testutil.FloodProxy(t, testutil.FloodLine, total),
+			[]string{"answered a plaintext CONNECT to otel-auto-ops.eu-west-1.aws.svc.elastic.cloud:443 with one line and no end of it within 32768 bytes"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, _ := run(t, setup{name: tt.probe, url: tt.url, proxy: tt.proxy})
+			assertFailed(t, v, Other, tt.evidence...)
+			assert.Contains(t, v.Summary(), "the probe's bound")
+			assert.Contains(t, v.Remedy, "endless stream instead of a proxy's answer")
+		})
+	}
+}

@@ -254,3 +254,19 @@ func (j *judgement) socksRefusal() (*probe.SOCKSCheck, bool) {
 func isTransportPort(ev *probe.Evidence) bool {
 	return bytes.HasPrefix(ev.RawReply, []byte(answers.TransportPortReply))
 }
+
+// cutAnswer is a proxy's answer the probe read by hand and cut at its bound (a proxy that
+// floods), and what it answered; nil when there was none.
+func (j *judgement) cutAnswer() (*probe.AnswerTooLarge, string) {
+	ev := j.ev
+	if j.err == nil || ev.Proxy == "" {
+		return nil, ""
+	}
+	if hc := ev.Handshake; hc != nil && hc.ProxyAnswerTooLarge != nil {
+		return hc.ProxyAnswerTooLarge, "CONNECT to " + j.target()
+	}
+	if ev.PlainConnectTooLarge != nil {
+		return ev.PlainConnectTooLarge, "a plaintext CONNECT to " + j.target()
+	}
+	return nil, ""
+}

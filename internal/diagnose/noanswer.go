@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -31,7 +32,7 @@ func proxySchemeMismatch(j *judgement) (string, bool) {
 		return sentence("the proxy URL %s says https://, but the proxy speaks plain HTTP: it answers a plaintext CONNECT", ev.Proxy)
 	}
 	op, connectFailed := proxyConnectErr(j)
-	if _, plain := errorAs[tls.RecordHeaderError](j); connectFailed && proxyHTTPS(j) && plain {
+	if _, plain := errorAs[tls.RecordHeaderError](j); connectFailed && proxyHTTPS(j) && plain && ev.PlainConnectTooLarge == nil {
 		return sentence("the proxy URL %s says https://, but the proxy answered the TLS handshake in plain text (%v)", ev.Proxy, op.Err)
 	}
 	if !connectFailed && ev.Handshake != nil && ev.Handshake.ProxySpeaksTLS {
@@ -51,7 +52,7 @@ func proxyUnreachable(j *judgement) (string, bool) {
 	if ev.Proxy == "" {
 		return "", false
 	}
-	if op, ok := proxyConnectErr(j); ok {
+	if op, ok := proxyConnectErr(j); ok && !answerCut(j) {
 		return sentence("the proxy %s could not be reached (%v)", ev.Proxy, op.Err)
 	}
 	if probe.IsTimeout(j.err) && ev.Main.Response == nil && !ev.Main.Progress.Connected {
@@ -228,14 +229,14 @@ func tlsCertificateExpired(j *judgement) (string, bool) {
 }
 
 func connectionReset(j *judgement) (string, bool) {
-	if j.err == nil || !probe.IsReset(j.err) {
+	if j.err == nil || !probe.IsReset(j.err) || answerCut(j) {
 		return "", false
 	}
 	return sentence("the connection to %s was cut before a response (%v)", j.target(), j.inner)
 }
 
 func tlsHandshakeFailed(j *judgement) (string, bool) {
-	if j.err == nil {
+	if j.err == nil || answerCut(j) {
 		return "", false
 	}
 	_, verifyFailed := errorAs[*tls.CertificateVerificationError](j)
@@ -247,10 +248,25 @@ func tlsHandshakeFailed(j *judgement) (string, bool) {
 	return sentence("the TLS handshake with %s failed (%v)", j.ev.ServerAddress, j.inner)
 }
 
-// other: no rule above explains the error: quote it rather than guess.
+// answerCut: a proxy answered with more than the probe reads by hand (judgement.cutAnswer).
+func answerCut(j *judgement) bool {
+	cut, _ := j.cutAnswer()
+	return cut != nil
+}
+
+// other: no rule above explains the error: quote it rather than guess. A proxy that floods is
+// quoted too: the evidence shows what it sent, not why (a broken proxy, or no proxy at all).
 func other(j *judgement) (string, bool) {
 	if j.err == nil {
 		return "", false
+	}
+	if cut, asked := j.cutAnswer(); cut != nil {
+		what := fmt.Sprintf("%d lines and no end of its headers", cut.Lines)
+		if cut.Lines == 0 {
+			what = "one line and no end of it"
+		}
+		return sentence("the proxy %s answered %s with %s within %d bytes, the probe's bound (Go's transport, as the agent's, gives up at 10 MB): it began %s (the request: %v)",
+			j.ev.Proxy, asked, what, cut.Limit, snippet(cut.Start), j.inner)
 	}
 	return sentence("the exchange with %s failed with an error no known cause explains: %v", j.target(), j.inner)
 }

@@ -385,6 +385,11 @@ var remedies = map[string]remedy{
 		Guide: "Tests 2-3; autoops-facts: the connectivity script's curl exit codes 60 and 77",
 		Cloud: "This machine has no CA bundle at all, so no certificate can be verified: install the system CA certificates (ca-certificates) in the image, or point SSL_CERT_FILE at a bundle. If TLS inspection is also in the path, set tls.ca_file to the inspecting CA.",
 	},
+	remedyAnswerTooLarge: {
+		Guide:   "None: the guide names no cause; field facts: Go's transport stops reading a proxy's answer at 10 MB of headers",
+		Cluster: "The proxy answered with an endless stream instead of a proxy's answer: check that proxy_url (or HTTPS_PROXY, HTTP_PROXY) names the proxy's host and port, and the proxy's health and logs; or add the cluster's host to NO_PROXY if it should be reached directly.",
+		Cloud:   "The proxy answered with an endless stream instead of a proxy's answer: check that proxy_url (or HTTPS_PROXY) names the proxy's host and port, and the proxy's health and logs. The agent, behind the same proxy, cannot register or send data either.",
+	},
 	Other: {
 		Meaning: "no known cause explains the error; the log quotes it as seen, never a guess from another row",
 		Brief:   "read the quoted error; compare with the guide's curl test from this machine",

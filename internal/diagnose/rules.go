@@ -39,7 +39,11 @@ type rule struct {
 //   - clock_skew before tls_certificate_expired (the server's clock says the certificate is valid);
 //   - scheme_mismatch before connection_reset (an http:// port that closes plaintext and speaks TLS);
 //   - auth before status: a 401 is auth_*, a 403 insufficient_privileges;
-//   - unsupported_version before license_inactive before the privileges check.
+//   - unsupported_version before license_inactive before the privileges check;
+//   - a proxy's answer the probe cut at its bound (a proxy that floods) is _OTHER, quoted:
+//     proxy_scheme_mismatch and scheme_mismatch (their plain-text branches), proxy_unreachable,
+//     connection_reset and tls_handshake_failed step aside for it (answerCut): the proxy
+//     answered, in neither TLS nor HTTP, and the cut was the probe's (or Go's, at 10 MB).
 var rules = []rule{
 	{ProxySchemeMismatch, "tests 2-3 note on HTTP(S)_PROXY; field facts: https:// proxy URLs", proxySchemeMismatch, asAgent(ProxySchemeMismatch, nil)},
 	{ProxyUnreachable, "tests 2-3 note: configure HTTP_PROXY, HTTPS_PROXY", proxyUnreachable, asAgent(ProxyUnreachable, nil)},
@@ -77,7 +81,7 @@ var rules = []rule{
 	{LicenseInactive, "facts: license status active", licenseInactive, nil},
 	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges, rootExitRow(InsufficientPrivileges)},
 	{TokenRejected, "test 3 with AUTOOPS_TOKEN", tokenRejected, nil},
-	{Other, "none: the evidence is quoted as it came", other, nil},
+	{Other, "none: the evidence is quoted as it came", other, cutAnswerRow},
 }
 
 // overrides name a cause behind whatever failed: each that matches a failure wraps what was
@@ -103,7 +107,17 @@ const (
 	remedyAsAgent = "/as_agent"
 	// SOCKS proxies authenticate otherwise than HTTP proxies: the suffix of a proxy_auth_* row.
 	remedySOCKS = "/socks"
+	// A proxy's answer cut at the probe's bound: _OTHER's row for a proxy that floods.
+	remedyAnswerTooLarge = Other + "/answer_too_large"
 )
+
+// cutAnswerRow: a proxy that floods needs its address and health checked, not the endpoint.
+func cutAnswerRow(j *judgement) string {
+	if answerCut(j) {
+		return remedyAnswerTooLarge
+	}
+	return ""
+}
 
 // rootExitRow: agents 9.2.5 and later exit on a 401, 403 or 404 from GET / (autoops-facts,
 // "What the agent does, by version"); the remedy says so.

@@ -314,6 +314,12 @@ func TestRulesTable(t *testing.T) {
 		{"privileges missing", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")).with(privileges(200, missing)), Context{Credentials: CredentialsBasic}, InsufficientPrivileges},
 		{"token refused", recorded(probe.OTLP, intake).answered(401, `{"code":16,"message":"invalid token"}`).with(func(ev *probe.Evidence) { ev.TokenSent = true }), Context{}, TokenRejected},
 		{"an error nothing explains", recorded(probe.Cluster, es).failed(errors.New("Filtered"), sentAll), Context{}, Other},
+		{"tie: _OTHER over connection_reset (a proxy's CONNECT answer cut at the probe's bound)", recorded(probe.Cluster, es).failed(io.ErrUnexpectedEOF, probe.Progress{DNSDone: true, Connected: true}).with(viaProxy("http://p:3128")).
+			with(withHandshake(probe.HandshakeCheck{ProxyAnswerTooLarge: &probe.AnswerTooLarge{Limit: probe.MaxAnswerHeader, Lines: 512, Start: []byte("HTTP/1.1 200 OK\r\nX-Flood: a\r\n")}})), Context{}, Other},
+		{"tie: _OTHER over proxy_scheme_mismatch, scheme_mismatch, tls_handshake_failed (an https:// proxy flooding in plain text)", recorded(probe.OTLP, intake).failed(opErr("proxyconnect", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), inTLS).
+			with(viaProxy("https://p:3128")).with(func(ev *probe.Evidence) {
+			ev.PlainConnectTooLarge = &probe.AnswerTooLarge{Limit: probe.MaxAnswerHeader, Start: []byte("aaaa")}
+		}), Context{}, Other},
 		{"search domain", recorded(probe.Cluster, es).failed(refusedErr, probe.Progress{}).with(func(ev *probe.Evidence) {
 			ev.SearchDomain = &probe.SearchDomain{Suffix: "corp.example", SuffixAddresses: []string{"10.9.9.9"}}
 		}), Context{}, DNSSearchDomain},

@@ -49,7 +49,7 @@ var collectors = []collector{
 	{"plaintext CONNECT to an https:// proxy", func(r *run) bool {
 		return r.proxy != nil && r.proxy.Scheme == "https" && r.ev.Main.Err != nil && r.ev.Main.Response == nil
 	}, func(ctx context.Context, r *run) {
-		r.ev.ProxySpeaksPlainHTTP = speaksPlainHTTP(ctx, proxyAddress(r.proxy), r.addr)
+		r.ev.ProxySpeaksPlainHTTP, r.ev.PlainConnectTooLarge = speaksPlainHTTP(ctx, proxyAddress(r.proxy), r.addr)
 	}},
 	{"SOCKS5 CONNECT asked by hand", func(r *run) bool {
 		return isSOCKS(r.proxy) && r.ev.Main.Err != nil && r.ev.Main.Response == nil

@@ -75,6 +75,9 @@ type Evidence struct {
 	SOCKS *SOCKSCheck
 	// ProxySpeaksPlainHTTP: a proxy given as https:// answered a plaintext CONNECT.
 	ProxySpeaksPlainHTTP bool
+	// PlainConnectTooLarge: that proxy's answer to the plaintext CONNECT did not end its first
+	// line within MaxAnswerHeader bytes; the probe stopped reading there (nil otherwise).
+	PlainConnectTooLarge *AnswerTooLarge
 
 	// RawReply is what the cluster port answered a credential-less request in raw bytes,
 	// read when its answer was not HTTP (Elasticsearch's transport port says so in text).
@@ -186,6 +189,9 @@ type HandshakeCheck struct {
 	ProxyAnswer *Response
 	// ProxySpeaksTLS: a proxy given as http:// completed a TLS handshake after its CONNECT failed.
 	ProxySpeaksTLS bool
+	// ProxyAnswerTooLarge: the proxy's answer to CONNECT did not end its headers within
+	// MaxAnswerHeader bytes; the probe stopped reading there (nil otherwise).
+	ProxyAnswerTooLarge *AnswerTooLarge
 
 	// ClientCertRequested: the server asked for a client certificate (mutual TLS);
 	// ClientCertSent: the probe's tls settings had one to give.

@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -95,11 +94,11 @@ func clampMSS(_, _ string, c syscall.RawConn) error {
 }
 
 // speaksPlainHTTP: addr answers a plaintext CONNECT with an HTTP status line, as a proxy
-// that does not speak TLS does.
-func speaksPlainHTTP(ctx context.Context, addr, target string) bool {
+// that does not speak TLS does. tooLarge: its first line did not end within MaxAnswerHeader.
+func speaksPlainHTTP(ctx context.Context, addr, target string) (speaks bool, tooLarge *AnswerTooLarge) {
 	conn, err := dialBounded(ctx, &net.Dialer{}, addr)
 	if err != nil {
-		return false
+		return false, nil
 	}
 	defer func() { _ = conn.Close() }()
 	// A proxy that waits for more input gets two seconds, not the rest of the budget.
@@ -107,10 +106,10 @@ func speaksPlainHTTP(ctx context.Context, addr, target string) bool {
 		_ = conn.SetDeadline(deadline)
 	}
 	if _, err := conn.Write([]byte("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")); err != nil {
-		return false
+		return false, nil
 	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	return err == nil && strings.HasPrefix(line, "HTTP/1.")
+	line, tooLarge, err := readLine(conn)
+	return err == nil && strings.HasPrefix(line, "HTTP/1."), tooLarge
 }
 
 // stalledInTLS: the request connected and started TLS, but the handshake never finished.
@@ -127,16 +126,14 @@ func IsTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// dialBounded connects to addr with d, and bounds everything done on the connection by ctx's
-// deadline: a handshake or read by hand has no context of its own.
+// dialBounded connects to addr with d, and bounds everything done on the connection in time
+// (boundTime): a handshake or read by hand has no context of its own.
 func dialBounded(ctx context.Context, d *net.Dialer, addr string) (net.Conn, error) {
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline)
-	}
+	boundTime(ctx, conn)
 	return conn, nil
 }
 

@@ -33,7 +33,7 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 	var err error
 	if proxy != nil {
 		conn, err = connectThroughProxy(ctx, &d, proxy, hostPort, hc)
-		if err != nil && proxy.Scheme == "http" && (hc.ProxyAnswer == nil || hc.ProxyAnswer.Status != http.StatusProxyAuthRequired && hc.ProxyAnswer.Status != http.StatusOK) {
+		if err != nil && proxy.Scheme == "http" && hc.ProxyAnswerTooLarge == nil && (hc.ProxyAnswer == nil || hc.ProxyAnswer.Status != http.StatusProxyAuthRequired && hc.ProxyAnswer.Status != http.StatusOK) {
 			// A proxy URL written http:// for a proxy that speaks TLS: the plaintext CONNECT
 			// gets a TLS server's refusal; a handshake with the proxy tells.
 			hc.ProxySpeaksTLS = tlsReply(ctx, &d, proxyAddress(proxy), proxy.Hostname())
@@ -129,15 +129,20 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 		_ = conn.Close()
 		return nil, err
 	}
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, req)
+	// As Go's transport reads it: bounded in bytes here, in time by the connection's deadline.
+	bounded := newBoundedReader(conn, MaxAnswerHeader)
+	resp, err := http.ReadResponse(bufio.NewReader(bounded), req)
 	if err != nil {
+		if hc.ProxyAnswerTooLarge = bounded.tooLarge(err); hc.ProxyAnswerTooLarge != nil {
+			err = fmt.Errorf("the proxy's answer to CONNECT: %w", errAnswerTooLarge)
+		}
 		_ = conn.Close()
 		return nil, err
 	}
 	hc.ProxyAnswer = answerOf(resp)
 	if resp.StatusCode != http.StatusOK {
-		hc.ProxyAnswer.Body, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
+		bounded.extend(maxProxyBody)
+		hc.ProxyAnswer.Body, _ = io.ReadAll(io.LimitReader(resp.Body, maxProxyBody))
 		_ = resp.Body.Close()
 		_ = conn.Close()
 		return nil, fmt.Errorf("proxy answered CONNECT with %d", resp.StatusCode)

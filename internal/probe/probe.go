@@ -131,6 +131,11 @@ func Run(ctx context.Context, t *Target) Evidence {
 		}
 	}
 	t.Redactor.redactAnswers(ev)
+	for _, tl := range []*AnswerTooLarge{ev.PlainConnectTooLarge, proxyAnswerTooLarge(ev.Handshake)} {
+		if tl != nil {
+			tl.Start = t.Redactor.redactBytes(tl.Start)
+		}
+	}
 	ev.Redact = t.Redactor.Redact
 	ev.Duration = time.Since(start)
 	return *ev
