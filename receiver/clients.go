@@ -58,6 +58,9 @@ func tlsKey(c *configtls.ClientConfig) string {
 	return string(h.Sum(nil))
 }
 
+// maxResponseHeaderBytes bounds the headers of every answer the probes' clients read.
+const maxResponseHeaderBytes = 256 << 10
+
 // probeClient builds a probe's client with confighttp (proxy, headers, auth, timeouts as for
 // any component), with tlsCfg shared rather than loaded again. The probes send exactly the
 // guide's requests, so no otelhttp instrumentation (spans, trace headers) wraps them.
@@ -73,6 +76,9 @@ func probeClient(ctx context.Context, host component.Host, set component.Telemet
 	if tr, ok := client.Transport.(*http.Transport); ok {
 		// A clone per transport: net/http adds "h2" to the NextProtos of the one it holds.
 		tr.TLSClientConfig = tlsCfg.Clone()
+		// Go's default (10 MB) lets a flooding proxy or server grow each run's memory by as
+		// much; no answer the probes expect has headers near this.
+		tr.MaxResponseHeaderBytes = maxResponseHeaderBytes
 		return client, tr, nil
 	}
 	// Headers, auth, compression or middlewares wrap the transport where the TLS settings
