@@ -430,8 +430,9 @@ func (v view) original(i, j int) span {
 	return span{v.start[i], v.end[j-1]}
 }
 
-// decode reads one level of escapes: \uXXXX, \/ \\ \" \', %XX, &#NN; &#xHH; and the five named
-// HTML entities. changed is false when there were none.
+// decode reads one level of escapes: \uXXXX, \xHH, a backslash before punctuation (JSON's \/,
+// a certificate subject's \+), %XX, &#NN; &#xHH; and the five named HTML entities. changed is
+// false when there were none.
 func (v view) decode() (view, bool) {
 	t := v.text
 	if bytes.IndexAny(t, `\%&`) < 0 {
@@ -467,18 +468,19 @@ func escapeAt(t []byte, i int, buf *[utf8.UTFMax]byte) ([]byte, int) {
 		if i+1 >= len(t) {
 			return nil, 0
 		}
-		switch t[i+1] {
-		case '/', '\\', '"', '\'':
-			return t[i+1 : i+2], 2
-		case 'u':
+		switch c := t[i+1]; {
+		case c == 'u':
 			if n, ok := hexValue(t, i+2, 4); ok {
 				return buf[:utf8.EncodeRune(buf[:], rune(n))], 6
 			}
-		case 'x':
+		case c == 'x':
 			if n, ok := hexValue(t, i+2, 2); ok {
 				buf[0] = byte(n)
 				return buf[:1], 4
 			}
+		case c == ' ' || c < utf8.RuneSelf && (unicode.IsPunct(rune(c)) || unicode.IsSymbol(rune(c))):
+			// JSON's \/ \" \\, a certificate subject's \+ \, \= (RFC 4514).
+			return t[i+1 : i+2], 2
 		}
 	case '%':
 		if n, ok := hexValue(t, i+1, 2); ok {

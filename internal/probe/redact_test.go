@@ -59,6 +59,7 @@ func TestRedactorCoversEveryForm(t *testing.T) {
 		"URL every byte":   func(s string) string { return each(s, "%%%02x") },
 		"HTML &#NN;":       func(s string) string { return each(s, "&#%d;") },
 		"JSON of URL":      func(s string) string { return strings.ReplaceAll(url.PathEscape(s), "%", `\u0025`) },
+		"RFC 4514 \\+":     func(s string) string { return strings.NewReplacer("+", `\+`, "=", `\=`, ",", `\,`).Replace(s) },
 	}
 	for _, secret := range secrets {
 		for name, echo := range echoes {
