@@ -22,6 +22,8 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 	keyOnly := filepath.Join(dir, "key.pem")
 	require.NoError(t, os.WriteFile(keyOnly, []byte("-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"), 0o600))
 	long := strings.Repeat("a", 64)
+	const keyBase64 = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgS3cretKeyMaterial"
+	const pemKey = "-----BEGIN PRIVATE KEY-----\n" + keyBase64 + "\n-----END PRIVATE KEY-----\n"
 	tests := []struct {
 		name   string
 		change func(*Config)
@@ -49,6 +51,12 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 		{"tab in the password", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u", "pa\tss" }, []string{"cluster.password", "control character"}},
 		{"control character in the username", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u\x00", "p" }, []string{"cluster.username", "control character"}},
 		{"ftp proxy", func(c *Config) { c.Registration.ProxyURL = "ftp://proxy:21" }, []string{"registration.proxy_url", "ftp"}},
+		// Secret-bearing values are named by their key, never printed.
+		{"PEM text as key_file", func(c *Config) { c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = "../testdata/es-ca.pem", pemKey }, []string{"cluster.tls.key_file", "holds PEM text", "cluster.tls.key_pem"}},
+		{"PEM text as ca_file", func(c *Config) { c.OTLP.TLS.CAFile = pemKey }, []string{"otlp.tls.ca_file", "otlp.tls.ca_pem"}},
+		{"a key's base64 as key_file", func(c *Config) { c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = "../testdata/es-ca.pem", keyBase64 }, []string{"cluster.tls.key_file", "not shown", "cannot be read"}},
+		{"proxy password with an unescaped /", func(c *Config) { c.Cluster.ProxyURL = "http://user:S3cret/Pw@proxy:3128" }, []string{"cluster.proxy_url", "%2F", "not shown"}},
+		{"proxy credentials without a scheme", func(c *Config) { c.OTLP.ProxyURL = "user:S3cret@proxy:3128" }, []string{"otlp.proxy_url", "give the scheme"}},
 	}
 	if os.Geteuid() != 0 {
 		tests = append(tests, struct {
@@ -68,7 +76,7 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, strings.ToLower(err.Error()), "controllerconfig", "messages name YAML keys, not Go types")
-			for _, secret := range []string{"t0ken", "id:key", "pa\tss"} {
+			for _, secret := range []string{"t0ken", "id:key", "pa\tss", "S3cret", "MIGHAgEA"} {
 				assert.NotContains(t, err.Error(), secret)
 			}
 		})
