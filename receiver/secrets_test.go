@@ -102,3 +102,28 @@ func TestOrdinaryHeadersAreNotScrubbed(t *testing.T) {
 	assert.Equal(t, "exchange over https", r.Redact("exchange over https"))
 	assert.Equal(t, "[REDACTED] [REDACTED] [REDACTED]", r.Redact("s3cret-autoops-token H3ader-S3cret Pr0xy/S3cret"))
 }
+
+// Credentials in a proxy variable Go reads without a scheme never reach the report, its JSON or
+// the exported record (autoops.probe.proxy), even from a proxy whose refusal quotes them.
+func TestSchemelessProxyCredentialsNeverPrint(t *testing.T) {
+	const pass = "Pr0xyS3cret"
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("Proxy-Authorization: " + r.Header.Get("Proxy-Authorization") + " refused"))
+	}))
+	defer proxy.Close()
+	t.Setenv("HTTPS_PROXY", "probe:"+pass+"@"+strings.TrimPrefix(proxy.URL, "http://"))
+	t.Setenv("https_proxy", "")
+	cfg := createDefaultConfig().(*Config)
+	cfg.Cluster.Endpoint = "https://es.example:9200"
+	cfg.Registration.Enabled, cfg.OTLP.Enabled = false, false
+	results, err := RunOnce(context.Background(), cfg, componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	r := results[0]
+	require.NotEmpty(t, r.Evidence.Proxy, "the request went through the proxy")
+	text := fmt.Sprint(ResultAttributes(&r)) + r.Verdict.Summary() + r.Verdict.FullRemedy() + r.Evidence.Proxy
+	assert.Contains(t, text, "Proxy-Authorization: Basic [REDACTED]", "the refusal is quoted, scrubbed")
+	assert.NotContains(t, text, pass)
+	assert.NotContains(t, text, base64.StdEncoding.EncodeToString([]byte("probe:" + pass))[:12])
+}
