@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -315,6 +316,7 @@ func validateProxyURL(key, raw string) error {
 	if raw == "" {
 		return nil
 	}
+	// The value is never quoted: it may hold a password.
 	if !strings.Contains(raw, "://") {
 		// confighttp reads proxy_url as it is: without a scheme, user:password@ would be taken
 		// for one.
@@ -324,7 +326,12 @@ func validateProxyURL(key, raw string) error {
 		return fmt.Errorf("%s: %s", key, problem)
 	}
 	u, err := url.ParseRequestURI(raw)
-	if err != nil || u.Host == "" {
+	switch {
+	case !strings.Contains(raw, "://"):
+		return fmt.Errorf("%s: not an absolute URL: give the scheme, as http://proxy.example.com:3128 (the value is not shown)", key)
+	case (err != nil || u.Host == "") && strings.Contains(raw, "@"):
+		return fmt.Errorf("%s: not a URL Go can read (the value is not shown): in a username or password, write / as %%2F, @ as %%40, : as %%3A and %% as %%25, as in http://user:pa%%2Fss@proxy.example.com:3128", key)
+	case err != nil || u.Host == "":
 		return fmt.Errorf("%s: not an absolute URL such as http://proxy.example.com:3128", key)
 	}
 	if !slices.Contains([]string{"http", "https", "socks5", "socks5h"}, u.Scheme) {
@@ -473,8 +480,19 @@ func validateFiles(r *resolution, prefix string, cc *confighttp.ClientConfig) er
 		if f.path == "" {
 			continue
 		}
-		if err := agentconfig.PEMFile(f.path, f.kind); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %s: %w", r.sourceOf(prefix+"."+f.key), f.path, err))
+		key := r.sourceOf(prefix + "." + f.key)
+		switch shown, ok := pathShown(f.path); {
+		case agentconfig.IsPEM(f.path) || strings.Contains(f.path, "-----BEGIN"):
+			pemKey := prefix + "." + strings.TrimSuffix(f.key, "_file") + "_pem"
+			errs = append(errs, fmt.Errorf("%s: holds PEM text (%d bytes, not shown), not a path: give PEM text as %s", key, len(f.path), pemKey))
+		case !ok:
+			if err := agentconfig.PEMFile(f.path, f.kind); err != nil {
+				errs = append(errs, fmt.Errorf("%s: the value (%d bytes, not shown: it does not look like a file path) %w", key, len(f.path), err))
+			}
+		default:
+			if err := agentconfig.PEMFile(f.path, f.kind); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %s: %w", key, shown, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -518,4 +536,26 @@ func validateHeaders(r *resolution, prefix string, cc *confighttp.ClientConfig) 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// pathShown: a file key's value is quoted in a message only when it looks like a path, so that
+// key material given where a path goes (PEM text through ${env:...}, a key's base64, the
+// agent's ssl.key) is never printed: one line without control characters, at most PATH_MAX
+// bytes and NAME_MAX per part, rooted (/, ./, ../, ~, C:\) or holding a dot (an extension).
+// Base64 has no dot, and DER keys' base64 starts with "MI".
+func pathShown(v string) (string, bool) {
+	if v == "" || len(v) > 4096 || strings.ContainsFunc(v, unicode.IsControl) {
+		return "", false
+	}
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if len(part) > 255 {
+			return "", false
+		}
+	}
+	rooted := strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || strings.HasPrefix(v, "~") ||
+		len(v) > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/')
+	if !rooted && !strings.Contains(v, ".") {
+		return "", false
+	}
+	return v, true
 }

@@ -53,7 +53,7 @@ func processCPU() time.Duration {
 }
 
 // benchServer serves h over TLS with a generated CA, written to a file for tls.ca_file.
-func benchServer(b *testing.B, h http.Handler) (url, caFile string, roots *x509.CertPool) {
+func benchServer(b testing.TB, h http.Handler) (url, caFile string, roots *x509.CertPool) {
 	ca := testutil.NewCA(b, "Bench CA")
 	srv := httptest.NewUnstartedServer(h)
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(b, testutil.LeafOptions{})}}

@@ -148,18 +148,24 @@ func clusterAuthorization(c *ClusterConfig) (probe.Secret, diagnose.Context) {
 func joinBase(base, path string) string { return strings.TrimSuffix(base, "/") + path }
 
 // newRedactor holds every secret the configuration sends anywhere, in every form, so that no
-// answer echoing a request brings one into the evidence.
+// answer echoing a request brings one into the evidence: the cluster's Authorization (the API
+// key and the username:password pair decode from it; the id and the username alone are not
+// secret), the password and the token as configured, the configured headers that carry a
+// credential (probe.CredentialHeader, probe.CredentialShaped), and the proxies' credentials.
 func newRedactor(cfg *Config, env probe.Environment) *probe.Redactor {
 	auth, _ := clusterAuthorization(&cfg.Cluster)
-	values := []string{string(auth), string(cfg.OTLP.Token), string(cfg.Cluster.APIKey), string(cfg.Cluster.Password)}
-	proxies := []string{env.HTTPProxy, env.HTTPSProxy}
-	for _, cc := range []*confighttp.ClientConfig{&cfg.Cluster.ClientConfig, &cfg.Registration.ClientConfig, &cfg.OTLP.ClientConfig} {
-		for _, v := range cc.Headers.Iter {
-			values = append(values, string(v))
-		}
-		proxies = append(proxies, cc.ProxyURL)
+	s := probe.Secrets{
+		Values:         []string{string(cfg.OTLP.Token), string(cfg.Cluster.Password)},
+		Authorizations: []string{string(auth)},
+		ProxyURLs:      []string{env.HTTPProxy, env.HTTPSProxy},
 	}
-	return probe.NewRedactor(values, proxies)
+	for _, cc := range []*confighttp.ClientConfig{&cfg.Cluster.ClientConfig, &cfg.Registration.ClientConfig, &cfg.OTLP.ClientConfig} {
+		for name, v := range cc.Headers.Iter {
+			s.Headers = append(s.Headers, [2]string{name, string(v)})
+		}
+		s.ProxyURLs = append(s.ProxyURLs, cc.ProxyURL)
+	}
+	return probe.NewRedactor(s)
 }
 
 // caSubjects lists the subjects of the certificates tls.ca_file (or ca_pem) holds: the

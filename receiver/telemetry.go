@@ -228,9 +228,8 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 		a.PutStr(string(semconv.TLSServerHashSha256Key), strings.ToUpper(c.SHA256))
 		putStrings(a, attrSANs, c.DNSNames)
 	}
-	if first := ev.EarliestExpiry(); first != nil {
-		a.PutStr(attrEarliestExpirySubject, first.Subject.String())
-	}
+	// Scrubbed with the other facts: a certificate's subject is the server's to choose.
+	putNonEmpty(a, attrEarliestExpirySubject, v.Facts.EarliestExpirySubject)
 	putStrings(a, attrMissingPrivileges, v.Facts.MissingPrivileges)
 	putNonEmpty(a, attrRoleDefinition, v.RoleDefinition)
 	if v.Facts.InContainer {

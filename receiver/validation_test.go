@@ -25,6 +25,8 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 	long := strings.Repeat("a", 64)
 	caPEM := mustRead(t, "../testdata/es-ca.pem")
 	keyPEM := "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"
+	const keyBase64 = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgS3cretKeyMaterial"
+	const pemKey = "-----BEGIN PRIVATE KEY-----\n" + keyBase64 + "\n-----END PRIVATE KEY-----\n"
 	tests := []struct {
 		name   string
 		change func(*Config)
@@ -64,6 +66,12 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 		{"header name with a colon", func(c *Config) { c.OTLP.Headers.Set("X-Foo:", "v") }, []string{"otlp.headers", `"X-Foo:"`, "not a valid header name"}},
 		{"header value with a newline", func(c *Config) { c.Registration.Headers.Set("X-Foo", "s3cret\nInjected: 1") }, []string{"registration.headers.X-Foo", "control character"}},
 		{"header value with a NUL", func(c *Config) { c.Cluster.Headers.Set("X-Bar", "s3cret\x00") }, []string{"cluster.headers.X-Bar", "control character"}},
+		// Secret-bearing values are named by their key, never printed.
+		{"PEM text as key_file", func(c *Config) { c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = "../testdata/es-ca.pem", pemKey }, []string{"cluster.tls.key_file", "holds PEM text", "cluster.tls.key_pem"}},
+		{"PEM text as ca_file", func(c *Config) { c.OTLP.TLS.CAFile = pemKey }, []string{"otlp.tls.ca_file", "otlp.tls.ca_pem"}},
+		{"a key's base64 as key_file", func(c *Config) { c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = "../testdata/es-ca.pem", keyBase64 }, []string{"cluster.tls.key_file", "not shown", "cannot be read"}},
+		{"proxy password with an unescaped /", func(c *Config) { c.Cluster.ProxyURL = "http://user:S3cret/Pw@proxy:3128" }, []string{"cluster.proxy_url", "%2F"}},
+		{"proxy credentials without a scheme", func(c *Config) { c.OTLP.ProxyURL = "user:S3cret@proxy:3128" }, []string{"otlp.proxy_url", "give the scheme"}},
 	}
 	if os.Geteuid() != 0 {
 		tests = append(tests, struct {
@@ -83,7 +91,7 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, strings.ToLower(err.Error()), "controllerconfig", "messages name YAML keys, not Go types")
-			for _, secret := range []string{"t0ken", "id:key", "pa\tss", "not a certificate", "MAA=", "s3cret", "Injected"} {
+			for _, secret := range []string{"t0ken", "id:key", "pa\tss", "not a certificate", "MAA=", "s3cret", "Injected", "S3cret", "MIGHAgEA"} {
 				assert.NotContains(t, err.Error(), secret)
 			}
 		})

@@ -41,6 +41,8 @@ type setup struct {
 	proxy    string // proxy URL the client goes through
 	// inContainer places the collector inside a container.
 	inContainer bool
+	// secrets are what the probe scrubs from answers (none: nothing).
+	secrets *probe.Secrets
 }
 
 func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
@@ -71,6 +73,9 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 	tg := &probe.Target{
 		Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil, Proxy: proxyRule, FixedProxy: s.proxy != "",
 		Authorization: probe.Secret(s.auth), CheckPrivileges: true, Token: probe.Secret(s.token), InContainer: s.inContainer,
+	}
+	if s.secrets != nil {
+		tg.Redactor = probe.NewRedactor(*s.secrets)
 	}
 	ev := probe.Run(context.Background(), tg)
 	v := Diagnose(&ev, s.ctx)

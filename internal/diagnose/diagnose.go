@@ -70,8 +70,11 @@ type Facts struct {
 	Cluster           *answers.Root
 	MissingPrivileges []string
 	Certificate       *Certificate
-	Location          string
-	InContainer       bool
+	// EarliestExpirySubject is the subject of the presented certificate that expires first
+	// (autoops.probe.tls.earliest_expiry.subject).
+	EarliestExpirySubject string
+	Location              string
+	InContainer           bool
 }
 
 // Certificate describes the server certificate seen, verified or not.
@@ -113,27 +116,61 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	}
 	if v.Passed {
 		v.Evidence = passEvidence(j)
-	} else {
-		// Go's errors quote URLs as given (a malformed HTTPS_PROXY, say), and some quote what
-		// the server sent: evidence never carries a password or a secret the probe sent.
-		v.Evidence = probe.ScrubUserinfo(v.Evidence)
-		if ev.Redact != nil {
-			v.Evidence = ev.Redact(v.Evidence)
-		}
 	}
 	switch v.ErrorType {
 	case NotElasticsearch:
 		v.Facts.AnsweredBy = j.answeredByWho()
 	case InsufficientPrivileges:
 		v.Facts.MissingPrivileges = j.missingPrivileges()
-		v.RoleDefinition = answers.RoleRequest(v.Facts.MissingPrivileges)
 	}
 	v.Route = route(ev)
+	scrubVerdict(&v, ev)
+	if v.ErrorType == InsufficientPrivileges {
+		v.RoleDefinition = answers.RoleRequest(v.Facts.MissingPrivileges)
+	}
 	v.Remedy = remedyText(j.cluster(), remedyRow, v.Warnings)
 	if !v.Passed {
 		v.Guide = GuideRow(remedyRow, j.cluster())
 	}
 	return v
+}
+
+// scrubVerdict passes everything of the verdict taken from an answer or an error through the
+// probe's scrubber: the evidence sentence (Go's errors quote URLs as given, a malformed
+// HTTPS_PROXY say, and some quote what the server sent), the route, and the facts (the
+// cluster's names become resource attributes; a certificate's subject, issuer and names are
+// the server's to choose, and may carry an echoed header). Remedies are the table's own text.
+func scrubVerdict(v *Verdict, ev *probe.Evidence) {
+	scrub := func(s string) string {
+		s = probe.ScrubUserinfo(s)
+		if ev.Redact != nil {
+			s = ev.Redact(s)
+		}
+		return s
+	}
+	v.Evidence, v.Route = scrub(v.Evidence), scrub(v.Route)
+	f := &v.Facts
+	f.AnsweredBy, f.Location, f.EarliestExpirySubject = scrub(f.AnsweredBy), scrub(f.Location), scrub(f.EarliestExpirySubject)
+	f.MissingPrivileges = scrubAll(f.MissingPrivileges, scrub)
+	if f.Cluster != nil {
+		c := *f.Cluster
+		c.Name, c.ClusterName, c.ClusterUUID, c.Version.Number = scrub(c.Name), scrub(c.ClusterName), scrub(c.ClusterUUID), scrub(c.Version.Number)
+		f.Cluster = &c
+	}
+	if c := f.Certificate; c != nil {
+		c.Issuer, c.Subject, c.DNSNames = scrub(c.Issuer), scrub(c.Subject), scrubAll(c.DNSNames, scrub)
+	}
+}
+
+func scrubAll(list []string, scrub func(string) string) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = scrub(s)
+	}
+	return out
 }
 
 // facts are what the log reports whatever the verdict.
@@ -142,6 +179,9 @@ func facts(j *judgement) Facts {
 	f := Facts{InContainer: ev.InContainer}
 	if cert := ev.LeafCertificate(); cert != nil {
 		f.Certificate = describeCertificate(cert)
+	}
+	if first := ev.EarliestExpiry(); first != nil {
+		f.EarliestExpirySubject = first.Subject.String()
 	}
 	if r := ev.Main.Response; r != nil && r.Status >= 300 && r.Status < 400 {
 		f.Location = probe.RedactURL(r.Location)

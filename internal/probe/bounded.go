@@ -20,8 +20,6 @@ const (
 	// answer to CONNECT, the first line of its answer to a plaintext CONNECT. Real proxies'
 	// answers are well under 2 KiB (squid's 407 with its headers is about 600 bytes).
 	MaxAnswerHeader = 32 << 10
-	// maxProxyBody is what is kept of a proxy's page refusing CONNECT.
-	maxProxyBody = 4 << 10
 	// handReadTimeout bounds a read by hand whose context has no deadline, as Go's transport
 	// bounds its wait for a proxy's answer to CONNECT. A probe's reads end at its timeout.
 	handReadTimeout = time.Minute

@@ -141,7 +141,7 @@ func TestFloodQuotesNoSecret(t *testing.T) {
 	})
 	proxyURL := "http://probe:Pr0xyS3cret@" + proxy
 	tg := viaFloodingProxy(t, Cluster, proxyURL)
-	tg.Redactor = NewRedactor(nil, []string{proxyURL})
+	tg.Redactor = NewRedactor(Secrets{ProxyURLs: []string{proxyURL}})
 	ev := Run(context.Background(), tg)
 	require.NotNil(t, ev.Handshake, "%v", ev.Main.Err)
 	cut := ev.Handshake.ProxyAnswerTooLarge

@@ -37,8 +37,11 @@ const (
 	PhaseTransfer = "transfer"
 )
 
-// MaxBody bounds what is read of any answer: enough for every JSON the probes parse.
+// MaxBody bounds what the evidence keeps of any answer: enough for every JSON the probes parse.
 const MaxBody = 256 << 10
+
+// MaxProxyPage bounds what the evidence keeps of a proxy's page refusing a CONNECT.
+const MaxProxyPage = 4 << 10
 
 // Evidence is what one run of one probe saw.
 type Evidence struct {
@@ -160,9 +163,13 @@ type Response struct {
 	// SquidError is squid's X-Squid-Error, naming why squid answered itself.
 	SquidError string
 	// Server is the Server header: what software answered (nginx, awselb/2.0...).
-	Server    string
-	Body      []byte // at most MaxBody bytes
+	Server string
+	// Body is at most MaxBody bytes (MaxProxyPage for a CONNECT answer), scrubbed whole
+	// before it was cut.
+	Body      []byte
 	Truncated bool
+	// limit is where Body is cut once scrubbed (0: it is not cut).
+	limit int
 	// ReceivedAt is this machine's clock when the answer came, to compare with Date.
 	ReceivedAt time.Time
 }

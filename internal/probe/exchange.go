@@ -46,14 +46,11 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 		return ex
 	}
 	defer func() { _ = resp.Body.Close() }()
-	limited, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
-	end := time.Now()
 	ex.Response = answerOf(resp)
-	ex.Response.Body = limited
+	// Cut to MaxBody only once scrubbed (redactAnswers): a secret across the cut goes whole.
+	readErr := ex.Response.readBody(resp.Body, MaxBody)
+	end := time.Now()
 	ex.Response.ReceivedAt = end
-	if len(limited) > MaxBody {
-		ex.Response.Body, ex.Response.Truncated = limited[:MaxBody], true
-	}
 	// A body cut short by a timeout or reset is a failed exchange even though headers came.
 	if readErr != nil {
 		ex.Err = readErr

@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -141,8 +140,8 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 	}
 	hc.ProxyAnswer = answerOf(resp)
 	if resp.StatusCode != http.StatusOK {
-		bounded.extend(maxProxyBody)
-		hc.ProxyAnswer.Body, _ = io.ReadAll(io.LimitReader(resp.Body, maxProxyBody))
+		bounded.extend(MaxProxyPage + cutOverlap)
+		_ = hc.ProxyAnswer.readBody(resp.Body, MaxProxyPage) // cut once scrubbed
 		_ = resp.Body.Close()
 		_ = conn.Close()
 		return nil, fmt.Errorf("proxy answered CONNECT with %d", resp.StatusCode)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -131,11 +130,6 @@ func Run(ctx context.Context, t *Target) Evidence {
 		}
 	}
 	t.Redactor.redactAnswers(ev)
-	for _, tl := range []*AnswerTooLarge{ev.PlainConnectTooLarge, proxyAnswerTooLarge(ev.Handshake)} {
-		if tl != nil {
-			tl.Start = t.Redactor.redactBytes(tl.Start)
-		}
-	}
 	ev.Redact = t.Redactor.Redact
 	ev.Duration = time.Since(start)
 	return *ev
@@ -222,26 +216,6 @@ func hostPort(u *url.URL) (string, int) {
 	}
 	return u.Hostname(), port
 }
-
-// RedactURL removes any user information, so a URL can be logged.
-func RedactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		u.User = nil
-		raw = u.String()
-	} else if i := strings.LastIndex(raw, "@"); i >= 0 {
-		raw = raw[i+1:]
-	}
-	// What url.Parse did not see as user information (a malformed URL, or one Go read as a
-	// path, as with "http://http://user:pass@host") goes too.
-	return ScrubUserinfo(raw)
-}
-
-// userinfo matches the credentials part of a URL anywhere in a text.
-var userinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@"'\n]*@`)
-
-// ScrubUserinfo removes credentials from every URL in a text, such as an error message that
-// quotes a proxy variable as it was given.
-func ScrubUserinfo(s string) string { return userinfo.ReplaceAllString(s, "$1") }
 
 // StopAtRedirects makes client return a 3xx as it is: a redirect on these endpoints means
 // something else answered, and following it could carry credentials elsewhere.

@@ -150,12 +150,6 @@ func TestProxyRuleFollowsConfighttp(t *testing.T) {
 	assert.Equal(t, "http://fixed:8080", p.String(), "proxy_url ignores NO_PROXY")
 }
 
-func TestRedactURLDropsUserinfo(t *testing.T) {
-	assert.Equal(t, "http://proxy:3128", RedactURL("http://bob:hunter2@proxy:3128"))
-	assert.NotContains(t, RedactURL("%%bob:hunter2@proxy"), "hunter2")
-	assert.Equal(t, "http://http://127.0.0.1:8888", RedactURL("http://http://probe:Bad%20S3cret@127.0.0.1:8888"), "what Go makes of a malformed HTTPS_PROXY")
-}
-
 func TestSecretNeverPrints(t *testing.T) {
 	s := Secret("ApiKey abc")
 	assert.Equal(t, "[REDACTED]", s.String())

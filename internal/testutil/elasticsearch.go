@@ -21,6 +21,8 @@ type FakeES struct {
 	Roles         []string
 	// Missing lists privileges has_privileges reports as not held, e.g. "cluster:read_ilm".
 	Missing []string
+	// Root, when set, is the root's answer as written (JSON escapes and all).
+	Root string
 }
 
 func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -40,6 +42,9 @@ func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var body any
 	switch {
+	case (r.URL.Path == "/" || r.URL.Path == "") && f.Root != "":
+		_, _ = w.Write([]byte(f.Root))
+		return
 	case r.URL.Path == "/" || r.URL.Path == "":
 		v := f.Version
 		if v == "" {
