@@ -421,7 +421,7 @@ func TestNetworkMatrix(t *testing.T) {
 				w.standard(t)
 				w.tinyproxy(t, "")
 			},
-			env: []string{"HTTPS_PROXY=http://127.0.0.1:8888", "https_proxy=http://127.0.0.1:3999", "HTTP_PROXY=http://127.0.0.1:8888", "NO_PROXY=" + otlpHost},
+			env:  []string{"HTTPS_PROXY=http://127.0.0.1:8888", "https_proxy=http://127.0.0.1:3999", "HTTP_PROXY=http://127.0.0.1:8888", "NO_PROXY=" + otlpHost},
 			want: expect{"cluster": "", "registration": "", "otlp": ""},
 			check: func(t *testing.T, w *world, got map[string]record, col *collector) {
 				assert.Equal(t, "loopback", got["cluster"].attrs["autoops.probe.proxy.source"])
