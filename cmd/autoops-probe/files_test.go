@@ -61,3 +61,23 @@ func TestEnvFileTooLarge(t *testing.T) {
 	assert.Equal(t, exitUsage, code, out)
 	assert.Contains(t, errOut, "--agent-env: read "+path+": larger than the limit of 1 MiB")
 }
+
+// An env file as `docker exec <agent> env` writes it, a PEM over several lines, is read; a
+// mistake in one is reported with the file and line, never the line's value.
+func TestReadEnvFiles(t *testing.T) {
+	dir := t.TempDir()
+	pem := "-----BEGIN CERTIFICATE-----\nMIIBxTCCAWugAwIBAgIU\nAbCdEf==\n-----END CERTIFICATE-----"
+	docker := filepath.Join(dir, "docker.env")
+	require.NoError(t, os.WriteFile(docker, []byte("HOSTNAME=3f2a1b\nAUTOOPS_ES_CA="+pem+"\nHOME=/root\n"), 0o600))
+	files, err := readEnvFiles(envFiles{docker})
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	assert.Equal(t, pem, files[0]["AUTOOPS_ES_CA"])
+	assert.Equal(t, "/root", files[0]["HOME"])
+
+	dropIn := filepath.Join(dir, "autoops-env.conf")
+	require.NoError(t, os.WriteFile(dropIn, []byte("[Service]\nEnvironment=\"AUTOOPS-TOKEN=tok_s3cr3t\"\n"), 0o600))
+	_, err = readEnvFiles(envFiles{docker, dropIn})
+	require.ErrorContains(t, err, "--agent-env: "+dropIn+": line 2: word 1 of Environment= is not NAME=VALUE")
+	assert.NotContains(t, err.Error(), "s3cr3t")
+}
