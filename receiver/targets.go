@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
@@ -170,11 +170,11 @@ func newRedactor(cfg *Config, env probe.Environment) *probe.Redactor {
 
 // caSubjects lists the subjects of the certificates tls.ca_file (or ca_pem) holds: the
 // diagnosis tells a missing intermediate from an unknown CA by them. Validation has read the
-// file already.
+// file already; it is read again bounded (a regular file, at most a CA bundle's size).
 func caSubjects(cc *confighttp.ClientConfig) []string {
 	raw := []byte(cc.TLS.CAPem)
 	if cc.TLS.CAFile != "" {
-		raw, _ = os.ReadFile(cc.TLS.CAFile)
+		raw, _ = agentconfig.ReadFile(cc.TLS.CAFile, agentconfig.MaxCABundleSize)
 	}
 	var subjects []string
 	for block, rest := pem.Decode(raw); block != nil; block, rest = pem.Decode(rest) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -16,15 +17,15 @@ func (e *envFiles) Set(v string) error { *e = append(*e, v); return nil }
 
 // readEnvFiles reads the agent's env files for the agent model: a file wins over the
 // environment, a later file over an earlier one. This process's environment is never changed.
+// Each is a regular file of at most agentconfig.MaxFileSize (never a FIFO that would hang).
 func readEnvFiles(files []string) ([]map[string]string, error) {
 	var out []map[string]string
 	for _, path := range files {
-		f, err := os.Open(path)
+		raw, err := agentconfig.ReadFile(path, agentconfig.MaxFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("--agent-env: %w", err)
 		}
-		env, err := agentconfig.ParseEnvFile(f)
-		_ = f.Close()
+		env, err := agentconfig.ParseEnvFile(bytes.NewReader(raw))
 		if err != nil {
 			return nil, fmt.Errorf("--agent-env: %s: %w", path, err)
 		}
@@ -36,11 +37,10 @@ func readEnvFiles(files []string) ([]map[string]string, error) {
 // agentConfigHint says so when the agent's configuration is where the Linux installer puts it
 // and the run does not use it: the probe never reads it silently.
 func agentConfigHint() string {
-	f, err := os.Open(agentconfig.DefaultPath)
-	if err != nil {
+	// Stat, not open: opening a FIFO put there would wait for a writer forever.
+	if info, err := os.Stat(agentconfig.DefaultPath); err != nil || !info.Mode().IsRegular() {
 		return ""
 	}
-	_ = f.Close()
 	return fmt.Sprintf("found the AutoOps agent's configuration at %s; to probe with exactly its settings run: autoops-probe --agent-config %s --agent-env /etc/systemd/system/elastic-agent.service.d/autoops-env.conf",
 		agentconfig.DefaultPath, agentconfig.DefaultPath)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"slices"
@@ -66,7 +67,7 @@ const modulesPath = "receivers.metricbeatreceiver.metricbeat.modules"
 // autoops_es module for the cluster (every module is checked against it), the otlphttp (or
 // otlp_http) exporter for the intake.
 func (d *deriver) fromFile(m *Model, path string) error {
-	raw, err := d.read(path)
+	raw, err := d.read(path, MaxFileSize)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("%s does not exist", path)
@@ -125,7 +126,7 @@ func get(m doc, path string) any {
 
 type deriver struct {
 	lookup   Lookup
-	read     func(string) ([]byte, error)
+	read     func(path string, limit int64) ([]byte, error)
 	findings []Finding
 }
 
@@ -229,7 +230,7 @@ func (d *deriver) certificateAuthority(from, value string, list []CA) []CA {
 		}
 		return append(list, CA{PEM: []byte(value), From: from})
 	}
-	raw, err := d.read(value)
+	raw, err := d.read(value, MaxCABundleSize)
 	if err == nil && !holdsPEM(raw, "CERTIFICATE") {
 		err = errors.New("holds no PEM certificate")
 	}
@@ -249,8 +250,8 @@ func fileProblem(err error) string {
 		return "does not exist"
 	case errors.Is(err, os.ErrPermission):
 		return "cannot be read (permission denied)"
-	case strings.Contains(err.Error(), "is a directory"):
-		return "is a directory, not a PEM file"
+	case errors.Is(err, ErrNotRegular), errors.Is(err, ErrTooLarge):
+		return "is " + errors.Unwrap(err).Error()
 	case strings.Contains(err.Error(), "PEM"):
 		return err.Error()
 	}
@@ -313,18 +314,23 @@ func unescape(s string) string {
 	return s
 }
 
-// PEMFile checks that path is a readable file holding a PEM block of kind (CERTIFICATE,
-// PRIVATE KEY): the probes' tls files.
+// PEMFile checks that path is a readable regular file holding a PEM block of kind
+// (CERTIFICATE, PRIVATE KEY): the probes' tls files. It runs before the collector's configtls
+// opens them, so a FIFO or a device there is refused here, never opened by configtls.
+// Certificates may be a CA bundle (MaxCABundleSize); a key is at most MaxFileSize.
 func PEMFile(path, kind string) error {
-	info, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return errors.New("cannot be read (it does not exist, or a directory on the way is not readable)")
-	case info.IsDir():
-		return errors.New("is a directory, not a PEM file")
+	limit := int64(MaxFileSize)
+	if kind == "CERTIFICATE" {
+		limit = MaxCABundleSize
 	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
+	raw, err := ReadFile(path, limit)
+	var pathErr *fs.PathError
+	switch {
+	case errors.Is(err, ErrNotRegular), errors.Is(err, ErrTooLarge):
+		return errors.New("is " + errors.Unwrap(err).Error())
+	case errors.As(err, &pathErr) && pathErr.Op == "stat":
+		return errors.New("cannot be read (it does not exist, or a directory on the way is not readable)")
+	case err != nil:
 		return errors.New("cannot be read (permission denied?)")
 	}
 	if !holdsPEM(raw, kind) {

@@ -2,7 +2,6 @@ package agentconfig
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 )
@@ -20,7 +19,8 @@ type Inputs struct {
 	ConfigPath string
 	// Version is the agent's version, when known.
 	Version Version
-	// ReadFile reads a file (os.ReadFile when nil).
+	// ReadFile reads a file (when nil, the bounded ReadFile of this package: a regular file
+	// only, at most MaxFileSize for the configuration and MaxCABundleSize for a CA).
 	ReadFile func(path string) ([]byte, error)
 }
 
@@ -87,14 +87,15 @@ type OTLP struct {
 // cannot be used at all (missing, not YAML, not the agent's shape); everything else is a
 // finding, and the model holds what could be derived.
 func Resolve(in Inputs) (*Model, error) {
-	if in.ReadFile == nil {
-		in.ReadFile = os.ReadFile
+	read := ReadFile
+	if in.ReadFile != nil {
+		read = func(path string, _ int64) ([]byte, error) { return in.ReadFile(path) }
 	}
 	if in.Environ == nil {
 		in.Environ = func(string) (string, bool) { return "", false }
 	}
 	m := &Model{Lookup: layered(in.EnvFiles, in.Environ), Version: in.Version}
-	d := &deriver{lookup: m.Lookup, read: in.ReadFile}
+	d := &deriver{lookup: m.Lookup, read: read}
 	m.Registration.Endpoint = Value{DefaultRegistrationURL, ""}
 	if v := d.variable(VarRegistrationURL); v.Set() {
 		m.Registration.Endpoint = v
