@@ -26,7 +26,8 @@ type resolution struct {
 // detectVersion reads the agent's version where its installation records it; a variable so
 // that tests do not depend on this machine's /opt.
 var detectVersion = func() (agentconfig.Version, string) {
-	return agentconfig.DetectVersion(os.ReadFile, listDir, os.Readlink)
+	read := func(path string) ([]byte, error) { return agentconfig.ReadFile(path, agentconfig.MaxFileSize) }
+	return agentconfig.DetectVersion(read, listDir, os.Readlink)
 }
 
 func listDir(dir string) ([]string, error) {
