@@ -73,7 +73,7 @@ func TestShutdownDoesNotOutwaitItsDeadline(t *testing.T) {
 	release := make(chan struct{})
 	life, stop := context.WithCancel(context.Background())
 	h := newHandoff(life, "logs", zap.NewNop(), func(context.Context, int) error { <-release; return nil })
-	defer func() { stop(); close(release); <-h.stopped }()
+	defer func() { stop(); close(release); h.done.Wait() }()
 	require.NoError(t, h.offer(1))
 	time.Sleep(10 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

@@ -22,40 +22,56 @@ type handoff[T any] struct {
 	signal  string
 	consume func(context.Context, T) error
 	logger  *zap.Logger
+	ctx     context.Context
 
-	waiting chan T
+	mu      sync.Mutex
+	waiting *T   // the one result the pipeline has yet to take
+	feeding bool // a goroutine is handing results to the pipeline
+	done    sync.WaitGroup
 	dropped atomic.Int64
 	warned  sync.Once
-	stopped chan struct{}
 }
 
-// newHandoff starts the goroutine that feeds the pipeline until ctx ends; ctx is also what
-// the pipeline's consume gets, so a shutdown cancels a blocked export.
+// newHandoff feeds the pipeline until ctx ends; ctx is also what the pipeline's consume gets,
+// so a shutdown cancels a blocked export. A goroutine runs only while results wait: between
+// runs an instance parks none.
 func newHandoff[T any](ctx context.Context, signal string, logger *zap.Logger, consume func(context.Context, T) error) *handoff[T] {
-	h := &handoff[T]{signal: signal, consume: consume, logger: logger, waiting: make(chan T, 1), stopped: make(chan struct{})}
-	go func() {
-		defer close(h.stopped)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case v := <-h.waiting:
-				if err := consume(ctx, v); err != nil && ctx.Err() == nil {
-					logger.Debug("the pipeline refused a probe result", zap.String("signal", signal), zap.Error(err))
-				}
-			}
+	return &handoff[T]{signal: signal, consume: consume, logger: logger, ctx: ctx}
+}
+
+// feed hands the waiting results over, one at a time, until none waits.
+func (h *handoff[T]) feed() {
+	defer h.done.Done()
+	for {
+		h.mu.Lock()
+		v := h.waiting
+		h.waiting = nil
+		if v == nil || h.ctx.Err() != nil {
+			h.feeding = false
+			h.mu.Unlock()
+			return
 		}
-	}()
-	return h
+		h.mu.Unlock()
+		if err := h.consume(h.ctx, *v); err != nil && h.ctx.Err() == nil {
+			h.logger.Debug("the pipeline refused a probe result", zap.String("signal", h.signal), zap.Error(err))
+		}
+	}
 }
 
 // offer hands v over, or drops it when the pipeline still has one waiting.
 func (h *handoff[T]) offer(v T) error {
-	select {
-	case h.waiting <- v:
+	h.mu.Lock()
+	if h.waiting == nil && h.ctx.Err() == nil {
+		h.waiting = &v
+		if !h.feeding {
+			h.feeding = true
+			h.done.Add(1)
+			go h.feed()
+		}
+		h.mu.Unlock()
 		return nil
-	default:
 	}
+	h.mu.Unlock()
 	n := h.dropped.Add(1)
 	h.warned.Do(func() {
 		h.logger.Warn("a pipeline is not taking probe results: they are dropped (counted as refused in the receiver's own telemetry) until it does; the probes, the other pipelines and status go on",
@@ -64,10 +80,16 @@ func (h *handoff[T]) offer(v T) error {
 	return errPipelineBusy
 }
 
-// wait waits for the goroutine to end after ctx is cancelled, at most until done ends.
+// wait waits, after ctx is cancelled, for a hand-over in progress to end, at most until done
+// ends.
 func (h *handoff[T]) wait(done <-chan struct{}) {
+	finished := make(chan struct{})
+	go func() {
+		h.done.Wait()
+		close(finished)
+	}()
 	select {
-	case <-h.stopped:
+	case <-finished:
 	case <-done:
 	}
 }

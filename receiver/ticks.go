@@ -3,6 +3,7 @@ package autoopsreceiver
 import (
 	"context"
 	"hash/fnv"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -31,29 +32,45 @@ func nextPhase(now time.Time, interval, offset time.Duration) time.Time {
 }
 
 // phaseTicker ticks every interval at the instance's offset until ctx ends. A tick that finds
-// the previous run still going is dropped, as time.Ticker does.
+// the previous run still going is dropped, as time.Ticker does. It holds no goroutine between
+// ticks (a timer's function runs only when it fires): a thousand instances keep a thousand
+// timers, not a thousand parked stacks.
 func phaseTicker(ctx context.Context, interval, offset time.Duration) <-chan time.Time {
 	if interval <= 0 {
 		return nil // refused by the controller's own validation
 	}
 	ticks := make(chan time.Time, 1)
-	go func() {
-		next := nextPhase(time.Now(), interval, offset)
-		timer := time.NewTimer(time.Until(next))
-		defer timer.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-timer.C:
-				select {
-				case ticks <- now:
-				default:
-				}
-				next = next.Add(interval)
-				timer.Reset(time.Until(next))
-			}
+	var (
+		mu      sync.Mutex
+		next    = nextPhase(time.Now(), interval, offset)
+		timer   *time.Timer
+		stopped bool
+	)
+	fire := func() {
+		now := time.Now()
+		select {
+		case ticks <- now:
+		default:
 		}
-	}()
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		next = next.Add(interval)
+		for !next.After(now) { // a fire delayed past the next phase skips it, as a ticker does
+			next = next.Add(interval)
+		}
+		timer.Reset(time.Until(next))
+	}
+	mu.Lock()
+	timer = time.AfterFunc(time.Until(next), fire)
+	mu.Unlock()
+	context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		timer.Stop()
+	})
 	return ticks
 }
