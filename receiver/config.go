@@ -40,14 +40,16 @@ var PublishedRegions = map[string][]string{
 	"gcp": {"europe-west1", "europe-west2", "europe-west3", "europe-west4", "us-central1", "us-east1", "us-east4", "us-west1"},
 }
 
-// Config is the configuration of one autoops_probe receiver instance.
+// Config is the configuration of one autoops_probe receiver instance. Keys whose zero value
+// is their default are omitempty: the collector keeps every component's marshaled
+// configuration while it runs, and a thousand instances' empty keys add up.
 type Config struct {
 	// The scraperhelper controller's settings, under its keys; held here rather than embedded
 	// so that every validation message names the YAML key.
 	CollectionInterval time.Duration `mapstructure:"collection_interval"`
 	InitialDelay       time.Duration `mapstructure:"initial_delay"`
 	// Timeout, when set, ends a whole run; it must outlast every probe's timeout.
-	Timeout                       time.Duration `mapstructure:"timeout"`
+	Timeout                       time.Duration `mapstructure:"timeout,omitempty"`
 	metadata.MetricsBuilderConfig `mapstructure:",squash"`
 	// Events turns the autoops.probe.result log records on or off (documentation.md).
 	Events metadata.EventsConfig `mapstructure:"events"`
@@ -68,16 +70,16 @@ type Config struct {
 	// AgentConfig is the path of the AutoOps agent's elastic-agent.yml, for a collector that
 	// runs beside the agent: the probes then use what the agent connects with, and the mistakes
 	// found in the file become warnings of the probe they affect.
-	AgentConfig string `mapstructure:"agent_config"`
+	AgentConfig string `mapstructure:"agent_config,omitempty"`
 	// AgentEnvironment: the probes take what the agent takes from its variables in this
 	// collector's environment, as the agent reads them (AUTOOPS_ES_API_KEY before
 	// ELASTICSEARCH_READ_API_KEY, an empty variable counting as unset), as if the agent ran
 	// Elastic's sample configuration here. A variable that is set replaces the key it feeds.
-	AgentEnvironment bool `mapstructure:"agent_environment"`
+	AgentEnvironment bool `mapstructure:"agent_environment,omitempty"`
 	// AgentVersion is the AutoOps agent's version (9.2.5), when known: some warnings depend
 	// on it. With agent_config or agent_environment and no version given, the probe reads it
 	// where the agent's installation records it.
-	AgentVersion string `mapstructure:"agent_version"`
+	AgentVersion string `mapstructure:"agent_version,omitempty"`
 
 	// resolved is the agent model and the configuration it gives, built by Validate and
 	// reused by Start.
@@ -101,9 +103,9 @@ type ClusterConfig struct {
 	ProxyURLMask            `mapstructure:",squash"`
 	Enabled                 bool `mapstructure:"enabled"`
 	// APIKey is "id:api_key" or its base64 form, like AUTOOPS_ES_API_KEY.
-	APIKey   configopaque.String `mapstructure:"api_key"`
-	Username string              `mapstructure:"username"`
-	Password configopaque.String `mapstructure:"password"`
+	APIKey   configopaque.String `mapstructure:"api_key,omitempty"`
+	Username string              `mapstructure:"username,omitempty"`
+	Password configopaque.String `mapstructure:"password,omitempty"`
 	// CheckPrivileges asks Elasticsearch whether the credentials hold what AutoOps needs.
 	CheckPrivileges bool `mapstructure:"check_privileges"`
 	// TLSVerificationMode is the agent module's ssl.verification_mode: full (the chain and
@@ -111,7 +113,7 @@ type ClusterConfig struct {
 	TLSVerificationMode string `mapstructure:"tls_verification_mode"`
 	// CATrustedFingerprint is the agent module's ssl.ca_trusted_fingerprint: the hex SHA-256
 	// of a CA certificate the server presents, which is then trusted.
-	CATrustedFingerprint string `mapstructure:"ca_trusted_fingerprint"`
+	CATrustedFingerprint string `mapstructure:"ca_trusted_fingerprint,omitempty"`
 }
 
 // ProxyURLMask holds proxy_url a second time, as an opaque string: confighttp keeps it as a
@@ -119,7 +121,7 @@ type ClusterConfig struct {
 // key; marshaled, this one (later in the struct) wins, so only print-config --mode
 // unredacted shows it. The probes use confighttp's.
 type ProxyURLMask struct {
-	MaskedProxyURL configopaque.String `mapstructure:"proxy_url"`
+	MaskedProxyURL configopaque.String `mapstructure:"proxy_url,omitempty"`
 }
 
 // Verification modes of cluster.tls_verification_mode.
@@ -142,12 +144,12 @@ type OTLPConfig struct {
 	ProxyURLMask            `mapstructure:",squash"`
 	Enabled                 bool `mapstructure:"enabled"`
 	// Region and CSP build the endpoint when Endpoint is empty.
-	Region string `mapstructure:"region"`
-	CSP    string `mapstructure:"csp"`
+	Region string `mapstructure:"region,omitempty"`
+	CSP    string `mapstructure:"csp,omitempty"`
 	// Token is the agent's AutoOps token (AUTOOPS_TOKEN): when set, the probe sends it as
 	// Elastic's own connectivity check does, and the intake must accept it. It goes to the
 	// intake only.
-	Token configopaque.String `mapstructure:"token"`
+	Token configopaque.String `mapstructure:"token,omitempty"`
 }
 
 var _ component.Config = (*Config)(nil)

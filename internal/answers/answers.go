@@ -122,7 +122,10 @@ var (
 )
 
 // HasPrivilegesRequest is the body for `POST /_security/user/_has_privileges`.
-func HasPrivilegesRequest() []byte {
+func HasPrivilegesRequest() []byte { return hasPrivilegesRequest }
+
+// hasPrivilegesRequest is built once: every run sends the same body.
+var hasPrivilegesRequest = func() []byte {
 	b, _ := json.Marshal(map[string]any{
 		"cluster": ClusterPrivileges,
 		"index": []map[string]any{{
@@ -130,7 +133,7 @@ func HasPrivilegesRequest() []byte {
 		}},
 	})
 	return b
-}
+}()
 
 // MissingPrivileges reads a has_privileges answer and names each privilege not held,
 // as "cluster:monitor" or "indices[*]:view_index_metadata".

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
@@ -207,10 +208,32 @@ func clockSkewOf(ev *probe.Evidence) (time.Duration, bool) {
 	return 0, false
 }
 
+// describeCertificate describes c; a server presents the same certificate run after run, so
+// the description of the last few is kept (the caller gets its own copy, which it scrubs).
 func describeCertificate(c *x509.Certificate) *Certificate {
-	sum := sha256.Sum256(c.Raw)
-	return &Certificate{
-		Issuer: c.Issuer.String(), Subject: c.Subject.String(), DNSNames: c.DNSNames,
-		NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:]),
+	described.Lock()
+	d, ok := described.byRaw[string(c.Raw)]
+	described.Unlock()
+	if !ok {
+		sum := sha256.Sum256(c.Raw)
+		d = Certificate{
+			Issuer: c.Issuer.String(), Subject: c.Subject.String(), DNSNames: c.DNSNames,
+			NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:]),
+		}
+		described.Lock()
+		if len(described.byRaw) >= maxDescribed {
+			clear(described.byRaw) // many servers, or a rotating one: start again
+		}
+		described.byRaw[string(c.Raw)] = d
+		described.Unlock()
 	}
+	return &d
 }
+
+// maxDescribed bounds the certificates whose description is kept.
+const maxDescribed = 256
+
+var described = struct {
+	sync.Mutex
+	byRaw map[string]Certificate
+}{byRaw: map[string]Certificate{}}

@@ -288,14 +288,24 @@ var userinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^"'<>?#\r\n\t]*@
 
 // ScrubUserinfo removes credentials from every URL in a text, such as an error message that
 // quotes a proxy variable as it was given.
-func ScrubUserinfo(s string) string { return userinfo.ReplaceAllString(s, "$1") }
+func ScrubUserinfo(s string) string {
+	if !strings.Contains(s, "@") { // no credentials without one: most texts, every run
+		return s
+	}
+	return userinfo.ReplaceAllString(s, "$1")
+}
 
 // Redact replaces every form of every secret in s.
 func (r *Redactor) Redact(s string) string {
 	if r == nil || s == "" {
 		return s
 	}
-	return string(render([]byte(s), r.spans([]byte(s)), -1))
+	b := []byte(s)
+	spans := r.spans(b)
+	if len(spans) == 0 {
+		return s
+	}
+	return string(render(b, spans, -1))
 }
 
 // Cut scrubs the whole of b and then keeps at most limit bytes of it, at a character

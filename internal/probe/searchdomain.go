@@ -8,13 +8,37 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // resolvConf is where Go's resolver reads the search list and ndots on Linux.
 const resolvConf = "/etc/resolv.conf"
 
+// searchCache holds resolv.conf's search list and ndots, read again at most every five
+// seconds, as Go's resolver does: every direct request asks for them, every run.
+var searchCache struct {
+	sync.Mutex
+	read   time.Time
+	search []string
+	ndots  int
+}
+
+const resolvConfRecheck = 5 * time.Second
+
 // searchConfig is the search list and ndots of resolv.conf, as Go's resolver applies them.
 func searchConfig() (search []string, ndots int) {
+	c := &searchCache
+	c.Lock()
+	defer c.Unlock()
+	if c.read.IsZero() || time.Since(c.read) >= resolvConfRecheck {
+		c.search, c.ndots = readSearchConfig()
+		c.read = time.Now()
+	}
+	return c.search, c.ndots
+}
+
+func readSearchConfig() (search []string, ndots int) {
 	ndots = 1
 	f, err := os.Open(resolvConf)
 	if err != nil {
