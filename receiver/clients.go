@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"reflect"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configtls"
+
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // tlsConfigs holds one loaded TLS configuration per distinct tls setting in the process:
@@ -85,4 +88,36 @@ func probeClient(ctx context.Context, host component.Host, set component.Telemet
 	// cannot be handed in: confighttp loads them itself.
 	client, err = cc.ToClient(ctx, host.GetExtensions(), settings)
 	return client, nil, err
+}
+
+// transports holds the transports of probes that open a fresh connection for every request
+// (keep-alive off: the cloud probes, by default). Such a transport keeps no connection
+// between requests, so every probe in the process with the same settings can use one: a
+// thousand instances keep a few transports (and their HTTP/2 pools), not two thousand.
+var transports struct {
+	sync.Mutex
+	shared []sharedTransport
+}
+
+type sharedTransport struct {
+	settings confighttp.ClientConfig // without endpoint and timeout, which are not the transport's
+	tls      *tls.Config             // the process's one configuration for those tls settings
+	env      probe.Environment       // the proxy variables the transport's Proxy reads
+	tr       *http.Transport
+}
+
+// shareTransport returns the transport of a probe with the same settings, or makes tr that
+// transport.
+func shareTransport(tr *http.Transport, cc *confighttp.ClientConfig, tlsCfg *tls.Config, env probe.Environment) *http.Transport {
+	settings := *cc
+	settings.Endpoint, settings.Timeout = "", 0
+	transports.Lock()
+	defer transports.Unlock()
+	for _, s := range transports.shared {
+		if s.tls == tlsCfg && reflect.DeepEqual(s.env, env) && reflect.DeepEqual(s.settings, settings) {
+			return s.tr
+		}
+	}
+	transports.shared = append(transports.shared, sharedTransport{settings: settings, tls: tlsCfg, env: env, tr: tr})
+	return tr
 }

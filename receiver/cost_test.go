@@ -134,3 +134,28 @@ func TestRunsAreSpreadOverTheInterval(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 11, 27, 10, 1, 30, 0, time.UTC), nextPhase(now, interval, 30*time.Second), "10:00:30 is too close to the first run")
 	assert.Equal(t, time.Date(2026, 11, 27, 10, 0, 55, 0, time.UTC), nextPhase(now.Add(-30*time.Second), interval, 55*time.Second))
 }
+
+// Probes that open a fresh connection per request (the cloud probes) share one transport per
+// distinct setting: instances do not each keep their own (and its HTTP/2 pool). The cluster
+// probe, whose run reuses its one connection, keeps its own.
+func TestFreshConnectionProbesShareTransports(t *testing.T) {
+	caFile := testutil.NewCA(t, "Transport CA").WriteFile(t, t.TempDir())
+	transportsOf := func(ca string) map[string]http.RoundTripper {
+		cfg := createDefaultConfig().(*Config)
+		cfg.OTLP.Endpoint = "https://otel.example"
+		cfg.Registration.TLS.CAFile, cfg.OTLP.TLS.CAFile = ca, ca
+		checks, err := buildChecks(context.Background(), componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings(), cfg)
+		require.NoError(t, err)
+		out := map[string]http.RoundTripper{}
+		for _, c := range checks {
+			out[string(c.target.Name)] = c.target.Client.Transport
+		}
+		return out
+	}
+	a, b := transportsOf(caFile), transportsOf(caFile)
+	assert.Same(t, a["otlp"], b["otlp"], "two instances' intake probes")
+	assert.Same(t, a["registration"], a["otlp"], "one instance's two cloud probes, same settings")
+	assert.NotSame(t, a["cluster"], b["cluster"], "the cluster probe keeps its own")
+	other := transportsOf(testutil.NewCA(t, "Other CA").WriteFile(t, t.TempDir()))
+	assert.NotSame(t, a["otlp"], other["otlp"], "another CA, another transport")
+}

@@ -125,6 +125,9 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 		bare.DisableKeepAlives = false
 		t.OneConnectionPerRun = true
 	}
+	if bare != nil && bare.DisableKeepAlives {
+		client.Transport = shareTransport(bare, cc, tlsCfg, env)
+	}
 	return t, nil
 }
 
