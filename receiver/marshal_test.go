@@ -48,3 +48,45 @@ func TestMarshaledConfigIsSmallAndRoundTrips(t *testing.T) {
 	assert.False(t, back.Events.AutoopsProbeResult.Enabled)
 	assert.Equal(t, cfg.MetricsBuilderConfig, back.MetricsBuilderConfig)
 }
+
+// Marshaled, a configuration keeps every setting that differs from the defaults, reads back
+// the same, and leaves its secrets to the collector's encoder: redacted by default (the
+// snapshot, print-config), shown with print-config --mode unredacted.
+func TestMarshalKeepsSettingsAndSecretsMode(t *testing.T) {
+	user := confmap.NewFromStringMap(map[string]any{
+		"collection_interval": "30s",
+		"cluster": map[string]any{
+			"endpoint": "https://es.corp:9200", "api_key": "id:S3cretKey", "check_privileges": false,
+			"headers": map[string]any{"X-Trace": "T0kenHeader"}, "proxy_url": "http://u:Pr0xyPw@proxy:3128",
+			"keepalive": map[string]any{}, "tls_verification_mode": "certificate",
+		},
+		"registration": map[string]any{"enabled": false},
+		"otlp":         map[string]any{"endpoint": "https://otel.example", "token": "AutoOpsT0ken", "timeout": "3s"},
+		"agent_version": "9.2.5",
+	})
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, user.Unmarshal(cfg))
+
+	redacted := confmap.New()
+	require.NoError(t, redacted.Marshal(cfg))
+	text, err := yaml.Marshal(redacted.ToStringMap())
+	require.NoError(t, err)
+	for _, secret := range []string{"S3cretKey", "T0kenHeader", "Pr0xyPw", "AutoOpsT0ken"} {
+		assert.NotContains(t, string(text), secret)
+	}
+	assert.Contains(t, string(text), "api_key: '[REDACTED]'")
+
+	unredacted := confmap.New()
+	require.NoError(t, unredacted.Marshal(cfg, xconfmap.WithUnredacted()))
+	text, err = yaml.Marshal(unredacted.ToStringMap())
+	require.NoError(t, err)
+	for _, secret := range []string{"id:S3cretKey", "T0kenHeader", "http://u:Pr0xyPw@proxy:3128", "AutoOpsT0ken"} {
+		assert.Contains(t, string(text), secret, "print-config --mode unredacted shows it")
+	}
+	assert.NotContains(t, string(text), "force_attempt_http2", "a default left out")
+
+	back := createDefaultConfig().(*Config)
+	require.NoError(t, unredacted.Unmarshal(back))
+	cfg.resolved, back.resolved = nil, nil
+	assert.Equal(t, cfg, back, "read back, the same configuration")
+}

@@ -1,0 +1,86 @@
+package autoopsreceiver
+
+import (
+	"reflect"
+	"sync"
+
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+)
+
+// Marshal writes the settings that differ from the defaults. The collector marshals every
+// component's configuration and keeps the result while it runs (the effective-configuration
+// snapshot, print-config): written out in full, the defaults of a thousand instances cost
+// megabytes there. Unmarshaled again, the result is the same configuration. Secrets stay
+// configopaque values, so the collector's own encoder redacts them or not, as asked
+// (print-config --mode unredacted).
+func (cfg Config) Marshal(conf *confmap.Conf) error {
+	type plain Config // the same fields, without this method
+	full, redacted := confmap.New(), confmap.New()
+	if err := full.Marshal(plain(cfg), xconfmap.WithUnredacted()); err != nil {
+		return err
+	}
+	if err := redacted.Marshal(plain(cfg)); err != nil {
+		return err
+	}
+	defaults, err := marshaledDefaults()
+	if err != nil {
+		return err
+	}
+	changed, _ := prune(full.ToStringMap(), redacted.ToStringMap(), defaults).(map[string]any)
+	return conf.Merge(confmap.NewFromStringMap(changed))
+}
+
+// marshaledDefaults is the default configuration, marshaled once.
+var marshaledDefaults = sync.OnceValues(func() (map[string]any, error) {
+	type plain Config
+	def := confmap.New()
+	err := def.Marshal(plain(*createDefaultConfig().(*Config)), xconfmap.WithUnredacted())
+	return def.ToStringMap(), err
+})
+
+// prune keeps what full holds that def (nil: nothing to compare with) does not; a leaf that
+// reads differently redacted is a secret, kept as a configopaque value.
+func prune(full, redacted, def any) any {
+	switch f := full.(type) {
+	case map[string]any:
+		r, _ := redacted.(map[string]any)
+		d, _ := def.(map[string]any)
+		out := map[string]any{}
+		for k, v := range f {
+			var dv any
+			if d != nil {
+				dv = d[k]
+			}
+			if pv := prune(v, r[k], dv); pv != nil {
+				out[k] = pv
+			}
+		}
+		if len(out) == 0 && def != nil {
+			return nil
+		}
+		return out
+	case []any:
+		if len(f) == 0 || def != nil && reflect.DeepEqual(full, def) {
+			return nil // an empty list reads back as the default: none
+		}
+		r, _ := redacted.([]any)
+		out := make([]any, len(f))
+		for i, v := range f {
+			var rv any
+			if i < len(r) {
+				rv = r[i]
+			}
+			out[i] = prune(v, rv, nil)
+		}
+		return out
+	}
+	if s, ok := full.(string); ok && !reflect.DeepEqual(full, redacted) {
+		return configopaque.String(s)
+	}
+	if def != nil && reflect.DeepEqual(full, def) {
+		return nil
+	}
+	return full
+}
