@@ -60,8 +60,8 @@ func TestMarshalKeepsSettingsAndSecretsMode(t *testing.T) {
 			"headers": map[string]any{"X-Trace": "T0kenHeader"}, "proxy_url": "http://u:Pr0xyPw@proxy:3128",
 			"keepalive": map[string]any{}, "tls_verification_mode": "certificate",
 		},
-		"registration": map[string]any{"enabled": false},
-		"otlp":         map[string]any{"endpoint": "https://otel.example", "token": "AutoOpsT0ken", "timeout": "3s"},
+		"registration":  map[string]any{"enabled": false},
+		"otlp":          map[string]any{"endpoint": "https://otel.example", "token": "AutoOpsT0ken", "timeout": "3s"},
 		"agent_version": "9.2.5",
 	})
 	cfg := createDefaultConfig().(*Config)
