@@ -15,7 +15,7 @@ PODMAN   := podman --storage-driver vfs
 # Iterations, not seconds: a time budget can end mid-minimisation as "context deadline exceeded".
 FUZZTIME ?= 30000x
 
-.PHONY: all build image run test unit rules e2e deps fuzz bench scale soak lint generate tidy clean
+.PHONY: all build image run test unit guard rules e2e deps fuzz bench scale cost soak lint generate tidy clean
 
 all: build
 
@@ -38,11 +38,15 @@ image: build
 run: build
 	./$(DIST) --config $(CONFIG)
 
-## test: unit tests with the race detector, short fuzzing, the alert rules' tests, then end-to-end tests against the built binary
-test: unit fuzz rules e2e
+## test: unit tests with the race detector, the cost guard, short fuzzing, the alert rules' tests, then end-to-end tests against the built binary
+test: unit guard fuzz rules e2e
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+## guard: allocations per steady run and memory per instance within 15% of receiver/testdata/cost.json (counts, not time; without -race)
+guard:
+	$(GO) test -count=1 -run TestCostStaysWithinTheRecord ./receiver
 
 ## rules: the Prometheus alert rules checked and unit-tested with promtool (Debian's prometheus)
 rules: deps
@@ -77,6 +81,10 @@ bench:
 ## scale: the distribution with 1 and SCALE_INSTANCES (300) instances: RSS and longest probe
 scale: build
 	OTELCOL_BIN=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags 'e2e scale' -run TestScale -timeout 10m -v ./test/e2e/
+
+## cost: the distribution's CPU per run against a bare Go program doing the same requests (K=50 every 1s, K=300 every 6s)
+cost: build
+	OTELCOL_BIN=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags 'e2e scale' -run TestCost -timeout 20m -v ./test/e2e/
 
 ## soak: 10,000 runs against flapping servers, heap and goroutines watched
 soak:

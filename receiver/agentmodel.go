@@ -21,6 +21,9 @@ type resolution struct {
 	// versionFrom is the file the agent's version was read from ("" when given or unknown).
 	versionFrom string
 	sources     map[string]string
+	// caFiles are the CA files validation read, by path: the start takes their subjects from
+	// them rather than reading them again.
+	caFiles map[string][]byte
 }
 
 // detectVersion reads the agent's version where its installation records it; a variable so
@@ -78,7 +81,7 @@ func (cfg *Config) resolve() (*resolution, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent_version: %w", err)
 	}
-	r := &resolution{effective: cfg, version: version}
+	r := &resolution{effective: cfg, version: version, caFiles: map[string][]byte{}}
 	if cfg.agentMode() && !version.Known() {
 		r.version, r.versionFrom = detectVersion()
 	}

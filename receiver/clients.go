@@ -48,6 +48,9 @@ func loadSharedTLS(ctx context.Context, settings configtls.ClientConfig) (*tls.C
 func tlsKey(c *configtls.ClientConfig) string {
 	h := sha256.New()
 	for _, f := range []string{c.CAFile, c.CertFile, c.KeyFile} {
+		if f == "" {
+			continue
+		}
 		if info, err := os.Stat(f); err == nil {
 			_, _ = fmt.Fprintf(h, "%d|%d|", info.ModTime().UnixNano(), info.Size())
 		}

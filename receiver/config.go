@@ -483,17 +483,20 @@ func validateFiles(r *resolution, prefix string, cc *confighttp.ClientConfig) er
 			continue
 		}
 		key := r.sourceOf(prefix + "." + f.key)
-		switch shown, ok := pathShown(f.path); {
+		shown, ok := pathShown(f.path)
+		switch {
 		case agentconfig.IsPEM(f.path) || strings.Contains(f.path, "-----BEGIN"):
 			pemKey := prefix + "." + strings.TrimSuffix(f.key, "_file") + "_pem"
 			errs = append(errs, fmt.Errorf("%s: holds PEM text (%d bytes, not shown), not a path: give PEM text as %s", key, len(f.path), pemKey))
-		case !ok:
-			if err := agentconfig.PEMFile(f.path, f.kind); err != nil {
-				errs = append(errs, fmt.Errorf("%s: the value (%d bytes, not shown: it does not look like a file path) %w", key, len(f.path), err))
-			}
 		default:
-			if err := agentconfig.PEMFile(f.path, f.kind); err != nil {
+			raw, err := agentconfig.ReadPEMFile(f.path, f.kind)
+			switch {
+			case err != nil && !ok:
+				errs = append(errs, fmt.Errorf("%s: the value (%d bytes, not shown: it does not look like a file path) %w", key, len(f.path), err))
+			case err != nil:
 				errs = append(errs, fmt.Errorf("%s: %s: %w", key, shown, err))
+			case f.key == "ca_file":
+				r.caFiles[f.path] = raw // the start reads the CA's subjects from it
 			}
 		}
 	}

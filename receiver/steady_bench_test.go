@@ -14,6 +14,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
@@ -172,4 +173,36 @@ func BenchmarkInstanceCost(b *testing.B) {
 	b.ReportMetric(allocs, "allocs/run")
 	b.ReportMetric(bytes, "B/run")
 	b.ReportMetric(perInstance, "B/instance")
+}
+
+// BenchmarkOneShotOTLPProbe: the one-shot's intake probe with its client built for the call,
+// as autoops-probe builds it (the configuration validated once, as the command does), against
+// a bare POST with a client built for it.
+func BenchmarkOneShotOTLPProbe(b *testing.B) {
+	url, caFile, roots := benchServer(b, http.HandlerFunc(testutil.OTLP401))
+	cfg := createDefaultConfig().(*Config)
+	cfg.Cluster.Enabled, cfg.Registration.Enabled = false, false
+	cfg.OTLP.Endpoint, cfg.OTLP.TLS.CAFile = url, caFile
+	if err := confmap.Validate(cfg); err != nil {
+		b.Fatal(err)
+	}
+	header := http.Header{"Content-Type": {"application/json"}}
+	var s sideBySide
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		for k := range 2 {
+			if (i+k)%2 == 0 {
+				s.measure(0, func() { bareRequest(b, bareClient(roots), http.MethodPost, url+"/v1/logs", header, []byte{}) })
+			} else {
+				s.measure(1, func() {
+					checks, err := buildChecks(context.Background(), extensionlessHost{}, componenttest.NewNopTelemetrySettings(), cfg)
+					if err != nil {
+						b.Fatal(err)
+					}
+					mustPass(b, checks)
+				})
+			}
+		}
+	}
+	s.report(b)
 }

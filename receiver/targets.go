@@ -2,9 +2,7 @@ package autoopsreceiver
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -45,7 +43,7 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 	redactor := newRedactor(cfg, env)
 	var checks []check
 	add := func(name probe.Name, cc *confighttp.ClientConfig, rawURL string, dc diagnose.Context) (*probe.Target, error) {
-		t, err := newTarget(ctx, host, set, name, cc, rawURL, env)
+		t, err := newTarget(ctx, host, set, name, cc, rawURL, env, r.caFiles)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -84,7 +82,7 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 	return checks, nil
 }
 
-func newTarget(ctx context.Context, host component.Host, set component.TelemetrySettings, name probe.Name, cc *confighttp.ClientConfig, rawURL string, env probe.Environment) (*probe.Target, error) {
+func newTarget(ctx context.Context, host component.Host, set component.TelemetrySettings, name probe.Name, cc *confighttp.ClientConfig, rawURL string, env probe.Environment, caFiles map[string][]byte) (*probe.Target, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("endpoint: %w", err)
@@ -117,7 +115,7 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 	t := &probe.Target{
 		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: cc.Timeout, Env: env, Route: route,
 		CustomCA:       cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
-		CAFileSubjects: caSubjects(cc),
+		CAPEM:          caPEM(cc, caFiles),
 	}
 	if name == probe.Cluster && bare != nil && !cc.Keepalive.HasValue() {
 		// The cluster probe's follow-up requests reuse the run's one connection; the probe
@@ -171,19 +169,15 @@ func newRedactor(cfg *Config, env probe.Environment) *probe.Redactor {
 	return probe.NewRedactor(s)
 }
 
-// caSubjects lists the subjects of the certificates tls.ca_file (or ca_pem) holds: the
-// diagnosis tells a missing intermediate from an unknown CA by them. Validation has read the
-// file already; it is read again bounded (a regular file, at most a CA bundle's size).
-func caSubjects(cc *confighttp.ClientConfig) []string {
-	raw := []byte(cc.TLS.CAPem)
-	if cc.TLS.CAFile != "" {
-		raw, _ = agentconfig.ReadFile(cc.TLS.CAFile, agentconfig.MaxCABundleSize)
+// caPEM is what tls.ca_file (or ca_pem) holds, for the subjects the diagnosis may ask for:
+// validation has read the file already.
+func caPEM(cc *confighttp.ClientConfig, read map[string][]byte) []byte {
+	if cc.TLS.CAFile == "" {
+		return []byte(cc.TLS.CAPem)
 	}
-	var subjects []string
-	for block, rest := pem.Decode(raw); block != nil; block, rest = pem.Decode(rest) {
-		if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
-			subjects = append(subjects, c.Subject.String())
-		}
+	if raw, ok := read[cc.TLS.CAFile]; ok {
+		return raw
 	}
-	return subjects
+	raw, _ := agentconfig.ReadFile(cc.TLS.CAFile, agentconfig.MaxCABundleSize)
+	return raw
 }

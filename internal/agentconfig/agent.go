@@ -319,6 +319,12 @@ func unescape(s string) string {
 // opens them, so a FIFO or a device there is refused here, never opened by configtls.
 // Certificates may be a CA bundle (MaxCABundleSize); a key is at most MaxFileSize.
 func PEMFile(path, kind string) error {
+	_, err := ReadPEMFile(path, kind)
+	return err
+}
+
+// ReadPEMFile is PEMFile, with what it read: the caller need not read the file again.
+func ReadPEMFile(path, kind string) ([]byte, error) {
 	limit := int64(MaxFileSize)
 	if kind == "CERTIFICATE" {
 		limit = MaxCABundleSize
@@ -327,16 +333,16 @@ func PEMFile(path, kind string) error {
 	var pathErr *fs.PathError
 	switch {
 	case errors.Is(err, ErrNotRegular), errors.Is(err, ErrTooLarge):
-		return errors.New("is " + errors.Unwrap(err).Error())
+		return nil, errors.New("is " + errors.Unwrap(err).Error())
 	case errors.As(err, &pathErr) && pathErr.Op == "stat":
-		return errors.New("cannot be read (it does not exist, or a directory on the way is not readable)")
+		return nil, errors.New("cannot be read (it does not exist, or a directory on the way is not readable)")
 	case err != nil:
-		return errors.New("cannot be read (permission denied?)")
+		return nil, errors.New("cannot be read (permission denied?)")
 	}
 	if !holdsPEM(raw, kind) {
-		return fmt.Errorf("holds no PEM %s block", kind)
+		return nil, fmt.Errorf("holds no PEM %s block", kind)
 	}
-	return nil
+	return raw, nil
 }
 
 // Sorted returns the findings in a stable order: by finding, then key.

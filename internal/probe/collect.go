@@ -2,6 +2,8 @@ package probe
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -65,6 +67,10 @@ var collectors = []collector{
 	{"credential-less TLS handshake", needsHandshakeCheck, func(ctx context.Context, r *run) {
 		r.ev.Handshake = checkHandshake(ctx, r.addr, r.proxy, r.target.TLS)
 	}},
+	{"subjects of tls.ca_file", func(r *run) bool {
+		var unknown x509.UnknownAuthorityError
+		return len(r.target.CAPEM) > 0 && r.ev.Main.Err != nil && errors.As(r.ev.Main.Err, &unknown)
+	}, func(_ context.Context, r *run) { r.ev.CAFileSubjects = r.target.CASubjects() }},
 	{"server clock", func(r *run) bool { return isValidityError(r.ev.Main.Err) }, func(ctx context.Context, r *run) {
 		r.ev.ServerClock = serverClock(ctx, r.target, r.proxy)
 	}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
@@ -42,8 +44,13 @@ type Target struct {
 	// TLS is the client's TLS settings, for the credential-less diagnostic handshake.
 	TLS      *tls.Config
 	CustomCA bool
-	// CAFileSubjects are the subjects of the certificates in tls.ca_file.
-	CAFileSubjects []string
+	// CAPEM is what tls.ca_file (or ca_pem) holds: the subjects of its certificates tell a
+	// missing intermediate from an unknown CA, read only when a run's verification fails.
+	CAPEM      []byte
+	caSubjects struct {
+		once sync.Once
+		list []string
+	}
 	Timeout        time.Duration
 
 	// OTLP only: the agent's AutoOps token, sent only to the intake.
@@ -81,7 +88,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	defer cancel()
 
-	r := &run{target: t, ev: Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), InContainer: t.InContainer, CAFileSubjects: t.CAFileSubjects}}
+	r := &run{target: t, ev: Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), InContainer: t.InContainer}}
 	ev := &r.ev
 	ev.ServerAddress, ev.ServerPort = hostPort(t.URL)
 	proxy, proxyErr := t.proxyFor(t.URL)
@@ -173,6 +180,18 @@ func (t *Target) clusterHeader() http.Header {
 		header.Set("Authorization", string(t.Authorization))
 	}
 	return header
+}
+
+// CASubjects are the subjects of the certificates in CAPEM, parsed once per target.
+func (t *Target) CASubjects() []string {
+	t.caSubjects.once.Do(func() {
+		for block, rest := pem.Decode(t.CAPEM); block != nil; block, rest = pem.Decode(rest) {
+			if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
+				t.caSubjects.list = append(t.caSubjects.list, c.Subject.String())
+			}
+		}
+	})
+	return t.caSubjects.list
 }
 
 // routeNow explains the route of a target built without one (tests build them by hand).
