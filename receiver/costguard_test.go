@@ -33,7 +33,7 @@ func TestCostStaysWithinTheRecord(t *testing.T) {
 	perInstance := instanceCost(t, 100)
 	t.Logf("allocations per steady run %.0f (record %.0f); bytes per instance %.0f (record %.0f)", allocs, rec.AllocsPerRun, perInstance, rec.BytesPerInstance)
 	require.LessOrEqual(t, allocs, rec.AllocsPerRun*costMargin,
-		"a steady run allocates more than 15%% over receiver/testdata/cost.json: find the waste, or update the record with the reason")
+		"a steady run allocates more than 15 percent over receiver/testdata/cost.json: find the waste, or update the record with the reason")
 	require.LessOrEqual(t, perInstance, rec.BytesPerInstance*costMargin,
-		"an instance holds more than 15%% over receiver/testdata/cost.json: find the waste, or update the record with the reason")
+		"an instance holds more than 15 percent over receiver/testdata/cost.json: find the waste, or update the record with the reason")
 }

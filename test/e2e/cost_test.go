@@ -73,6 +73,7 @@ func TestCost(t *testing.T) {
 				cpu0, runs0 := processCPU(t, cmd.Process.Pid), runs.Load()
 				time.Sleep(max(10*time.Second, 2*c.interval))
 				cpu1, runs1 := processCPU(t, cmd.Process.Pid), runs.Load()
+				require.Positive(t, runs1-runs0, "no run in the window (ours %t)", useOurs)
 				perRun := float64(cpu1-cpu0) / float64(runs1-runs0)
 				if useOurs {
 					ours = append(ours, perRun)
