@@ -7,8 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 )
@@ -114,9 +116,29 @@ func (r *run) follow(ctx context.Context, method, path string, body []byte) *Exc
 }
 
 func collectSystemTrust(_ context.Context, r *run) {
-	sys, _ := systemRoots()
 	r.ev.SystemTrustChecked = true
-	r.ev.SystemTrustErr = verifyChain(r.ev.Main.PeerChain, sys, serverName(r.target))
+	r.ev.SystemTrustErr = r.target.systemTrust(r.ev.Main.PeerChain)
+}
+
+// systemTrust verifies chain against the system's roots; a server presents the same chain run
+// after run, so the answer for the last one is kept a minute (validity moves with time).
+func (t *Target) systemTrust(chain []*x509.Certificate) error {
+	m := &t.trustMemo
+	m.Lock()
+	defer m.Unlock()
+	if time.Since(m.at) < trustMemoFor && sameChain(m.chain, chain) {
+		return m.err
+	}
+	sys, _ := systemRoots()
+	m.err = verifyChain(chain, sys, serverName(t))
+	m.at, m.chain = time.Now(), chain
+	return m.err
+}
+
+const trustMemoFor = time.Minute
+
+func sameChain(a, b []*x509.Certificate) bool {
+	return slices.EqualFunc(a, b, func(x, y *x509.Certificate) bool { return x.Equal(y) })
 }
 
 func collectStall(ctx context.Context, r *run) {

@@ -51,7 +51,15 @@ type Target struct {
 		once sync.Once
 		list []string
 	}
-	Timeout        time.Duration
+	// trustMemo is the last verdict of the system's roots on the chain this target's server
+	// presented (ca_not_needed).
+	trustMemo struct {
+		sync.Mutex
+		at    time.Time
+		chain []*x509.Certificate
+		err   error
+	}
+	Timeout time.Duration
 
 	// OTLP only: the agent's AutoOps token, sent only to the intake.
 	Token Secret
