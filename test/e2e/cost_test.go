@@ -67,13 +67,15 @@ func TestCost(t *testing.T) {
 					cmd = exec.Command(bare, "-k", strconv.Itoa(c.k), "-interval", c.interval.String(), "-url", url, "-ca", caFile)
 				}
 				cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+				out := &syncBuffer{}
+				cmd.Stdout, cmd.Stderr = out, out
 				require.NoError(t, cmd.Start())
 				defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 				time.Sleep(2*time.Second + c.interval) // start, first runs, one spread interval
 				cpu0, runs0 := processCPU(t, cmd.Process.Pid), runs.Load()
 				time.Sleep(max(10*time.Second, 2*c.interval))
 				cpu1, runs1 := processCPU(t, cmd.Process.Pid), runs.Load()
-				require.Positive(t, runs1-runs0, "no run in the window (ours %t)", useOurs)
+				require.Positive(t, runs1-runs0, "no run in the window (ours %t): %s", useOurs, tail(out.String(), 2000))
 				perRun := float64(cpu1-cpu0) / float64(runs1-runs0)
 				if useOurs {
 					ours = append(ours, perRun)
