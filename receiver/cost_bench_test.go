@@ -39,6 +39,31 @@ func (s *sideBySide) measure(which int, fn func()) {
 	s.cpu[which] += processCPU() - cpu0
 }
 
+// interleave runs bare and probe alternately, each going first every other round so that
+// neither always meets a warmer machine, and reports the probe's cost as multiples of bare's.
+func interleave(b *testing.B, bare, probe func()) {
+	var s sideBySide
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		for k := range 2 {
+			if (i+k)%2 == 0 {
+				s.measure(0, bare)
+			} else {
+				s.measure(1, probe)
+			}
+		}
+	}
+	s.report(b)
+}
+
+// otlpOnly is a configuration with only the intake probe, against url.
+func otlpOnly(url, caFile string) *Config {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Cluster.Enabled, cfg.Registration.Enabled = false, false
+	cfg.OTLP.Endpoint, cfg.OTLP.TLS.CAFile = url, caFile
+	return cfg
+}
+
 func (s *sideBySide) report(b *testing.B) {
 	b.ReportMetric(float64(s.wall[1])/float64(s.wall[0]), "x-bare-wall")
 	b.ReportMetric(float64(s.cpu[1])/float64(s.cpu[0]), "x-bare-cpu")
@@ -99,26 +124,10 @@ func mustPass(b *testing.B, checks []check) {
 // BenchmarkOTLPProbe: the intake probe against one bare POST of the guide's test 3.
 func BenchmarkOTLPProbe(b *testing.B) {
 	url, caFile, roots := benchServer(b, http.HandlerFunc(testutil.OTLP401))
-	cfg := createDefaultConfig().(*Config)
-	cfg.Cluster.Enabled, cfg.Registration.Enabled = false, false
-	cfg.OTLP.Endpoint = url
-	cfg.OTLP.TLS.CAFile = caFile
-	checks := steadyChecks(b, cfg)
+	checks := steadyChecks(b, otlpOnly(url, caFile))
 	bare := bareClient(roots)
 	header := http.Header{"Content-Type": {"application/json"}}
-	var s sideBySide
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		// Alternate the order, so neither side always runs on a warmer machine.
-		for k := range 2 {
-			if (i+k)%2 == 0 {
-				s.measure(0, func() { bareRequest(b, bare, http.MethodPost, url+"/v1/logs", header, []byte{}) })
-			} else {
-				s.measure(1, func() { mustPass(b, checks) })
-			}
-		}
-	}
-	s.report(b)
+	interleave(b, func() { bareRequest(b, bare, http.MethodPost, url+"/v1/logs", header, []byte{}) }, func() { mustPass(b, checks) })
 }
 
 // BenchmarkClusterProbe: a passing cluster probe (root, _license, _authenticate,
@@ -133,18 +142,7 @@ func BenchmarkClusterProbe(b *testing.B) {
 	checks := steadyChecks(b, cfg)
 	bare := bareClient(roots)
 	header := http.Header{"Authorization": {"ApiKey aWQ6c2VjcmV0"}}
-	var s sideBySide
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		for k := range 2 {
-			if (i+k)%2 == 0 {
-				s.measure(0, func() { bareRequest(b, bare, http.MethodGet, url, header, nil) })
-			} else {
-				s.measure(1, func() { mustPass(b, checks) })
-			}
-		}
-	}
-	s.report(b)
+	interleave(b, func() { bareRequest(b, bare, http.MethodGet, url, header, nil) }, func() { mustPass(b, checks) })
 }
 
 // BenchmarkInstanceHeap: the live heap each started receiver instance holds after a run

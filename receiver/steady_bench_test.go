@@ -106,18 +106,7 @@ func BenchmarkSteadyRun(b *testing.B) {
 	cluster := bareClient(roots).Transport.(*http.Transport).Clone()
 	cluster.DisableKeepAlives = false
 	cloud := bareClient(roots)
-	var s sideBySide
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		for k := range 2 {
-			if (i+k)%2 == 0 {
-				s.measure(0, func() { bareRun(b, url, cluster, cloud) })
-			} else {
-				s.measure(1, func() { steadyRun(b, in) })
-			}
-		}
-	}
-	s.report(b)
+	interleave(b, func() { bareRun(b, url, cluster, cloud) }, func() { steadyRun(b, in) })
 }
 
 // runCost is what one steady run allocates, the loopback server's share included.
@@ -180,29 +169,16 @@ func BenchmarkInstanceCost(b *testing.B) {
 // a bare POST with a client built for it.
 func BenchmarkOneShotOTLPProbe(b *testing.B) {
 	url, caFile, roots := benchServer(b, http.HandlerFunc(testutil.OTLP401))
-	cfg := createDefaultConfig().(*Config)
-	cfg.Cluster.Enabled, cfg.Registration.Enabled = false, false
-	cfg.OTLP.Endpoint, cfg.OTLP.TLS.CAFile = url, caFile
+	cfg := otlpOnly(url, caFile)
 	if err := confmap.Validate(cfg); err != nil {
 		b.Fatal(err)
 	}
 	header := http.Header{"Content-Type": {"application/json"}}
-	var s sideBySide
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		for k := range 2 {
-			if (i+k)%2 == 0 {
-				s.measure(0, func() { bareRequest(b, bareClient(roots), http.MethodPost, url+"/v1/logs", header, []byte{}) })
-			} else {
-				s.measure(1, func() {
-					checks, err := buildChecks(context.Background(), extensionlessHost{}, componenttest.NewNopTelemetrySettings(), cfg)
-					if err != nil {
-						b.Fatal(err)
-					}
-					mustPass(b, checks)
-				})
-			}
+	interleave(b, func() { bareRequest(b, bareClient(roots), http.MethodPost, url+"/v1/logs", header, []byte{}) }, func() {
+		checks, err := buildChecks(context.Background(), extensionlessHost{}, componenttest.NewNopTelemetrySettings(), cfg)
+		if err != nil {
+			b.Fatal(err)
 		}
-	}
-	s.report(b)
+		mustPass(b, checks)
+	})
 }

@@ -3,10 +3,8 @@
 package e2e
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,24 +28,13 @@ import (
 // A measurement, not a timed assertion: the figures go in the README's Cost section.
 func TestCost(t *testing.T) {
 	var runs atomic.Int64
-	ca := testutil.NewCA(t, "Cost CA")
 	es := &testutil.FakeES{Authorization: "ApiKey aWQ6c2VjcmV0"}
-	mux := http.NewServeMux()
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url, caFile := loopbackElastic(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" {
 			runs.Add(1)
 		}
 		es.ServeHTTP(w, r)
 	}))
-	mux.HandleFunc("/v1/logs", testutil.OTLP401)
-	mux.HandleFunc("/api/v1/cloud-connected/clusters", testutil.Registration401)
-	srv := httptest.NewUnstartedServer(mux)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, testutil.LeafOptions{})}}
-	srv.Config.ErrorLog = nil
-	srv.StartTLS()
-	defer srv.Close()
-	caFile := ca.WriteFile(t, t.TempDir())
-	url := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
 
 	bare := filepath.Join(t.TempDir(), "bareprobe")
 	out, err := exec.Command("go", "build", "-o", bare, "./bareprobe").CombinedOutput()

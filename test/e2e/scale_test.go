@@ -41,18 +41,7 @@ type scaleFigures struct {
 
 func measureScale(t *testing.T, instances int) scaleFigures {
 	const interval = 10 * time.Second
-	ca := testutil.NewCA(t, "Scale CA")
-	mux := http.NewServeMux()
-	mux.Handle("/", &testutil.FakeES{})
-	mux.HandleFunc("/v1/logs", testutil.OTLP401)
-	mux.HandleFunc("/api/v1/cloud-connected/clusters", testutil.Registration401)
-	srv := httptest.NewUnstartedServer(mux)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, testutil.LeafOptions{})}}
-	srv.Config.ErrorLog = nil
-	srv.StartTLS()
-	defer srv.Close()
-	caFile := ca.WriteFile(t, t.TempDir())
-	url := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	url, caFile := loopbackElastic(t, &testutil.FakeES{})
 
 	var receivers, names []string
 	for i := range instances {
@@ -132,4 +121,20 @@ func forEachDuration(md pmetric.Metrics, fn func(time.Time, time.Duration)) {
 			}
 		}
 	}
+}
+
+// loopbackElastic serves es and Elastic Cloud's two paths on one loopback HTTPS server named
+// localhost, with a CA of its own, until the test ends.
+func loopbackElastic(t *testing.T, es http.Handler) (url, caFile string) {
+	ca := testutil.NewCA(t, "Scale CA")
+	mux := http.NewServeMux()
+	mux.Handle("/", es)
+	mux.HandleFunc("/v1/logs", testutil.OTLP401)
+	mux.HandleFunc("/api/v1/cloud-connected/clusters", testutil.Registration401)
+	srv := httptest.NewUnstartedServer(mux)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, testutil.LeafOptions{})}}
+	srv.Config.ErrorLog = nil
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return strings.Replace(srv.URL, "127.0.0.1", "localhost", 1), ca.WriteFile(t, t.TempDir())
 }
