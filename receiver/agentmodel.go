@@ -141,12 +141,12 @@ func (cfg *Config) withModel(m *agentconfig.Model) (*Config, map[string]string) 
 	}
 	set("cluster.ca_trusted_fingerprint", &c.CATrustedFingerprint, mc.CATrustedFingerprint)
 	setFile(&c.TLS, "cluster.tls", mc.ClientCert, mc.ClientKey, sources)
-	set("cluster.proxy_url", &c.ClientConfig.ProxyURL, mc.Proxy)
+	set("cluster.proxy_url", &c.ProxyURL, mc.Proxy)
 
 	set("registration.endpoint", &d.Registration.Endpoint, m.Registration.Endpoint)
 	// The agent registers through Go's default client: the environment's proxy and the
 	// system's roots, never the module's or the exporter's settings.
-	d.Registration.ClientConfig.ProxyURL = ""
+	d.Registration.ProxyURL = ""
 	d.Registration.TLS = defaultCloudClientConfig("").TLS
 
 	o, mo := &d.OTLP, &m.OTLP
@@ -157,7 +157,7 @@ func (cfg *Config) withModel(m *agentconfig.Model) (*Config, map[string]string) 
 	if mo.InsecureSkipVerify {
 		o.TLS.InsecureSkipVerify = true
 	}
-	set("otlp.proxy_url", &o.ClientConfig.ProxyURL, mo.Proxy)
+	set("otlp.proxy_url", &o.ProxyURL, mo.Proxy)
 	return &d, sources
 }
 

@@ -229,9 +229,9 @@ func (cfg *Config) validate(r *resolution) []error {
 		validateHeaderValue(r.sourceOf("otlp.token"), string(cfg.OTLP.Token)))
 	errs = append(errs, validateProxyVariables(r)...)
 	errs = append(errs,
-		validateProxyURL(r.sourceOf("cluster.proxy_url"), cfg.Cluster.ClientConfig.ProxyURL),
-		validateProxyURL(r.sourceOf("registration.proxy_url"), cfg.Registration.ClientConfig.ProxyURL),
-		validateProxyURL(r.sourceOf("otlp.proxy_url"), cfg.OTLP.ClientConfig.ProxyURL))
+		validateProxyURL(r.sourceOf("cluster.proxy_url"), cfg.Cluster.ProxyURL),
+		validateProxyURL(r.sourceOf("registration.proxy_url"), cfg.Registration.ProxyURL),
+		validateProxyURL(r.sourceOf("otlp.proxy_url"), cfg.OTLP.ProxyURL))
 	return errs
 }
 

@@ -49,7 +49,7 @@ func TestPrintConfigHidesProxyCredentials(t *testing.T) {
 	})
 	cfg := createDefaultConfig().(*Config)
 	require.NoError(t, raw.Unmarshal(cfg))
-	assert.Equal(t, "http://user:S3cretPw@proxy:3128", cfg.Cluster.ClientConfig.ProxyURL, "the probe uses it")
+	assert.Equal(t, "http://user:S3cretPw@proxy:3128", cfg.Cluster.ProxyURL, "the probe uses it")
 	printed := confmap.New()
 	require.NoError(t, printed.Marshal(cfg))
 	out, err := yaml.Marshal(printed.ToStringMap())

@@ -69,7 +69,9 @@ func bareRun(tb testing.TB, url string, cluster *http.Transport, cloud *http.Cli
 	wg.Go(func() {
 		c := &http.Client{Transport: cluster}
 		for _, r := range []struct{ method, path, body string }{
-			{http.MethodGet, "/", ""}, {http.MethodGet, "/_license", ""}, {http.MethodGet, "/_security/_authenticate", ""},
+			{http.MethodGet, "/", ""},
+			{http.MethodGet, "/_license", ""},
+			{http.MethodGet, "/_security/_authenticate", ""},
 			{http.MethodPost, "/_security/user/_has_privileges", `{"cluster":["monitor","read_ilm","read_slm"],"index":[{"names":["*"],"privileges":["monitor","view_index_metadata"],"allow_restricted_indices":true}]}`},
 		} {
 			req, _ := http.NewRequestWithContext(context.Background(), r.method, url+r.path, strings.NewReader(r.body))

@@ -114,8 +114,8 @@ func newTarget(ctx context.Context, host component.Host, set component.Telemetry
 	}
 	t := &probe.Target{
 		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: cc.Timeout, Env: env, Route: route,
-		CustomCA:       cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
-		CAPEM:          caPEM(cc, caFiles),
+		CustomCA: cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
+		CAPEM:    caPEM(cc, caFiles),
 	}
 	if name == probe.Cluster && bare != nil && !cc.Keepalive.HasValue() {
 		// The cluster probe's follow-up requests reuse the run's one connection; the probe

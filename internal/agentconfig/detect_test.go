@@ -50,7 +50,12 @@ func (f fakeFS) readlink(p string) (string, error) {
 }
 
 // manifest is a package manifest as the packaging writes it (pkg/api/v1.PackageManifest).
-func manifest(version string, snapshot bool, hash string) string {
+// h925 is the commit of the 9.2.5 build the tests' homes stand for.
+const h925 = "3c8f46f1bc6c30dad5b71525a7768410afeec505"
+
+// manifest925 is the manifest.yaml of a 9.2.5 home, as elastic-agent's packaging writes it.
+func manifest925() string {
+	const version, snapshot, hash = "9.2.5", false, h925
 	short, suffix := hash[:6], ""
 	if snapshot {
 		suffix = "-SNAPSHOT"
@@ -71,7 +76,6 @@ func TestDetectVersion(t *testing.T) {
 	const (
 		opt     = "/opt/Elastic/Agent"
 		share   = "/usr/share/elastic-agent"
-		h925    = "3c8f46f1bc6c30dad5b71525a7768410afeec505"
 		h913    = "2bcf7b5c4f6468863e338a8fceeb0123180ba5fe"
 		home925 = opt + "/data/elastic-agent-9.2.5-3c8f46"
 		home913 = opt + "/data/elastic-agent-9.1.3-2bcf7b"
@@ -87,14 +91,14 @@ func TestDetectVersion(t *testing.T) {
 			opt + "/elastic-agent.yml":                     "outputs: {}\n",
 			opt + "/.elastic-agent.active.commit":          h925 + "\n",
 			home925 + "/package.version":                   "9.2.5\n",
-			home925 + "/manifest.yaml":                     manifest("9.2.5", false, h925),
+			home925 + "/manifest.yaml":                     manifest925(),
 			home925 + "/components/elastic-otel-collector": "",
 		}, links: map[string]string{opt + "/elastic-agent": "data/elastic-agent-9.2.5-3c8f46/elastic-agent"}},
 		want: "9.2.5", wantWhere: home925 + "/package.version",
 	}, {
 		name: "installed, package.version gone: the home's manifest.yaml",
 		fs: fakeFS{files: map[string]string{
-			home925 + "/manifest.yaml": manifest("9.2.5", false, h925),
+			home925 + "/manifest.yaml": manifest925(),
 		}},
 		want: "9.2.5", wantWhere: home925 + "/manifest.yaml",
 	}, {
@@ -159,7 +163,7 @@ func TestDetectVersion(t *testing.T) {
 	}, {
 		name: "the elastic-otel-collector-wolfi image: /usr/share/elastic-agent/data/elastic-agent-<hash>/package.version",
 		fs: fakeFS{files: map[string]string{
-			share + "/manifest.yaml":                             manifest("9.2.5", false, h925),
+			share + "/manifest.yaml":                             manifest925(),
 			share + "/.elastic-agent.active.commit":              h925 + "\n",
 			share + "/otel_samples/autoops_es.yml":               "receivers: {}\n",
 			share + "/data/elastic-agent-3c8f46/package.version": "9.2.5\n",
@@ -178,7 +182,7 @@ func TestDetectVersion(t *testing.T) {
 		name: "an unparsable package.version falls back to the manifest",
 		fs: fakeFS{files: map[string]string{
 			home925 + "/package.version": "\n",
-			home925 + "/manifest.yaml":   manifest("9.2.5", false, h925),
+			home925 + "/manifest.yaml":   manifest925(),
 		}},
 		want: "9.2.5", wantWhere: home925 + "/manifest.yaml",
 	}, {

@@ -61,8 +61,13 @@ func TestCredentialsAsTheModuleTakesThem(t *testing.T) {
 		{"each on its own", "", map[string]string{VarESUsername: "u", VarReadPassword: "p", VarESPassword: ""}, Value{}, Value{"u", VarESUsername}, Value{"p", VarReadPassword}},
 		{"module keys win", withKeys("          hosts: https://es:9200\n          api_key: file:k\n"), map[string]string{VarESAPIKey: "env:k"}, Value{"file:k", modulesPath + "[0].api_key"}, Value{}, Value{}},
 		{"module key that resolves empty still wins", withKeys("          hosts: https://es:9200\n          api_key: ${env:ELASTICSEARCH_READ_API_KEY}\n"), map[string]string{VarESAPIKey: "env:k"}, Value{"", modulesPath + "[0].api_key"}, Value{}, Value{}},
-		{"user:password@ in the host", withKeys("          hosts: https://u%40corp:p%2Fw@es:9200\n          username: key-user\n"), map[string]string{VarESUsername: "env-user", VarReadPassword: "env-pw"},
-			Value{}, Value{"u@corp", modulesPath + "[0].hosts (user:password@)"}, Value{"p/w", modulesPath + "[0].hosts (user:password@)"}},
+		{
+			"user:password@ in the host", withKeys("          hosts: https://u%40corp:p%2Fw@es:9200\n          username: key-user\n"),
+			map[string]string{VarESUsername: "env-user", VarReadPassword: "env-pw"},
+			Value{},
+			Value{"u@corp", modulesPath + "[0].hosts (user:password@)"},
+			Value{"p/w", modulesPath + "[0].hosts (user:password@)"},
+		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := resolveWith(t, tt.yaml, tt.env)

@@ -86,12 +86,18 @@ func TestFloodingProxies(t *testing.T) {
 		proxy    string
 		evidence []string
 	}{
-		{"CONNECT answered with endless headers", probe.Cluster, "https://es.corp:9200", "http://" + testutil.FloodProxy(t, testutil.FloodHeaders, total),
-			[]string{"answered CONNECT to es.corp:9200 with", "lines and no end of its headers within 32768 bytes", `it began "HTTP/1.1 200 Connection established X-Flood: aaa`}},
-		{"CONNECT answered with one endless line", probe.Registration, dest, "http://" + testutil.FloodProxy(t, testutil.FloodLine, total),
-			[]string{"answered CONNECT to api.elastic-cloud.com:443 with one line and no end of it within 32768 bytes", `it began "aaaa`}},
-		{"https:// proxy flooding the plaintext CONNECT", probe.OTLP, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", "https://" + testutil.FloodProxy(t, testutil.FloodLine, total),
-			[]string{"answered a plaintext CONNECT to otel-auto-ops.eu-west-1.aws.svc.elastic.cloud:443 with one line and no end of it within 32768 bytes"}},
+		{
+			"CONNECT answered with endless headers", probe.Cluster, "https://es.corp:9200", "http://" + testutil.FloodProxy(t, testutil.FloodHeaders, total),
+			[]string{"answered CONNECT to es.corp:9200 with", "lines and no end of its headers within 32768 bytes", `it began "HTTP/1.1 200 Connection established X-Flood: aaa`},
+		},
+		{
+			"CONNECT answered with one endless line", probe.Registration, dest, "http://" + testutil.FloodProxy(t, testutil.FloodLine, total),
+			[]string{"answered CONNECT to api.elastic-cloud.com:443 with one line and no end of it within 32768 bytes", `it began "aaaa`},
+		},
+		{
+			"https:// proxy flooding the plaintext CONNECT", probe.OTLP, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs", "https://" + testutil.FloodProxy(t, testutil.FloodLine, total),
+			[]string{"answered a plaintext CONNECT to otel-auto-ops.eu-west-1.aws.svc.elastic.cloud:443 with one line and no end of it within 32768 bytes"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -193,9 +193,13 @@ func connectAnswer(status int, squid string, schemes ...string) func(*probe.Evid
 	return withHandshake(probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: status, SquidError: squid, ProxyAuthSchemes: schemes, Body: []byte("denied")}})
 }
 
-func privileges(status int, body string) func(*probe.Evidence) {
+// missingReadILM is _has_privileges' answer when read_ilm is missing.
+const missingReadILM = `{"has_all_requested":false,"cluster":{"monitor":true,"read_ilm":false,"read_slm":true},"index":{"*":{"monitor":true,"view_index_metadata":true}}}`
+
+// privilegesMissing: _has_privileges answered that read_ilm is missing.
+func privilegesMissing() func(*probe.Evidence) {
 	return func(ev *probe.Evidence) {
-		ev.Privileges = &probe.Exchange{Response: &probe.Response{Status: status, Body: []byte(body)}}
+		ev.Privileges = &probe.Exchange{Response: &probe.Response{Status: 200, Body: []byte(missingReadILM)}}
 	}
 }
 
@@ -223,7 +227,6 @@ func (deadline) Temporary() bool { return true }
 // per tie the order decides ("tie:" rows name both rules).
 func TestRulesTable(t *testing.T) {
 	const es, esHTTP, reg, intake = "https://es.corp:9200", "http://es.corp:9200", "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters", "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs"
-	missing := `{"has_all_requested":false,"cluster":{"monitor":true,"read_ilm":false,"read_slm":true},"index":{"*":{"monitor":true,"view_index_metadata":true}}}`
 	expired := &tls.CertificateVerificationError{Err: x509.CertificateInvalidError{Cert: testLeaf, Reason: x509.Expired}}
 	tests := []struct {
 		name string
@@ -307,11 +310,11 @@ func TestRulesTable(t *testing.T) {
 		{"200 without the root JSON", recorded(probe.Cluster, es).answered(200, `{}`, elastic), Context{}, UnexpectedResponse},
 		{"a cloud 401 that is not Elastic's", recorded(probe.Registration, reg).answered(401, "denied"), Context{}, UnexpectedResponse},
 		{"Elasticsearch 7.10", recorded(probe.Cluster, es).answered(200, oldRoot, elastic), Context{}, UnsupportedVersion},
-		{"tie: unsupported_version over insufficient_privileges", recorded(probe.Cluster, es).answered(200, oldRoot, elastic).with(privileges(200, missing)), Context{Credentials: CredentialsBasic}, UnsupportedVersion},
+		{"tie: unsupported_version over insufficient_privileges", recorded(probe.Cluster, es).answered(200, oldRoot, elastic).with(privilegesMissing()), Context{Credentials: CredentialsBasic}, UnsupportedVersion},
 		{"expired license", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("expired")), Context{}, LicenseInactive},
-		{"tie: license_inactive over insufficient_privileges", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("expired")).with(privileges(200, missing)), Context{}, LicenseInactive},
+		{"tie: license_inactive over insufficient_privileges", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("expired")).with(privilegesMissing()), Context{}, LicenseInactive},
 		{"403 from Elasticsearch", recorded(probe.Cluster, es).answered(403, `{"error":{"type":"security_exception"},"status":403}`), Context{Credentials: CredentialsBasic}, InsufficientPrivileges},
-		{"privileges missing", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")).with(privileges(200, missing)), Context{Credentials: CredentialsBasic}, InsufficientPrivileges},
+		{"privileges missing", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")).with(privilegesMissing()), Context{Credentials: CredentialsBasic}, InsufficientPrivileges},
 		{"token refused", recorded(probe.OTLP, intake).answered(401, `{"code":16,"message":"invalid token"}`).with(func(ev *probe.Evidence) { ev.TokenSent = true }), Context{}, TokenRejected},
 		{"an error nothing explains", recorded(probe.Cluster, es).failed(errors.New("Filtered"), sentAll), Context{}, Other},
 		{"tie: _OTHER over connection_reset (a proxy's CONNECT answer cut at the probe's bound)", recorded(probe.Cluster, es).failed(io.ErrUnexpectedEOF, probe.Progress{DNSDone: true, Connected: true}).with(viaProxy("http://p:3128")).
@@ -437,7 +440,6 @@ func TestRootHTTPErrorsSayTheAgentRestarts(t *testing.T) {
 	security := func(status int) string {
 		return fmt.Sprintf(`{"error":{"type":"security_exception","reason":"denied"},"status":%d}`, status)
 	}
-	missing := `{"has_all_requested":false,"cluster":{"monitor":true,"read_ilm":false,"read_slm":true},"index":{"*":{"monitor":true,"view_index_metadata":true}}}`
 	tests := []struct {
 		name      string
 		ev        *evidence
@@ -453,7 +455,7 @@ func TestRootHTTPErrorsSayTheAgentRestarts(t *testing.T) {
 		{"a gateway's 401", recorded(probe.Cluster, es).answered(401, "Unauthorized"), Context{Credentials: CredentialsAPIKey}, NotElasticsearch, true},
 		{"a web server's 404", recorded(probe.Cluster, es).answered(404, "<html>Not Found</html>"), Context{}, NotElasticsearch, true},
 		{"a proxy's 403 page for the cluster", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked, true},
-		{"privileges missing after a 200", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")).with(privileges(200, missing)), Context{Credentials: CredentialsBasic}, InsufficientPrivileges, false},
+		{"privileges missing after a 200", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")).with(privilegesMissing()), Context{Credentials: CredentialsBasic}, InsufficientPrivileges, false},
 		{"Elasticsearch's 500", recorded(probe.Cluster, es).answered(500, `{}`, elastic), Context{}, UnexpectedStatus, false},
 		{"Kibana's redirect", recorded(probe.Cluster, es).answered(302, "", func(r *probe.Response) { r.Location = "/spaces/enter" }), Context{}, NotElasticsearch, false},
 		{"a proxy refusing CONNECT to the cluster", recorded(probe.Cluster, es).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "")), Context{}, ProxyBlocked, false},

@@ -445,7 +445,7 @@ func (v view) original(i, j int) span {
 // false when there were none.
 func (v view) decode() (view, bool) {
 	t := v.text
-	if bytes.IndexAny(t, `\%&`) < 0 {
+	if !bytes.ContainsAny(t, `\%&`) {
 		return v, false
 	}
 	out := view{text: make([]byte, 0, len(t)), start: make([]int, 0, len(t)), end: make([]int, 0, len(t))}
@@ -596,7 +596,7 @@ func isToken(s string) bool {
 		return false
 	}
 	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' && c != '_' {
 			return false
 		}
 	}

@@ -121,8 +121,11 @@ func TestIdentifiersStayReadable(t *testing.T) {
 // evidence, unless it looks generated.
 func TestOrdinaryHeaderValuesAreNotSecrets(t *testing.T) {
 	r := NewRedactor(Secrets{Headers: [][2]string{
-		{"X-Forwarded-Proto", "https"}, {"X-Tag", "x"}, {"Accept", "application/json"},
-		{"X-Forwarded-Host", "es-prod-01.internal.corp"}, {"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AutoOps/9.1.0"},
+		{"X-Forwarded-Proto", "https"},
+		{"X-Tag", "x"},
+		{"Accept", "application/json"},
+		{"X-Forwarded-Host", "es-prod-01.internal.corp"},
+		{"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AutoOps/9.1.0"},
 	}})
 	const text = "exchange over https with es-prod-01.internal.corp: application/json, Mozilla/5.0 (X11; Linux x86_64) AutoOps/9.1.0"
 	assert.Equal(t, text, r.Redact(text))

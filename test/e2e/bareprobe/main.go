@@ -70,7 +70,9 @@ func run(url string, cluster *http.Transport, cloud *http.Client) {
 	wg.Go(func() {
 		c := &http.Client{Transport: cluster, Timeout: 10 * time.Second}
 		for _, r := range []struct{ method, path, body string }{
-			{http.MethodGet, "/", ""}, {http.MethodGet, "/_license", ""}, {http.MethodGet, "/_security/_authenticate", ""},
+			{http.MethodGet, "/", ""},
+			{http.MethodGet, "/_license", ""},
+			{http.MethodGet, "/_security/_authenticate", ""},
 			{http.MethodPost, "/_security/user/_has_privileges", privileges},
 		} {
 			req, _ := http.NewRequest(r.method, url+r.path, bytes.NewReader([]byte(r.body)))
