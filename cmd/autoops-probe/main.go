@@ -107,6 +107,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// A positional argument ends flag parsing: what follows it would be silently ignored.
 		return usageError(stdout, stderr, jsonOut, "unexpected argument %q: every setting is a flag, such as --es-url %s", fs.Arg(0), fs.Arg(0))
 	}
+	if _, err := agentconfig.ParseVersion(o.agentVersion); err != nil {
+		return usageError(stdout, stderr, jsonOut, "--agent-version: %v", err)
+	}
 	if o.timeout < 0 || isSet(fs, "timeout") && o.timeout == 0 {
 		return usageError(stdout, stderr, jsonOut, "--timeout: %s is not a timeout; give a positive duration such as 10s", o.timeout)
 	}

@@ -112,3 +112,27 @@ func TestVersion(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Equal(t, "autoops-probe version "+version+"\n", out)
 }
+
+func TestAgentVersionFlag(t *testing.T) {
+	code, _, errOut := runCommand(t, "--agent-version", "nine")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `--agent-version: "nine" is not an agent version such as 9.2.5`)
+}
+
+// The agent's version changes the warnings, and the report names it.
+func TestAgentVersionRulesInTheReport(t *testing.T) {
+	es, reg, otlp := servers(t)
+	t.Setenv("AUTOOPS_ES_URL", es)
+	t.Setenv("AUTOOPS_ES_API_KEY", base64.StdEncoding.EncodeToString([]byte(key))) // encoded, no colon
+	t.Setenv("ELASTIC_CLOUD_CONNECTED_MODE_API_URL", reg)
+	t.Setenv("AUTOOPS_OTEL_URL", otlp)
+	code, out, _ := runCommand(t, "--agent-version", "9.1.2")
+	assert.Equal(t, exitWarned, code, out)
+	assert.Contains(t, out, "Agent version: 9.1.2 (--agent-version)")
+	assert.Contains(t, out, "api_key_double_encoded")
+	assert.Contains(t, out, "agent_ignores_variables")
+
+	_, out, _ = runCommand(t, "--agent-version", "9.2.5")
+	assert.NotContains(t, out, "api_key_double_encoded", "9.1.4 and later send an encoded key as is")
+	assert.NotContains(t, out, "agent_ignores_variables")
+}
