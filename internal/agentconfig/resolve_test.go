@@ -2,12 +2,13 @@ package agentconfig
 
 import (
 	"math/rand/v2"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // nested is a value of depth levels of ${env:UNSET:-a...}, each default holding the next
@@ -30,7 +31,7 @@ func TestResolveNestedIsLinear(t *testing.T) {
 	for _, depth := range []int{10, 1_000, 20_000} {
 		s := nested(depth)
 		var r resolution
-		allocated := allocatedBytes(func() { r = resolve(s, unsetLookup) })
+		allocated := testutil.AllocatedBytes(func() { r = resolve(s, unsetLookup) })
 		require.Equal(t, strings.Repeat("a", depth)+"x", r.value)
 		assert.Empty(t, r.unset)
 		assert.Len(t, r.names, depth)
@@ -39,14 +40,6 @@ func TestResolveNestedIsLinear(t *testing.T) {
 	}
 }
 
-func allocatedBytes(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // BenchmarkResolveNested resolves a 1.6 MB value of nested defaults (115,000 levels).
 func BenchmarkResolveNested(b *testing.B) {

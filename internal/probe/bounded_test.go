@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -40,15 +39,6 @@ func viaFloodingProxy(t *testing.T, name Name, proxyURL string) *Target {
 	return tg
 }
 
-// allocated runs f and returns the bytes allocated meanwhile (by every goroutine).
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // A proxy that answers CONNECT with an endless stream, header lines or one line, is read up
 // to MaxAnswerHeader and no further: the evidence records where the probe stopped and how
@@ -67,7 +57,7 @@ func TestFloodingProxyAnswerIsBounded(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tg := viaFloodingProxy(t, Cluster, "http://"+testutil.FloodProxy(t, tt.flood, floodTotal))
 			var ev Evidence
-			alloc := allocated(func() { ev = Run(context.Background(), tg) })
+			alloc := testutil.AllocatedBytes(func() { ev = Run(context.Background(), tg) })
 			assert.Less(t, alloc, uint64(maxAllocated), "bytes allocated during the run")
 
 			require.Error(t, ev.Main.Err, "Go's transport refuses the flood too")
@@ -90,7 +80,7 @@ func TestFloodingProxyAnswerIsBounded(t *testing.T) {
 func TestFloodingPlainHTTPCheckIsBounded(t *testing.T) {
 	tg := viaFloodingProxy(t, OTLP, "https://"+testutil.FloodProxy(t, testutil.FloodLine, floodTotal))
 	var ev Evidence
-	alloc := allocated(func() { ev = Run(context.Background(), tg) })
+	alloc := testutil.AllocatedBytes(func() { ev = Run(context.Background(), tg) })
 	assert.Less(t, alloc, uint64(maxAllocated), "bytes allocated during the run")
 
 	require.Error(t, ev.Main.Err)
