@@ -40,7 +40,6 @@ func TestResolveNestedIsLinear(t *testing.T) {
 	}
 }
 
-
 // BenchmarkResolveNested resolves a 1.6 MB value of nested defaults (115,000 levels).
 func BenchmarkResolveNested(b *testing.B) {
 	s := nested(115_000)

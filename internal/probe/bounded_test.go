@@ -39,7 +39,6 @@ func viaFloodingProxy(t *testing.T, name Name, proxyURL string) *Target {
 	return tg
 }
 
-
 // A proxy that answers CONNECT with an endless stream, header lines or one line, is read up
 // to MaxAnswerHeader and no further: the evidence records where the probe stopped and how
 // the answer began, and the run allocates a few MiB at most, not the flood.
