@@ -60,8 +60,11 @@ func (h *handoff[T]) feed() {
 
 // offer hands v over, or drops it when the pipeline still has one waiting.
 func (h *handoff[T]) offer(v T) error {
+	if h.ctx.Err() != nil {
+		return nil // shutting down: nothing is delivered any more, and nothing is a drop
+	}
 	h.mu.Lock()
-	if h.waiting == nil && h.ctx.Err() == nil {
+	if h.waiting == nil {
 		h.waiting = &v
 		if !h.feeding {
 			h.feeding = true

@@ -7,10 +7,13 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // ServeTLSLikeElasticsearch serves handler over TLS on a loopback port and, like
@@ -94,16 +97,24 @@ func RawServer(t testing.TB, fn func(net.Conn)) string {
 	return ln.Addr().String()
 }
 
-// ClosedPort returns a loopback address where nothing listens.
+// ClosedPort returns a loopback address where nothing listens, held until the test ends: a
+// socket bound there and never listening refuses every connection, and no other listener can
+// be given that port meanwhile (a port merely closed again can be, and then answers).
 func ClosedPort(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
+	t.Cleanup(func() { _ = unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*unix.SockaddrInet4).Port))
 }
 
 // RawServerHTTP serves handler over plain HTTP on a loopback port and returns its address.
