@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // parseFingerprint reads ca_trusted_fingerprint as the agent's module does: the hex SHA-256
@@ -56,9 +58,6 @@ func withVerification(base *tls.Config, mode, fingerprint, host string) *tls.Con
 // *tls.CertificateVerificationError Go's own check gives, so the diagnosis reads it alike.
 func verifyChain(cs tls.ConnectionState, roots *x509.CertPool, fingerprint []byte, checkHost bool, host string) error {
 	certs := cs.PeerCertificates
-	if len(certs) == 0 {
-		return errors.New("tls: the server presented no certificate")
-	}
 	if fingerprint != nil {
 		for _, c := range certs {
 			sum := sha256.Sum256(c.Raw)
@@ -75,14 +74,10 @@ func verifyChain(cs tls.ConnectionState, roots *x509.CertPool, fingerprint []byt
 			}
 		}
 	}
-	opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool()}
-	for _, c := range certs[1:] {
-		opts.Intermediates.AddCert(c)
+	if !checkHost {
+		host = ""
 	}
-	if checkHost {
-		opts.DNSName = host
-	}
-	if _, err := certs[0].Verify(opts); err != nil {
+	if err := probe.VerifyChain(certs, roots, host); err != nil {
 		return &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: err}
 	}
 	return nil

@@ -339,8 +339,8 @@ func ReadPEMFile(path, kind string) ([]byte, error) {
 	case err != nil:
 		return nil, errors.New("cannot be read (permission denied?)")
 	}
-	if !holdsPEM(raw, kind) {
-		return nil, fmt.Errorf("holds no PEM %s block", kind)
+	if err := PEMText(string(raw), kind); err != nil {
+		return nil, err
 	}
 	return raw, nil
 }

@@ -97,7 +97,7 @@ func Resolve(in Inputs) (*Model, error) {
 	m := &Model{Lookup: layered(in.EnvFiles, in.Environ), Version: in.Version}
 	d := &deriver{lookup: m.Lookup, read: read}
 	m.Registration.Endpoint = Value{DefaultRegistrationURL, ""}
-	if v := d.variable(VarRegistrationURL); v.Set() {
+	if v := d.variable(namesOf("registration.endpoint")...); v.Set() {
 		m.Registration.Endpoint = v
 	}
 	if in.ConfigPath == "" {
@@ -143,12 +143,12 @@ func (d *deriver) variable(names ...string) Value {
 // AUTOOPS_ES_URL, the intake from AUTOOPS_OTEL_URL with AUTOOPS_TOKEN, and the CA a user adds
 // from AUTOOPS_CA_CERT (the custom-certificate guide) or AUTOOPS_ES_CA (the ssl sample).
 func (d *deriver) fromVariables(m *Model) {
-	m.Cluster.Endpoint = d.variable(VarESURL)
-	if ca := d.variable(VarCACert, VarESCA); ca.Set() {
+	m.Cluster.Endpoint = d.variable(namesOf("cluster.endpoint")...)
+	if ca := d.variable(namesOf("cluster.tls.ca")...); ca.Set() {
 		m.Cluster.CAs = d.certificateAuthority(ca.From, ca.V, m.Cluster.CAs)
 	}
-	m.OTLP.Endpoint = d.variable(VarOTelURL)
-	m.OTLP.Token = d.variable(VarToken)
+	m.OTLP.Endpoint = d.variable(namesOf("otlp.endpoint")...)
+	m.OTLP.Token = d.variable(namesOf("otlp.token")...)
 	d.normalizeHost(&m.Cluster)
 }
 
@@ -160,9 +160,9 @@ func (d *deriver) credentialsFromVariables(c *Cluster) {
 		dst   *Value
 		names []string
 	}{
-		{&c.APIKey, []string{VarESAPIKey, VarReadAPIKey}},
-		{&c.Username, []string{VarESUsername, VarReadUsername}},
-		{&c.Password, []string{VarESPassword, VarReadPassword}},
+		{&c.APIKey, namesOf("cluster.api_key")},
+		{&c.Username, namesOf("cluster.username")},
+		{&c.Password, namesOf("cluster.password")},
 	} {
 		if f.dst.From == "" { // a module key, even one that resolved empty, wins
 			*f.dst = d.variable(f.names...)

@@ -50,3 +50,13 @@ func VariableNames() []string {
 	}
 	return names
 }
+
+// namesOf are the variable names of setting, in the agent's order.
+func namesOf(setting string) []string {
+	for _, v := range Variables {
+		if v.Setting == setting {
+			return v.Names
+		}
+	}
+	panic("agentconfig: no variable for " + setting)
+}

@@ -75,7 +75,7 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 		return hc
 	}
 	hc.Chain = tconn.ConnectionState().PeerCertificates
-	hc.VerifyErr = verifyChain(hc.Chain, roots, serverName)
+	hc.VerifyErr = VerifyChain(hc.Chain, roots, serverName)
 	_, hc.NoSystemRoots = systemRoots()
 	return hc
 }
@@ -91,8 +91,9 @@ func clientCertificate(cfg *tls.Config) func(*tls.CertificateRequestInfo) (*tls.
 	return func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &tls.Certificate{}, nil }
 }
 
-// verifyChain checks chain against roots (nil: the system roots) for serverName.
-func verifyChain(chain []*x509.Certificate, roots *x509.CertPool, serverName string) error {
+// VerifyChain is Go's verification of a presented chain (leaf first) against roots (nil: the
+// system's), for serverName ("": any name).
+func VerifyChain(chain []*x509.Certificate, roots *x509.CertPool, serverName string) error {
 	if len(chain) == 0 {
 		return fmt.Errorf("no certificate presented")
 	}
