@@ -1,6 +1,7 @@
 package autoopsreceiver
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -24,6 +25,21 @@ type resolution struct {
 	// caFiles are the CA files validation read, by path: the start takes their subjects from
 	// them rather than reading them again.
 	caFiles map[string][]byte
+	// plans are what each probe connects with (planProbes), made once per resolution.
+	plans []probePlan
+}
+
+// planned is the resolution's plans, made on first use: by Validate, else by Start.
+func (r *resolution) planned(ctx context.Context) ([]probePlan, error) {
+	if r.plans != nil {
+		return r.plans, nil
+	}
+	plans, err := planProbes(ctx, r, hostFiles)
+	if err != nil {
+		return nil, err
+	}
+	r.plans = plans
+	return plans, nil
 }
 
 // detectVersion reads the agent's version where its installation records it; a variable so

@@ -116,8 +116,8 @@ func TestRegistrationAsTheAgentRegisters(t *testing.T) {
 	checks, err := buildChecks(context.Background(), extensionlessHost{}, componenttest.NewNopTelemetrySettings(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, diagnose.Context{AsAgentRegisters: true}, checks[0].context)
-	assert.False(t, checks[0].target.CustomCA, "system roots only")
-	assert.False(t, checks[0].target.FixedProxy)
+	assert.False(t, checks[0].target.Trust.CustomCA, "system roots only")
+	assert.False(t, checks[0].target.FixedProxy())
 }
 
 // The version rules reach the cluster probe's warnings; the license type warning only for

@@ -28,7 +28,7 @@ func BenchmarkRunWithDroppedPackets(b *testing.B) {
 	// a dialer timeout bounds it, as confighttp's 30 s one does in the collector.
 	transport := &http.Transport{DisableKeepAlives: true, DialContext: (&net.Dialer{Timeout: timeout}).DialContext}
 	mk := func(name probe.Name, u *url.URL) check {
-		return check{target: &probe.Target{Name: name, URL: u, Client: &http.Client{Transport: transport}, Timeout: timeout}}
+		return check{target: &probe.Target{Plan: probe.Plan{Name: name, URL: u, Timeout: timeout}, Client: &http.Client{Transport: transport}}}
 	}
 	checks := []check{mk(probe.Cluster, good), mk(probe.Registration, dropped), mk(probe.OTLP, good)}
 	b.ReportAllocs()

@@ -1,6 +1,7 @@
 package autoopsreceiver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -204,7 +205,12 @@ func (cfg *Config) Validate() error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(r.effective.validate(r)...)
+	if err := errors.Join(r.effective.validate(r)...); err != nil {
+		return err
+	}
+	// What the probes connect with is decided here as at start, by the same function.
+	_, err = r.planned(context.Background())
+	return err
 }
 
 func (cfg *Config) validate(r *resolution) []error {

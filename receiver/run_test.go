@@ -22,8 +22,8 @@ func TestAPanickingProbeDoesNotTakeDownTheRun(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(testutil.OTLP401))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	good := check{target: &probe.Target{Name: probe.OTLP, URL: u, Client: http.DefaultClient, Timeout: time.Second}}
-	broken := check{target: &probe.Target{Name: probe.Registration, URL: u, Client: nil, Timeout: time.Second}}
+	good := check{target: &probe.Target{Plan: probe.Plan{Name: probe.OTLP, URL: u, Timeout: time.Second}, Client: http.DefaultClient}}
+	broken := check{target: &probe.Target{Plan: probe.Plan{Name: probe.Registration, URL: u, Timeout: time.Second}}}
 
 	core, logs := observer.New(zap.ErrorLevel)
 	results, err := runChecks(context.Background(), []check{broken, good}, zap.New(core))

@@ -98,7 +98,7 @@ func TestOrdinaryHeadersAreNotScrubbed(t *testing.T) {
 	cfg.OTLP.Headers.Set("X-Forwarded-Proto", "https")
 	cfg.OTLP.Headers.Set("X-Tag", "x")
 	cfg.OTLP.Headers.Set("X-Auth-Token", "H3ader-S3cret")
-	r := newRedactor(cfg, probe.Environment{HTTPSProxy: "user:Pr0xy/S3cret@proxy.corp:3128"})
+	r := newRedactor(cfg, probe.Environment{HTTPSProxy: "user:Pr0xy/S3cret@proxy.corp:3128"}, nil)
 	assert.Equal(t, "exchange over https", r.Redact("exchange over https"))
 	assert.Equal(t, "[REDACTED] [REDACTED] [REDACTED]", r.Redact("s3cret-autoops-token H3ader-S3cret Pr0xy/S3cret"))
 }

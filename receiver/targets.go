@@ -28,103 +28,70 @@ type check struct {
 // detectContainer is a variable so tests can place the collector inside or outside a container.
 var detectContainer = probe.DetectContainer
 
-// buildChecks turns the configuration, with what the agent model gives, into probe targets;
-// the HTTP clients come from confighttp, so proxy_url, tls, headers, auth and the proxy
-// variables apply as usual.
+// buildChecks turns the plans of the last resolution into probe targets: each plan gets the
+// client that executes it (confighttp's, so that proxy_url, tls, headers and auth apply as
+// for any component, or the agent module's own).
 func buildChecks(ctx context.Context, host component.Host, set component.TelemetrySettings, cfg *Config) ([]check, error) {
 	r, err := cfg.resolve()
 	if err != nil {
 		return nil, err
 	}
-	from, warnings := r.perProbe()
-	cfg = r.effective
-	env := probe.ReadEnvironment(r.lookup)
+	plans, err := r.planned(ctx)
+	if err != nil {
+		return nil, err
+	}
 	inContainer := detectContainer()
-	redactor := newRedactor(cfg, env)
-	var checks []check
-	add := func(name probe.Name, cc *confighttp.ClientConfig, rawURL string, dc diagnose.Context) (*probe.Target, error) {
-		t, err := newTarget(ctx, host, set, name, cc, rawURL, env, r.caFiles)
+	redactor := newRedactor(r.effective, probe.ReadEnvironment(r.lookup), plans)
+	checks := make([]check, 0, len(plans))
+	for i := range plans {
+		p := &plans[i]
+		t, err := newTarget(ctx, host, set, p)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", p.Name, err)
 		}
 		t.InContainer, t.Redactor = inContainer, redactor
-		dc.AgentFindings = warnings[string(name)]
-		checks = append(checks, check{target: t, context: dc, settingsFrom: from[string(name)]})
-		return t, nil
-	}
-	if c := &cfg.Cluster; c.Enabled {
-		auth, dc := clusterAuthorization(c)
-		dc.AgentRefusesLicenseType = r.version.RefusesLicenseTypes()
-		t, err := add(probe.Cluster, &c.ClientConfig, c.Endpoint, dc)
-		if err != nil {
-			return nil, err
+		dc := p.context
+		if p.Name == probe.Cluster {
+			dc.AgentRefusesLicenseType = r.version.RefusesLicenseTypes()
 		}
-		t.Authorization, t.CheckPrivileges = auth, c.CheckPrivileges
-		t.TLS = withVerification(t.TLS, c.TLSVerificationMode, c.CATrustedFingerprint, t.URL.Hostname())
-		if tr, ok := t.Client.Transport.(*http.Transport); ok {
-			tr.TLSClientConfig = t.TLS.Clone()
-		} else if t.TLS.InsecureSkipVerify {
-			return nil, errors.New("cluster: tls_verification_mode and ca_trusted_fingerprint cannot be combined with headers, auth or compression settings that wrap the transport")
-		}
-	}
-	if r := &cfg.Registration; r.Enabled {
-		if _, err := add(probe.Registration, &r.ClientConfig, joinBase(r.Endpoint, probe.RegistrationPath), diagnose.Context{AsAgentRegisters: cfg.agentMode()}); err != nil {
-			return nil, err
-		}
-	}
-	if o := &cfg.OTLP; o.Enabled {
-		t, err := add(probe.OTLP, &o.ClientConfig, joinBase(o.ResolvedEndpoint(), probe.OTLPPath), diagnose.Context{UnknownRegion: o.Endpoint == "" && o.UnknownRegion()})
-		if err != nil {
-			return nil, err
-		}
-		t.Token = probe.Secret(o.Token)
+		checks = append(checks, check{target: t, context: dc, settingsFrom: p.settingsFrom})
 	}
 	return checks, nil
 }
 
-func newTarget(ctx context.Context, host component.Host, set component.TelemetrySettings, name probe.Name, cc *confighttp.ClientConfig, rawURL string, env probe.Environment, caFiles map[string][]byte) (*probe.Target, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("endpoint: %w", err)
+// newTarget builds the client that executes p.
+func newTarget(ctx context.Context, host component.Host, set component.TelemetrySettings, p *probePlan) (*probe.Target, error) {
+	t := &probe.Target{Plan: p.Plan}
+	if p.cc == nil {
+		t.Client = moduleClient(&t.Plan)
+		t.OneConnectionPerRun = true
+		return t, nil
 	}
-	// One TLS load per distinct setting in the process, for the client and for the
-	// diagnostic handshake alike.
-	tlsCfg, err := loadSharedTLS(ctx, cc.TLS)
-	if err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	client, bare, err := probeClient(ctx, host, set, cc, tlsCfg)
+	cc := p.cc
+	client, bare, err := probeClient(ctx, host, set, cc, p.TLS)
 	if err != nil {
 		return nil, err
 	}
 	probe.StopAtRedirects(client)
-	proxy, err := probe.ProxyRule(cc.ProxyURL, env)
-	if err != nil {
-		return nil, fmt.Errorf("proxy_url: %w", err)
-	}
-	var fixed *url.URL
-	if cc.ProxyURL != "" {
-		fixed, _ = url.Parse(cc.ProxyURL) // validated
-	}
-	route := probe.RouteFor(u, fixed, env)
+	t.Client = client
 	if bare != nil && cc.ProxyURL == "" {
 		// The proxy variables of the agent's environment (its env files too), where net/http
 		// would read this process's once.
+		proxy := t.ProxyFunc()
 		bare.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	}
-	t := &probe.Target{
-		Name: name, URL: u, Client: client, Proxy: proxy, FixedProxy: cc.ProxyURL != "", TLS: tlsCfg, Timeout: cc.Timeout, Env: env, Route: route,
-		CustomCA: cc.TLS.CAFile != "" || cc.TLS.CAPem != "",
-		CAPEM:    caPEM(cc, caFiles),
-	}
-	if name == probe.Cluster && bare != nil && !cc.Keepalive.HasValue() {
+	if p.Name == probe.Cluster && bare != nil && !cc.Keepalive.HasValue() {
 		// The cluster probe's follow-up requests reuse the run's one connection; the probe
 		// closes it when the run ends, so every run still tests DNS, connect and TLS.
 		bare.DisableKeepAlives = false
 		t.OneConnectionPerRun = true
 	}
 	if bare != nil && bare.DisableKeepAlives {
-		client.Transport = shareTransport(bare, cc, tlsCfg, env)
+		client.Transport = shareTransport(bare, cc, p.TLS, p.Env)
+	} else if bare == nil && p.TLS.InsecureSkipVerify && !cc.TLS.InsecureSkipVerify {
+		// confighttp loads its own TLS settings for a wrapped transport: the plan's check
+		// cannot go in.
+		return nil, errors.New("tls_verification_mode and ca_trusted_fingerprint cannot be combined with headers, auth or compression settings that wrap the transport")
 	}
 	return t, nil
 }
@@ -153,12 +120,29 @@ func joinBase(base, path string) string { return strings.TrimSuffix(base, "/") +
 // key and the username:password pair decode from it; the id and the username alone are not
 // secret), the password and the token as configured, the configured headers that carry a
 // credential (probe.CredentialHeader, probe.CredentialShaped), and the proxies' credentials.
-func newRedactor(cfg *Config, env probe.Environment) *probe.Redactor {
+func newRedactor(cfg *Config, env probe.Environment, plans []probePlan) *probe.Redactor {
 	auth, _ := clusterAuthorization(&cfg.Cluster)
 	s := probe.Secrets{
 		Values:         []string{string(cfg.OTLP.Token), string(cfg.Cluster.Password)},
 		Authorizations: []string{string(auth)},
 		ProxyURLs:      []string{env.HTTPProxy, env.HTTPSProxy},
+	}
+	for _, p := range plans {
+		// The agent module's headers and bearer token are its secrets too.
+		s.Authorizations = append(s.Authorizations, string(p.Authorization))
+		for name, values := range p.Header {
+			for _, v := range values {
+				s.Headers = append(s.Headers, [2]string{name, v})
+			}
+		}
+		for name, values := range p.ProxyHeaders {
+			for _, v := range values {
+				s.Headers = append(s.Headers, [2]string{name, v})
+			}
+		}
+		if p.Route.Proxy != nil {
+			s.ProxyURLs = append(s.ProxyURLs, p.Route.Proxy.String())
+		}
 	}
 	for _, cc := range []*confighttp.ClientConfig{&cfg.Cluster.ClientConfig, &cfg.Registration.ClientConfig, &cfg.OTLP.ClientConfig} {
 		for name, v := range cc.Headers.Iter {

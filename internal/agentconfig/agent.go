@@ -168,6 +168,7 @@ func (d *deriver) cluster(c *Cluster, modules []module) error {
 	c.ClientCert = d.str(first.m, first.path, "ssl.certificate")
 	c.ClientKey = d.str(first.m, first.path, "ssl.key")
 	c.Proxy = d.str(first.m, first.path, "proxy_url")
+	d.moduleClient(c, first)
 	d.normalizeHost(c)
 	if mode := c.VerificationMode.V; mode != "" && !slices.Contains(verificationModes, mode) {
 		return fmt.Errorf("%s: %q is not one of %s: the agent refuses to start with it", c.VerificationMode.From, mode, strings.Join(verificationModes, ", "))
@@ -286,6 +287,9 @@ func (d *deriver) exporter(o *OTLP, root doc) {
 	o.CAFile = d.str(e, base, "tls.ca_file")
 	o.CertFile = d.str(e, base, "tls.cert_file")
 	o.KeyFile = d.str(e, base, "tls.key_file")
+	o.CAPEM = d.str(e, base, "tls.ca_pem")
+	// configtls: a CA of its own replaces the system roots unless this is true.
+	o.IncludeSystemCAs = get(e, "tls.include_system_ca_certs_pool") == true
 	if get(e, "tls.insecure_skip_verify") == true {
 		o.InsecureSkipVerify = true
 		d.find(VerificationDisabled, base+".tls.insecure_skip_verify", "%s.tls.insecure_skip_verify is true: the agent does not verify the intake's certificate", base)

@@ -67,6 +67,8 @@ type Cluster struct {
 	CATrustedFingerprint  Value
 	ClientCert, ClientKey Value
 	Proxy                 Value
+	// Client is the rest of what the module's client reads (contract v5).
+	Client ModuleClient
 }
 
 // Registration is how the agent registers: through Go's default client, with the proxy from
@@ -81,6 +83,9 @@ type OTLP struct {
 	CAFile, CertFile, KeyFile Value
 	InsecureSkipVerify        bool
 	Proxy                     Value
+	// CAPEM is tls.ca_pem; IncludeSystemCAs is tls.include_system_ca_certs_pool.
+	CAPEM            Value
+	IncludeSystemCAs bool
 }
 
 // Resolve builds the model from its inputs. An error means the agent's configuration file
@@ -147,6 +152,8 @@ func (d *deriver) fromVariables(m *Model) {
 	if ca := d.variable(namesOf("cluster.tls.ca")...); ca.Set() {
 		m.Cluster.CAs = d.certificateAuthority(ca.From, ca.V, m.Cluster.CAs)
 	}
+	// Elastic's ssl sample loads its CA through an ssl block; the plain sample has none.
+	m.Cluster.Client.SSLConfigured = len(m.Cluster.CAs) > 0
 	m.OTLP.Endpoint = d.variable(namesOf("otlp.endpoint")...)
 	m.OTLP.Token = d.variable(namesOf("otlp.token")...)
 	d.normalizeHost(&m.Cluster)

@@ -57,12 +57,12 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 		}}
 	}
 	transport := &http.Transport{TLSClientConfig: tlsCfg, DialContext: dialer.DialContext, DisableKeepAlives: true}
-	var proxyRule func(*url.URL) (*url.URL, error)
+	var route probe.Route
 	if s.proxy != "" {
 		pu, err := url.Parse(s.proxy)
 		require.NoError(t, err)
 		transport.Proxy = http.ProxyURL(pu)
-		proxyRule = func(*url.URL) (*url.URL, error) { return pu, nil }
+		route = probe.Route{Proxy: pu, Source: probe.SourceProxyURL}
 	}
 	client := &http.Client{Transport: transport}
 	probe.StopAtRedirects(client)
@@ -71,8 +71,11 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 		timeout = 5 * time.Second
 	}
 	tg := &probe.Target{
-		Name: s.name, URL: u, Client: client, TLS: tlsCfg, Timeout: timeout, CustomCA: s.roots != nil, Proxy: proxyRule, FixedProxy: s.proxy != "",
-		Authorization: probe.Secret(s.auth), CheckPrivileges: true, Token: probe.Secret(s.token), InContainer: s.inContainer,
+		Plan: probe.Plan{
+			Name: s.name, URL: u, TLS: tlsCfg, Timeout: timeout, Trust: probe.Trust{CustomCA: s.roots != nil}, Route: route,
+			Authorization: probe.Secret(s.auth), CheckPrivileges: true, Token: probe.Secret(s.token),
+		},
+		Client: client, InContainer: s.inContainer,
 	}
 	if s.secrets != nil {
 		tg.Redactor = probe.NewRedactor(*s.secrets)
@@ -466,8 +469,8 @@ func TestTimeoutsThroughAProxy(t *testing.T) {
 		client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(p), DisableKeepAlives: true, DialContext: dialer.DialContext}}
 		probe.StopAtRedirects(client)
 		tg := &probe.Target{
-			Name: probe.Registration, URL: u, Client: client, Timeout: 300 * time.Millisecond,
-			Proxy: func(*url.URL) (*url.URL, error) { return p, nil }, FixedProxy: true,
+			Plan:   probe.Plan{Name: probe.Registration, URL: u, Timeout: 300 * time.Millisecond, Route: probe.Route{Proxy: p, Source: probe.SourceProxyURL}},
+			Client: client,
 		}
 		ev := probe.Run(context.Background(), tg)
 		return Diagnose(&ev, Context{})

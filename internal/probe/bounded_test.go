@@ -34,8 +34,7 @@ func viaFloodingProxy(t *testing.T, name Name, proxyURL string) *Target {
 	tg := target(t, name, "https://127.0.0.1:9/")
 	tg.Client = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy), DisableKeepAlives: true, MaxResponseHeaderBytes: 64 << 10}}
 	StopAtRedirects(tg.Client)
-	tg.Proxy = func(*url.URL) (*url.URL, error) { return proxy, nil }
-	tg.FixedProxy = true
+	tg.Route = Route{Proxy: proxy, Source: SourceProxyURL}
 	return tg
 }
 

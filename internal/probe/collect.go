@@ -39,7 +39,7 @@ type collector struct {
 // collectors run in this order after the guide's request, within what is left of the
 // probe's timeout; a later precondition may read what an earlier collector gathered.
 var collectors = []collector{
-	{"system trust of the cluster's chain", rootAnswered(func(r *run) bool { return r.target.CustomCA && len(r.ev.Main.PeerChain) > 0 }), collectSystemTrust},
+	{"system trust of the cluster's chain", rootAnswered(func(r *run) bool { return r.target.Trust.CustomCA && len(r.ev.Main.PeerChain) > 0 }), collectSystemTrust},
 	{"GET /_license", rootAnswered(nil), func(ctx context.Context, r *run) { r.ev.License = r.follow(ctx, http.MethodGet, "/_license", nil) }},
 	{"GET /_security/_authenticate", rootAnswered(func(r *run) bool { return r.target.Authorization != "" }), func(ctx context.Context, r *run) {
 		r.ev.Authenticate = r.follow(ctx, http.MethodGet, "/_security/_authenticate", nil)
@@ -67,11 +67,11 @@ var collectors = []collector{
 		r.ev.SearchDomain = checkSearchDomain(ctx, r.ev.ServerAddress, r.ev.Main.PeerAddress)
 	}},
 	{"credential-less TLS handshake", needsHandshakeCheck, func(ctx context.Context, r *run) {
-		r.ev.Handshake = checkHandshake(ctx, r.addr, r.proxy, r.target.TLS)
+		r.ev.Handshake = checkHandshake(ctx, r.addr, r.proxy, r.target)
 	}},
 	{"subjects of tls.ca_file", func(r *run) bool {
 		var unknown x509.UnknownAuthorityError
-		return len(r.target.CAPEM) > 0 && r.ev.Main.Err != nil && errors.As(r.ev.Main.Err, &unknown)
+		return len(r.target.Trust.CAPEM) > 0 && r.ev.Main.Err != nil && errors.As(r.ev.Main.Err, &unknown)
 	}, func(_ context.Context, r *run) { r.ev.CAFileSubjects = r.target.CASubjects() }},
 	{"server clock", func(r *run) bool { return isValidityError(r.ev.Main.Err) }, func(ctx context.Context, r *run) {
 		r.ev.ServerClock = serverClock(ctx, r.target, r.proxy)
@@ -111,7 +111,7 @@ func (r *run) follow(ctx context.Context, method, path string, body []byte) *Exc
 	if body != nil {
 		h.Set("Content-Type", "application/json")
 	}
-	ex := exchange(ctx, r.target.Client, request{method: method, url: joinPath(r.target.URL, path), path: path, header: h, body: body})
+	ex := exchange(ctx, r.target.Client, request{method: method, url: r.target.RequestURL(path), path: path, header: h, body: body})
 	return &ex
 }
 
@@ -129,7 +129,7 @@ func (t *Target) systemTrust(chain []*x509.Certificate) error {
 	if time.Since(m.at) < trustMemoFor && sameChain(m.chain, chain) {
 		return m.err
 	}
-	sys, _ := systemRoots()
+	sys, _ := t.Trust.SystemPool()
 	m.err = VerifyChain(chain, sys, serverName(t))
 	m.at, m.chain = time.Now(), chain
 	return m.err

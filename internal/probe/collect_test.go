@@ -88,7 +88,9 @@ func TestHTTPSWentDirect(t *testing.T) {
 	} {
 		tg := target(t, Registration, tt.url)
 		tg.Env = Environment{HTTPProxy: "http://proxy.corp:3128", NoProxy: tt.noProxy}
-		tg.FixedProxy = tt.fixed
+		if tt.fixed {
+			tg.Route = Route{Source: SourceProxyURL}
+		}
 		assert.Equal(t, tt.want, httpsWentDirect(tg), "%+v", tt)
 	}
 }

@@ -11,27 +11,20 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 )
-
-// systemRoots is looked up once, when a diagnosis first needs it (not when the binary
-// starts): the bundle does not change while the collector runs.
-var systemRoots = sync.OnceValues(func() (*x509.CertPool, bool) {
-	pool, err := x509.SystemCertPool()
-	return pool, err != nil || pool == nil || len(pool.Subjects()) == 0 //nolint:staticcheck // only counted
-})
 
 // checkHandshake opens a connection to hostPort (through proxy when set), completes a TLS
 // handshake without verifying and without sending any request or credential, and then
 // verifies the presented chain twice: against cfg's roots and against the system roots.
-func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *tls.Config) *HandshakeCheck {
+func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, t *Target) *HandshakeCheck {
 	hc := &HandshakeCheck{}
+	cfg := t.TLS
 	var d net.Dialer
 	var conn net.Conn
 	var err error
 	if proxy != nil {
-		conn, err = connectThroughProxy(ctx, &d, proxy, hostPort, hc)
+		conn, err = connectThroughProxy(ctx, &d, proxy, hostPort, t.ProxyHeaders, hc)
 		if err != nil && proxy.Scheme == "http" && hc.ProxyAnswerTooLarge == nil && (hc.ProxyAnswer == nil || hc.ProxyAnswer.Status != http.StatusProxyAuthRequired && hc.ProxyAnswer.Status != http.StatusOK) {
 			// A proxy URL written http:// for a proxy that speaks TLS: the plaintext CONNECT
 			// gets a TLS server's refusal; a handshake with the proxy tells.
@@ -75,8 +68,12 @@ func checkHandshake(ctx context.Context, hostPort string, proxy *url.URL, cfg *t
 		return hc
 	}
 	hc.Chain = tconn.ConnectionState().PeerCertificates
-	hc.VerifyErr = VerifyChain(hc.Chain, roots, serverName)
-	_, hc.NoSystemRoots = systemRoots()
+	if t.Verify.Agent {
+		hc.VerifyErr = t.Verify.verify(hc.Chain)
+	} else {
+		hc.VerifyErr = VerifyChain(hc.Chain, roots, serverName)
+	}
+	_, hc.NoSystemRoots = t.Trust.SystemPool()
 	return hc
 }
 
@@ -107,7 +104,7 @@ func VerifyChain(chain []*x509.Certificate, roots *x509.CertPool, serverName str
 
 // connectThroughProxy asks an HTTP proxy for a tunnel, recording its answer in hc. Only the
 // proxy's own credentials are sent, never the probe's.
-func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hostPort string, hc *HandshakeCheck) (net.Conn, error) {
+func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hostPort string, extra http.Header, hc *HandshakeCheck) (net.Conn, error) {
 	conn, err := dialBounded(ctx, d, proxyAddress(proxy))
 	if err != nil {
 		return nil, err
@@ -120,7 +117,10 @@ func connectThroughProxy(ctx context.Context, d *net.Dialer, proxy *url.URL, hos
 		}
 		conn = tconn
 	}
-	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: hostPort}, Host: hostPort, Header: http.Header{}}
+	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: hostPort}, Host: hostPort, Header: extra.Clone()}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
 	if u := proxy.User; u != nil {
 		pass, _ := u.Password()
 		req.Header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pass)))

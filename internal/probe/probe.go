@@ -30,23 +30,12 @@ const (
 // sends the real cluster's identity.
 const RegistrationBody = `{"self_managed_cluster": {"id": "my-cluster-uuid", "name": "my-cluster-name", "version": "9.1.0"}, "license": {"uid": "my-license-id", "type": "basic"}}`
 
-// Target is everything one probe needs, built once when the receiver starts.
+// Target is one probe ready to run: its plan, the client that executes it, and what the
+// runs learn and keep.
 type Target struct {
-	Name Name
-	// URL is the cluster endpoint exactly as given, or a cloud base URL with its path.
-	URL *url.URL
-	// Client is built by confighttp; NewTarget makes it stop at redirects.
-	Client *http.Client
-	// Proxy is the proxy rule the client applies (proxy_url, or the environment's).
-	Proxy func(*url.URL) (*url.URL, error)
-	// FixedProxy: proxy_url is set, so the proxy variables do not apply.
-	FixedProxy bool
-	// TLS is the client's TLS settings, for the credential-less diagnostic handshake.
-	TLS      *tls.Config
-	CustomCA bool
-	// CAPEM is what tls.ca_file (or ca_pem) holds: the subjects of its certificates tell a
-	// missing intermediate from an unknown CA, read only when a run's verification fails.
-	CAPEM      []byte
+	Plan
+	// Client executes the plan: confighttp's, the agent module's, or Go's default client.
+	Client     *http.Client
 	caSubjects struct {
 		once sync.Once
 		list []string
@@ -59,21 +48,9 @@ type Target struct {
 		chain []*x509.Certificate
 		err   error
 	}
-	Timeout time.Duration
-
-	// OTLP only: the agent's AutoOps token, sent only to the intake.
-	Token Secret
-
-	// Cluster only.
-	Authorization   Secret
-	CheckPrivileges bool
 	// OneConnectionPerRun: Client keeps connections alive, and the probe closes them before
 	// and after each run, so that its requests share one connection and no run inherits one.
 	OneConnectionPerRun bool
-
-	Env Environment
-	// Route is the way Go sends the request for URL, and why (RouteFor, once at start).
-	Route Route
 	// InContainer: this process runs in a container (DetectContainer, once per process).
 	InContainer bool
 	// Redactor holds the secrets this probe sends, to scrub them from what comes back.
@@ -99,7 +76,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 	r := &run{target: t, ev: Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), InContainer: t.InContainer}}
 	ev := &r.ev
 	ev.ServerAddress, ev.ServerPort = hostPort(t.URL)
-	proxy, proxyErr := t.proxyFor(t.URL)
+	proxy, proxyErr := t.ProxyFunc()(t.URL)
 	if proxy != nil {
 		ev.Proxy = RedactURL(proxy.String())
 	}
@@ -107,14 +84,14 @@ func Run(ctx context.Context, t *Target) Evidence {
 	r.addr = net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
 	route := t.Route
 	if route.Source == "" {
-		route = t.routeNow(proxy)
+		route = RouteFor(t.URL, nil, t.Env)
 	}
 	ev.ProxySource, ev.ProxyVariable, ev.NoProxyEntry = route.Source, route.Variable, route.NoProxyEntry
 	ev.ProxyInvalid = proxyErr != nil
-	ev.ProxyFromEnv = !t.FixedProxy && (t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != "")
+	ev.ProxyFromEnv = !t.FixedProxy() && (t.Env.HTTPProxy != "" || t.Env.HTTPSProxy != "")
 	ev.HTTPProxyWithoutHTTPS = httpsWentDirect(t)
 	ev.NoProxyCovers = ev.ProxyFromEnv && proxy == nil
-	if !t.FixedProxy {
+	if !t.FixedProxy() && route.Source != SourceProxyDisable {
 		ev.AllProxyIgnored = t.Env.AllProxyVar != "" && route.Source == SourceNone
 		ev.ProxyEnvConflicts = t.Env.Conflicting(t.URL)
 	}
@@ -154,7 +131,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 // direct although NO_PROXY does not exclude it: with HTTPS_PROXY set it would have used the
 // proxy. An http:// endpoint used HTTP_PROXY, and one NO_PROXY covers goes direct anyway.
 func httpsWentDirect(t *Target) bool {
-	if t.FixedProxy || t.Env.HTTPProxy == "" || t.Env.HTTPSProxy != "" || t.URL.Scheme != "https" {
+	if t.FixedProxy() || t.Route.Source == SourceProxyDisable || t.Env.HTTPProxy == "" || t.Env.HTTPSProxy != "" || t.URL.Scheme != "https" {
 		return false
 	}
 	withHTTPS := httpproxy.Config{HTTPSProxy: t.Env.HTTPProxy, NoProxy: t.Env.NoProxy}
@@ -183,7 +160,10 @@ func mainRequest(t *Target, ev *Evidence) request {
 }
 
 func (t *Target) clusterHeader() http.Header {
-	header := http.Header{}
+	header := t.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
 	if t.Authorization != "" {
 		header.Set("Authorization", string(t.Authorization))
 	}
@@ -193,28 +173,13 @@ func (t *Target) clusterHeader() http.Header {
 // CASubjects are the subjects of the certificates in CAPEM, parsed once per target.
 func (t *Target) CASubjects() []string {
 	t.caSubjects.once.Do(func() {
-		for block, rest := pem.Decode(t.CAPEM); block != nil; block, rest = pem.Decode(rest) {
+		for block, rest := pem.Decode(t.Trust.CAPEM); block != nil; block, rest = pem.Decode(rest) {
 			if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
 				t.caSubjects.list = append(t.caSubjects.list, c.Subject.String())
 			}
 		}
 	})
 	return t.caSubjects.list
-}
-
-// routeNow explains the route of a target built without one (tests build them by hand).
-func (t *Target) routeNow(proxy *url.URL) Route {
-	if t.FixedProxy {
-		return Route{Proxy: proxy, Source: SourceProxyURL}
-	}
-	return RouteFor(t.URL, nil, t.Env)
-}
-
-func (t *Target) proxyFor(u *url.URL) (*url.URL, error) {
-	if t.Proxy == nil {
-		return nil, nil
-	}
-	return t.Proxy(u)
 }
 
 func serverName(t *Target) string {

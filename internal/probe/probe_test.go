@@ -26,7 +26,7 @@ func target(t *testing.T, name Name, raw string) *Target {
 	require.NoError(t, err)
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	StopAtRedirects(client)
-	return &Target{Name: name, URL: u, Client: client, Timeout: 5 * time.Second}
+	return &Target{Plan: Plan{Name: name, URL: u, Timeout: 5 * time.Second}, Client: client}
 }
 
 func TestClusterProbeReadsRootThenFollowUps(t *testing.T) {
@@ -153,7 +153,7 @@ func TestProxyRuleFollowsConfighttp(t *testing.T) {
 func TestSecretNeverPrints(t *testing.T) {
 	s := Secret("ApiKey abc")
 	assert.Equal(t, "[REDACTED]", s.String())
-	assert.NotContains(t, (&Target{Authorization: s}).Authorization.GoString(), "abc")
+	assert.NotContains(t, (&Target{Plan: Plan{Authorization: s}}).Authorization.GoString(), "abc")
 }
 
 // After a certificate failure the probe looks at the chain with a second handshake that sends

@@ -207,7 +207,7 @@ func TestSecretAcrossTheConnectPageCut(t *testing.T) {
 	require.NoError(t, err)
 	tg := target(t, Cluster, "https://es.example:9200")
 	tg.Client.Transport.(*http.Transport).Proxy = http.ProxyURL(pu)
-	tg.Proxy, tg.FixedProxy = func(*url.URL) (*url.URL, error) { return pu, nil }, true
+	tg.Route = Route{Proxy: pu, Source: SourceProxyURL}
 	tg.Redactor = NewRedactor(Secrets{ProxyURLs: []string{pu.String()}})
 	ev := Run(context.Background(), tg)
 	require.NotNil(t, ev.Handshake)

@@ -15,6 +15,8 @@ const (
 	SourceNoProxy  = "NO_PROXY"
 	SourceLoopback = "loopback"
 	SourceNone     = "none"
+	// SourceProxyDisable: the agent module's proxy_disable ignores every proxy (contract v5).
+	SourceProxyDisable = "proxy_disable"
 )
 
 // Environment holds the proxy variables as Go reads them (golang.org/x/net/http/httpproxy's
