@@ -220,6 +220,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	}
 	putNonEmpty(a, attrProxy, ev.Proxy)
 	putNonEmpty(a, attrProxySource, ev.ProxySource)
+	if strings.HasPrefix(ev.URL, "https://") {
+		putNonEmpty(a, attrRootsSource, ev.Client.RootsSource)
+	}
 	if c := v.Facts.Certificate; c != nil {
 		a.PutStr(string(semconv.TLSServerIssuerKey), c.Issuer)
 		a.PutStr(string(semconv.TLSServerSubjectKey), c.Subject)
@@ -257,6 +260,7 @@ const (
 	attrEarliestExpirySubject = "autoops.probe.tls.earliest_expiry.subject"
 	attrSettingsFrom          = "autoops.probe.settings_from"
 	attrProxySource           = "autoops.probe.proxy.source"
+	attrRootsSource           = "autoops.probe.tls.roots.source"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

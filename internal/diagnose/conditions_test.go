@@ -440,7 +440,7 @@ func TestTLSHandshakeFailures(t *testing.T) {
 	clientCert := serveTLS(&tls.Config{Certificates: []tls.Certificate{leaf}, ClientAuth: tls.RequireAnyClientCert})
 
 	v, _ := run(t, setup{name: probe.Cluster, url: oldTLS, roots: roots})
-	assertFailed(t, v, TLSHandshakeFailed, "TLS handshake")
+	assertFailed(t, v, TLSVersionTooOld, "offers only TLS versions the client does not allow", "TLS 1.2 and 1.3")
 	v, _ = run(t, setup{name: probe.Cluster, url: clientCert, roots: roots})
 	assertFailed(t, v, TLSClientCertificateRequired, "asked for a client certificate", "certificate required")
 	assert.Contains(t, v.Remedy, "cert_file")

@@ -184,7 +184,7 @@ func tlsUnknownAuthority(j *judgement) (string, bool) {
 	if !j.cluster() || !unknownAuthority(j) {
 		return "", false
 	}
-	return sentence("the cluster's certificate is signed by an authority the collector does not trust%s", issuedBy(j.ev))
+	return sentence("the cluster's certificate is signed by an authority the collector does not trust%s%s", issuedBy(j.ev), alsoMisnamed(j))
 }
 
 func tlsHostnameMismatch(j *judgement) (string, bool) {

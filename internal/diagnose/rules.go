@@ -65,13 +65,15 @@ var rules = []rule{
 	{ContainerNetworkIsolation, "test 1: Docker without --network host", containerNetworkIsolation, nil},
 	{ConnectionRefused, "test 1: endpoint not reachable", connectionRefused, nil},
 	{NetworkUnreachable, "test 1: endpoint not reachable", networkUnreachable, nil},
-	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted, asAgent(TLSIntercepted, noCABundleVariant)},
+	{TLSPinMismatch, "contract v5: the module's TLS (ssl.ca_sha256)", tlsPinMismatch, nil},
+	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted, firstRow(exporterCAOnlyRow, asAgent(TLSIntercepted, noCABundleVariant))},
 	{TLSIncompleteChain, "test 1: custom SSL/TLS configuration; contract v3: the chain's intermediate", tlsIncompleteChain, nil},
-	{TLSUnknownAuthority, "test 1: custom SSL/TLS configuration", tlsUnknownAuthority, nil},
-	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, asAgent(TLSHostnameMismatch, commonNameOnlyRow)},
+	{TLSUnknownAuthority, "test 1: custom SSL/TLS configuration", tlsUnknownAuthority, withSuffix(TLSUnknownAuthority, sslDisabledRow)},
+	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, firstRow(withSuffix(TLSHostnameMismatch, sslDisabledRow), asAgent(TLSHostnameMismatch, commonNameOnlyRow))},
 	{ClockSkew, "field facts: the server's Date header", clockSkew, nil},
 	{TLSCertificateExpired, "test 1: custom SSL/TLS configuration", tlsCertificateExpired, asAgent(TLSCertificateExpired, nil)},
 	{ConnectionReset, "test 1: endpoint not reachable", connectionReset, nil},
+	{TLSVersionTooOld, "contract v5: Diagnosis v5 (tls_version_too_old)", tlsVersionTooOld, nil},
 	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed, asAgent(TLSHandshakeFailed, nil)},
 	{AuthMissing, "test 1: API key / basic tabs", authMissing, nil},
 	{AuthFailed, "test 1: API key or password incorrect", authFailed, credentialVariant},
@@ -156,6 +158,16 @@ func firstRow(variants ...func(*judgement) string) func(*judgement) string {
 			if row := v(j); row != "" {
 				return row
 			}
+		}
+		return ""
+	}
+}
+
+// withSuffix: a row named by a suffix of errorType's (the variant returns the suffix).
+func withSuffix(errorType string, variant func(*judgement) string) func(*judgement) string {
+	return func(j *judgement) string {
+		if suffix := variant(j); suffix != "" {
+			return errorType + suffix
 		}
 		return ""
 	}

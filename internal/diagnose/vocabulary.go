@@ -44,6 +44,9 @@ const (
 	TLSClientCertificateRequired = "tls_client_certificate_required"
 	GatewayUpstreamError         = "gateway_upstream_error"
 	ElasticsearchUnavailable     = "elasticsearch_unavailable"
+	// v5: the agent's client
+	TLSPinMismatch   = "tls_pin_mismatch"
+	TLSVersionTooOld = "tls_version_too_old"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -76,6 +79,10 @@ const (
 	// v4: proxies as Go reads them.
 	WarnAllProxyIgnored  = "all_proxy_ignored"
 	WarnProxyEnvConflict = "proxy_env_conflict"
+	// v5: the agent's client.
+	WarnCNOnlyCertificate              = "cn_only_certificate"
+	WarnAgentHostnameUncheckedViaProxy = "agent_hostname_unchecked_via_proxy"
+	WarnRedirected                     = "redirected"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch
@@ -128,6 +135,8 @@ var ErrorTypes = []string{
 	TLSClientCertificateRequired,
 	GatewayUpstreamError,
 	ElasticsearchUnavailable,
+	TLSPinMismatch,
+	TLSVersionTooOld,
 	Other,
 }
 
@@ -155,4 +164,7 @@ var Warnings = []string{
 	WarnAgentVersionUnsupported,
 	WarnAllProxyIgnored,
 	WarnProxyEnvConflict,
+	WarnCNOnlyCertificate,
+	WarnAgentHostnameUncheckedViaProxy,
+	WarnRedirected,
 }

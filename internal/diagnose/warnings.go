@@ -59,6 +59,9 @@ var warningRules = []warningRule{
 	decided(WarnAgentVersionUnsupported, agentVersionGuide),
 	{WarnAllProxyIgnored, proxyVariablesGuide, func(j *judgement) bool { return j.ev.AllProxyIgnored }},
 	{WarnProxyEnvConflict, proxyVariablesGuide, func(j *judgement) bool { return len(j.ev.ProxyEnvConflicts) > 0 }},
+	{WarnCNOnlyCertificate, "contract v5: the module's TLS (full falls back to the Common Name)", cnOnlyCertificate},
+	{WarnAgentHostnameUncheckedViaProxy, "contract v5: the module's TLS (no host check through a proxy)", hostnameUncheckedViaProxy},
+	{WarnRedirected, "contract v5: the module's HTTP client (redirects)", redirected},
 }
 
 // decided passes a finding of the agent model through: internal/agentconfig decides it.

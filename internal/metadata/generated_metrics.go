@@ -139,6 +139,7 @@ const (
 	AttributeAutoopsProbeProxySourceNOPROXY
 	AttributeAutoopsProbeProxySourceLoopback
 	AttributeAutoopsProbeProxySourceNone
+	AttributeAutoopsProbeProxySourceProxyDisable
 )
 
 // String returns the string representation of the AttributeAutoopsProbeProxySource.
@@ -160,20 +161,23 @@ func (av AttributeAutoopsProbeProxySource) String() string {
 		return "loopback"
 	case AttributeAutoopsProbeProxySourceNone:
 		return "none"
+	case AttributeAutoopsProbeProxySourceProxyDisable:
+		return "proxy_disable"
 	}
 	return ""
 }
 
 // MapAttributeAutoopsProbeProxySource is a helper map of string to AttributeAutoopsProbeProxySource attribute value.
 var MapAttributeAutoopsProbeProxySource = map[string]AttributeAutoopsProbeProxySource{
-	"HTTPS_PROXY": AttributeAutoopsProbeProxySourceHTTPSPROXY,
-	"https_proxy": AttributeAutoopsProbeProxySourceHTTPSProxy,
-	"HTTP_PROXY":  AttributeAutoopsProbeProxySourceHTTPPROXY,
-	"http_proxy":  AttributeAutoopsProbeProxySourceHTTPProxy,
-	"proxy_url":   AttributeAutoopsProbeProxySourceProxyURL,
-	"NO_PROXY":    AttributeAutoopsProbeProxySourceNOPROXY,
-	"loopback":    AttributeAutoopsProbeProxySourceLoopback,
-	"none":        AttributeAutoopsProbeProxySourceNone,
+	"HTTPS_PROXY":   AttributeAutoopsProbeProxySourceHTTPSPROXY,
+	"https_proxy":   AttributeAutoopsProbeProxySourceHTTPSProxy,
+	"HTTP_PROXY":    AttributeAutoopsProbeProxySourceHTTPPROXY,
+	"http_proxy":    AttributeAutoopsProbeProxySourceHTTPProxy,
+	"proxy_url":     AttributeAutoopsProbeProxySourceProxyURL,
+	"NO_PROXY":      AttributeAutoopsProbeProxySourceNOPROXY,
+	"loopback":      AttributeAutoopsProbeProxySourceLoopback,
+	"none":          AttributeAutoopsProbeProxySourceNone,
+	"proxy_disable": AttributeAutoopsProbeProxySourceProxyDisable,
 }
 
 // AttributeAutoopsProbeWarning specifies the value autoops.probe.warning attribute.
@@ -203,6 +207,9 @@ const (
 	AttributeAutoopsProbeWarningAgentVersionUnsupported
 	AttributeAutoopsProbeWarningAllProxyIgnored
 	AttributeAutoopsProbeWarningProxyEnvConflict
+	AttributeAutoopsProbeWarningCnOnlyCertificate
+	AttributeAutoopsProbeWarningAgentHostnameUncheckedViaProxy
+	AttributeAutoopsProbeWarningRedirected
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -252,34 +259,43 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "all_proxy_ignored"
 	case AttributeAutoopsProbeWarningProxyEnvConflict:
 		return "proxy_env_conflict"
+	case AttributeAutoopsProbeWarningCnOnlyCertificate:
+		return "cn_only_certificate"
+	case AttributeAutoopsProbeWarningAgentHostnameUncheckedViaProxy:
+		return "agent_hostname_unchecked_via_proxy"
+	case AttributeAutoopsProbeWarningRedirected:
+		return "redirected"
 	}
 	return ""
 }
 
 // MapAttributeAutoopsProbeWarning is a helper map of string to AttributeAutoopsProbeWarning attribute value.
 var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
-	"superuser_credentials":       AttributeAutoopsProbeWarningSuperuserCredentials,
-	"ca_not_needed":               AttributeAutoopsProbeWarningCANotNeeded,
-	"https_proxy_missing":         AttributeAutoopsProbeWarningHTTPSProxyMissing,
-	"api_key_encoded_form":        AttributeAutoopsProbeWarningAPIKeyEncodedForm,
-	"legacy_otlp_host":            AttributeAutoopsProbeWarningLegacyOtlpHost,
-	"clock_skew":                  AttributeAutoopsProbeWarningClockSkew,
-	"no_proxy_ignored":            AttributeAutoopsProbeWarningNoProxyIgnored,
-	"unknown_region":              AttributeAutoopsProbeWarningUnknownRegion,
-	"license_type_unsupported":    AttributeAutoopsProbeWarningLicenseTypeUnsupported,
-	"agent_ca_on_some_modules":    AttributeAutoopsProbeWarningAgentCAOnSomeModules,
-	"agent_ca_not_a_list":         AttributeAutoopsProbeWarningAgentCANotAList,
-	"agent_ca_file_unusable":      AttributeAutoopsProbeWarningAgentCAFileUnusable,
-	"agent_env_unset":             AttributeAutoopsProbeWarningAgentEnvUnset,
-	"agent_both_auth":             AttributeAutoopsProbeWarningAgentBothAuth,
-	"agent_token_header_missing":  AttributeAutoopsProbeWarningAgentTokenHeaderMissing,
-	"agent_verification_disabled": AttributeAutoopsProbeWarningAgentVerificationDisabled,
-	"agent_modules_disagree":      AttributeAutoopsProbeWarningAgentModulesDisagree,
-	"api_key_double_encoded":      AttributeAutoopsProbeWarningAPIKeyDoubleEncoded,
-	"agent_ignores_variables":     AttributeAutoopsProbeWarningAgentIgnoresVariables,
-	"agent_version_unsupported":   AttributeAutoopsProbeWarningAgentVersionUnsupported,
-	"all_proxy_ignored":           AttributeAutoopsProbeWarningAllProxyIgnored,
-	"proxy_env_conflict":          AttributeAutoopsProbeWarningProxyEnvConflict,
+	"superuser_credentials":              AttributeAutoopsProbeWarningSuperuserCredentials,
+	"ca_not_needed":                      AttributeAutoopsProbeWarningCANotNeeded,
+	"https_proxy_missing":                AttributeAutoopsProbeWarningHTTPSProxyMissing,
+	"api_key_encoded_form":               AttributeAutoopsProbeWarningAPIKeyEncodedForm,
+	"legacy_otlp_host":                   AttributeAutoopsProbeWarningLegacyOtlpHost,
+	"clock_skew":                         AttributeAutoopsProbeWarningClockSkew,
+	"no_proxy_ignored":                   AttributeAutoopsProbeWarningNoProxyIgnored,
+	"unknown_region":                     AttributeAutoopsProbeWarningUnknownRegion,
+	"license_type_unsupported":           AttributeAutoopsProbeWarningLicenseTypeUnsupported,
+	"agent_ca_on_some_modules":           AttributeAutoopsProbeWarningAgentCAOnSomeModules,
+	"agent_ca_not_a_list":                AttributeAutoopsProbeWarningAgentCANotAList,
+	"agent_ca_file_unusable":             AttributeAutoopsProbeWarningAgentCAFileUnusable,
+	"agent_env_unset":                    AttributeAutoopsProbeWarningAgentEnvUnset,
+	"agent_both_auth":                    AttributeAutoopsProbeWarningAgentBothAuth,
+	"agent_token_header_missing":         AttributeAutoopsProbeWarningAgentTokenHeaderMissing,
+	"agent_verification_disabled":        AttributeAutoopsProbeWarningAgentVerificationDisabled,
+	"agent_modules_disagree":             AttributeAutoopsProbeWarningAgentModulesDisagree,
+	"api_key_double_encoded":             AttributeAutoopsProbeWarningAPIKeyDoubleEncoded,
+	"agent_ignores_variables":            AttributeAutoopsProbeWarningAgentIgnoresVariables,
+	"agent_version_unsupported":          AttributeAutoopsProbeWarningAgentVersionUnsupported,
+	"all_proxy_ignored":                  AttributeAutoopsProbeWarningAllProxyIgnored,
+	"proxy_env_conflict":                 AttributeAutoopsProbeWarningProxyEnvConflict,
+	"cn_only_certificate":                AttributeAutoopsProbeWarningCnOnlyCertificate,
+	"agent_hostname_unchecked_via_proxy": AttributeAutoopsProbeWarningAgentHostnameUncheckedViaProxy,
+	"redirected":                         AttributeAutoopsProbeWarningRedirected,
 }
 
 // AttributeErrorType specifies the value error.type attribute.
@@ -325,6 +341,8 @@ const (
 	AttributeErrorTypeTLSClientCertificateRequired
 	AttributeErrorTypeGatewayUpstreamError
 	AttributeErrorTypeElasticsearchUnavailable
+	AttributeErrorTypeTLSPinMismatch
+	AttributeErrorTypeTLSVersionTooOld
 	AttributeErrorTypeOTHER
 )
 
@@ -407,6 +425,10 @@ func (av AttributeErrorType) String() string {
 		return "gateway_upstream_error"
 	case AttributeErrorTypeElasticsearchUnavailable:
 		return "elasticsearch_unavailable"
+	case AttributeErrorTypeTLSPinMismatch:
+		return "tls_pin_mismatch"
+	case AttributeErrorTypeTLSVersionTooOld:
+		return "tls_version_too_old"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -453,6 +475,8 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"tls_client_certificate_required": AttributeErrorTypeTLSClientCertificateRequired,
 	"gateway_upstream_error":          AttributeErrorTypeGatewayUpstreamError,
 	"elasticsearch_unavailable":       AttributeErrorTypeElasticsearchUnavailable,
+	"tls_pin_mismatch":                AttributeErrorTypeTLSPinMismatch,
+	"tls_version_too_old":             AttributeErrorTypeTLSVersionTooOld,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 

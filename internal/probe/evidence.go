@@ -98,6 +98,9 @@ type Evidence struct {
 	SystemTrustErr     error
 	SystemTrustChecked bool
 
+	// Client is how the probe's client was set to connect (its plan), for the diagnosis to
+	// word its verdicts and warnings.
+	Client ClientFacts
 	// Environment facts that diagnosis needs.
 	// InContainer: the collector runs inside a container (see DetectContainer).
 	InContainer bool
@@ -146,6 +149,8 @@ type Exchange struct {
 	ResolvedAddresses []string
 	// PeerChain is the verified chain the server presented, when TLS succeeded.
 	PeerChain []*x509.Certificate
+	// RedirectedTo is the URL a followed redirect ended at (without credentials).
+	RedirectedTo string
 }
 
 // Response is the part of an HTTP answer the diagnosis reads.
@@ -250,4 +255,27 @@ type SearchDomain struct {
 	Suffix          string   // the search domain, e.g. corp.example
 	SuffixAddresses []string // what host.suffix. resolves to
 	RootedAddresses []string // what host. resolves to (empty: it does not resolve)
+}
+
+// ClientFacts are the plan's decisions the diagnosis words its verdicts with.
+type ClientFacts struct {
+	// Agent: the probe copies the agent's client; AgentTLS: tlscommon's own check (full or
+	// certificate), not Go's.
+	Agent, AgentTLS bool
+	// Mode is the verification mode ("" is Go's own check).
+	Mode string
+	// CheckedHost is the host the certificate was checked against ("" when none was: through
+	// a proxy the agent's full check has none).
+	CheckedHost string
+	// SSLDisabled: the module's ssl.enabled is false.
+	SSLDisabled bool
+	// TLSSettings name the ssl settings that narrow the handshake (supported_protocols,
+	// cipher_suites).
+	TLSSettings []string
+	// MinVersion is the lowest TLS version the client offers.
+	MinVersion uint16
+	// RootsSource is autoops.probe.tls.roots.source.
+	RootsSource string
+	// Pinned: ssl.ca_sha256 is set.
+	Pinned bool
 }

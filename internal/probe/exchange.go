@@ -47,6 +47,9 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	}
 	defer func() { _ = resp.Body.Close() }()
 	ex.Response = answerOf(resp)
+	if final := resp.Request.URL.String(); final != req.url {
+		ex.RedirectedTo = RedactURL(final)
+	}
 	// Cut to MaxBody only once scrubbed (redactAnswers): a secret across the cut goes whole.
 	readErr := ex.Response.readBody(resp.Body, MaxBody)
 	end := time.Now()

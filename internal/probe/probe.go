@@ -81,6 +81,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 		ev.Proxy = RedactURL(proxy.String())
 	}
 	r.proxy = proxy
+	ev.Client = t.clientFacts()
 	r.addr = net.JoinHostPort(ev.ServerAddress, strconv.Itoa(ev.ServerPort))
 	route := t.Route
 	if route.Source == "" {
@@ -275,4 +276,26 @@ func serverClock(ctx context.Context, t *Target, proxy *url.URL) *Response {
 		return nil
 	}
 	return &Response{Status: ex.Response.Status, Date: ex.Response.Date, ReceivedAt: ex.Response.ReceivedAt}
+}
+
+// clientFacts are the plan's decisions, as the evidence records them.
+func (t *Target) clientFacts() ClientFacts {
+	f := ClientFacts{
+		Agent: t.Agent, AgentTLS: t.Verify.Agent, Mode: t.Verify.Mode, SSLDisabled: t.SSLDisabled,
+		TLSSettings: t.TLSSettings, RootsSource: t.Trust.Source, Pinned: len(t.Verify.Pins) > 0,
+	}
+	if t.TLS != nil {
+		f.MinVersion = t.TLS.MinVersion
+	}
+	switch {
+	case t.Verify.Agent:
+		f.CheckedHost = t.Verify.Host
+	case t.Verify.Mode != VerifyNone && t.Verify.Mode != VerifyCertificate:
+		// Go's own check names the host it dialled, through a proxy too.
+		f.CheckedHost = serverName(t)
+	}
+	if f.Mode == VerifyCertificate || f.Mode == VerifyNone {
+		f.CheckedHost = ""
+	}
+	return f
 }
