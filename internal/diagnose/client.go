@@ -46,7 +46,6 @@ func tlsVersionTooOld(j *judgement) (string, bool) {
 	return sentence("%s offers only TLS versions the client does not allow: it allows %s (%v)", j.ev.ServerAddress, allowed, j.inner)
 }
 
-
 // alsoMisnamed is the host mismatch the agent would meet after an unknown authority: its
 // check reads the chain first, so the verdict is the authority, and the evidence names both.
 func alsoMisnamed(j *judgement) string {
