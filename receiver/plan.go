@@ -76,6 +76,7 @@ func planProbes(ctx context.Context, r *resolution, files fileAccess) ([]probePl
 		if err == nil && r.model != nil {
 			// Go's default client: the system roots of the agent's environment.
 			useSystemRoots(&p.Plan, system)
+			p.Agent = true
 		}
 		if err := add(p, err); err != nil {
 			return nil, err
@@ -87,6 +88,7 @@ func planProbes(ctx context.Context, r *resolution, files fileAccess) ([]probePl
 		p.Token = probe.Secret(o.Token)
 		if err == nil && r.model != nil {
 			exporterTrust(&p.Plan, &r.model.OTLP, system)
+			p.Agent = true
 		}
 		if err := add(p, err); err != nil {
 			return nil, err

@@ -99,13 +99,14 @@ func supportedProtocols(list []agentconfig.Value) (lo, hi uint16, err error) {
 	return lo, hi, nil
 }
 
-// cipherSuites reads ssl.cipher_suites by Go's names (tlscommon takes IANA-style names such as
-// ECDHE-RSA-AES-128-GCM-SHA256 too: dashes read as underscores, with Go's TLS_ prefix).
+// cipherSuites reads ssl.cipher_suites by tlscommon's names (ECDHE-RSA-AES-128-GCM-SHA256:
+// Go's name without TLS_ and WITH, in dashes) or Go's own.
 func cipherSuites(list []agentconfig.Value) ([]uint16, error) {
 	byName := map[string]uint16{}
 	for _, s := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
 		byName[s.Name] = s.ID
-		byName[strings.ReplaceAll(strings.TrimPrefix(s.Name, "TLS_"), "_", "-")] = s.ID
+		short := strings.Replace(strings.TrimPrefix(s.Name, "TLS_"), "_WITH_", "_", 1)
+		byName[strings.ReplaceAll(short, "_", "-")] = s.ID
 	}
 	var out []uint16
 	for _, v := range list {

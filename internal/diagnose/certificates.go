@@ -61,9 +61,9 @@ func tlsIncompleteChain(j *judgement) (string, bool) {
 	issuer := leaf.Issuer.String()
 	switch cas := j.ev.CAFileSubjects; {
 	case len(cas) > 0 && !slices.Contains(cas, issuer):
-		return sentence("the cluster sent only its own certificate, issued by %s, without that intermediate; tls.ca_file holds %s, not it", issuer, strings.Join(cas, "; "))
+		return sentence("the cluster sent only its own certificate, issued by %s, without that intermediate; tls.ca_file holds %s, not it%s", issuer, strings.Join(cas, "; "), alsoMisnamed(j))
 	case len(leaf.IssuingCertificateURL) > 0 && len(cas) == 0:
-		return sentence("the cluster sent only its own certificate, issued by %s, without that intermediate (the certificate says it is published at %s)", issuer, strings.Join(leaf.IssuingCertificateURL, ", "))
+		return sentence("the cluster sent only its own certificate, issued by %s, without that intermediate (the certificate says it is published at %s)%s", issuer, strings.Join(leaf.IssuingCertificateURL, ", "), alsoMisnamed(j))
 	}
 	return "", false
 }

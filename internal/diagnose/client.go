@@ -168,3 +168,11 @@ func init() {
 		warningRemedies[k] = v
 	}
 }
+
+// narrowedBy names the module's ssl settings that narrowed a handshake that failed.
+func narrowedBy(j *judgement) string {
+	if len(j.ev.Client.TLSSettings) == 0 {
+		return ""
+	}
+	return "; the agent's " + strings.Join(j.ev.Client.TLSSettings, " and ") + " narrow what it offers"
+}

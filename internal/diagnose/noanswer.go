@@ -245,7 +245,7 @@ func tlsHandshakeFailed(j *judgement) (string, bool) {
 	if !verifyFailed && !probe.IsTLSAlert(j.err) && !stalledInTLS {
 		return "", false
 	}
-	return sentence("the TLS handshake with %s failed (%v)", j.ev.ServerAddress, j.inner)
+	return sentence("the TLS handshake with %s failed (%v)%s", j.ev.ServerAddress, j.inner, narrowedBy(j))
 }
 
 // answerCut: a proxy answered with more than the probe reads by hand (judgement.cutAnswer).
