@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
-	"os"
 	"reflect"
 	"sync"
 
@@ -14,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configtls"
 
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
@@ -42,17 +42,19 @@ func loadSharedTLS(ctx context.Context, settings configtls.ClientConfig) (*tls.C
 	return shared.(*tls.Config), nil
 }
 
-// tlsKey identifies a tls setting, and the version of each file it names, without keeping
-// its secrets (PEM keys, TPM passwords) in the process's map. A test checks that it reads
-// every field configtls has.
+// tlsKey identifies a tls setting, and the content of each file it names (a CA rotated in
+// place with the same size and time is another setting), without keeping its secrets (PEM
+// keys, TPM passwords) in the process's map. A test checks that it reads every field configtls
+// has.
 func tlsKey(c *configtls.ClientConfig) string {
 	h := sha256.New()
 	for _, f := range []string{c.CAFile, c.CertFile, c.KeyFile} {
 		if f == "" {
 			continue
 		}
-		if info, err := os.Stat(f); err == nil {
-			_, _ = fmt.Fprintf(h, "%d|%d|", info.ModTime().UnixNano(), info.Size())
+		if raw, err := agentconfig.ReadFile(f, agentconfig.MaxCABundleSize); err == nil {
+			_, _ = h.Write(raw)
+			_, _ = h.Write([]byte{0})
 		}
 	}
 	_, _ = fmt.Fprintf(h, "%t|%t|%q|%q|%q|%q|%q|%q|%q|%q|%q|%q|%t|%q|%t|%s|%t|%q|%q|%q",

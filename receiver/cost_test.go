@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -114,6 +116,26 @@ func TestTLSKeyReadsEverySetting(t *testing.T) {
 		assert.False(t, seen[k], "variant %d shares a key", i)
 		seen[k] = true
 	}
+}
+
+// A CA rotated in place, with the same size and modification time, is a new setting at the
+// next start: the shared configuration is keyed by what the file holds.
+func TestTLSKeyFollowsFileContent(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "ca.pem")
+	a, b := testutil.NewCA(t, "Rotated CA A"), testutil.NewCA(t, "Rotated CA B")
+	for i := 0; i < 50 && len(b.PEM) != len(a.PEM); i++ {
+		b = testutil.NewCA(t, "Rotated CA B") // an ECDSA signature's length varies by a byte or two
+	}
+	require.Len(t, b.PEM, len(a.PEM), "two CAs of one shape, the same size")
+	require.NoError(t, os.WriteFile(file, a.PEM, 0o600))
+	stamp := time.Now().Add(-time.Hour).Truncate(time.Second)
+	require.NoError(t, os.Chtimes(file, stamp, stamp))
+	c := configtls.ClientConfig{Config: configtls.Config{CAFile: file}}
+	before := tlsKey(&c)
+	require.NoError(t, os.WriteFile(file, b.PEM, 0o600))
+	require.NoError(t, os.Chtimes(file, stamp, stamp))
+	assert.NotEqual(t, before, tlsKey(&c))
 }
 
 // Instances spread their runs over the interval: the offset is stable per id and differs

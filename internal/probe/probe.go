@@ -216,20 +216,6 @@ func StopAtRedirects(client *http.Client) {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 }
 
-// ProxyRule is the proxy choice confighttp's client makes: a fixed proxy_url (which ignores
-// NO_PROXY), or the environment's variables with Go's NO_PROXY and loopback rules.
-func ProxyRule(proxyURL string, env Environment) (func(*url.URL) (*url.URL, error), error) {
-	if proxyURL != "" {
-		fixed, err := url.ParseRequestURI(proxyURL)
-		if err != nil {
-			return nil, err
-		}
-		return func(*url.URL) (*url.URL, error) { return fixed, nil }, nil
-	}
-	cfg := httpproxy.Config{HTTPProxy: env.HTTPProxy, HTTPSProxy: env.HTTPSProxy, NoProxy: env.NoProxy}
-	return cfg.ProxyFunc(), nil
-}
-
 // isNotHTTP: the peer answered, but not in HTTP. net/http has no error type for it; its
 // messages start "malformed HTTP" (a test pins the text).
 func isNotHTTP(err error) bool {

@@ -130,13 +130,14 @@ func TestProbeIsBoundedByItsTimeout(t *testing.T) {
 	assert.Less(t, ev.Duration, 3*time.Second)
 }
 
-func TestProxyRuleFollowsConfighttp(t *testing.T) {
+// The plan's route as a transport's rule: the environment's (NO_PROXY, loopback), a fixed
+// proxy_url that ignores NO_PROXY, or none with proxy_disable.
+func TestPlanProxyFunc(t *testing.T) {
 	cloud, _ := url.Parse("https://api.elastic-cloud.com/x")
 	local, _ := url.Parse("http://localhost:9200")
 	internal, _ := url.Parse("http://es.corp:9200")
 
-	rule, err := ProxyRule("", Environment{HTTPProxy: "http://p:3128", HTTPSProxy: "http://user:pw@p:3129", NoProxy: "es.corp"})
-	require.NoError(t, err)
+	rule := (&Plan{Env: Environment{HTTPProxy: "http://p:3128", HTTPSProxy: "http://user:pw@p:3129", NoProxy: "es.corp"}}).ProxyFunc()
 	p, _ := rule(cloud)
 	assert.Equal(t, "http://user:pw@p:3129", p.String())
 	p, _ = rule(local)
@@ -144,10 +145,13 @@ func TestProxyRuleFollowsConfighttp(t *testing.T) {
 	p, _ = rule(internal)
 	assert.Nil(t, p, "NO_PROXY covers es.corp")
 
-	rule, err = ProxyRule("http://fixed:8080", Environment{NoProxy: "es.corp"})
-	require.NoError(t, err)
+	fixed, _ := url.Parse("http://fixed:8080")
+	rule = (&Plan{Route: Route{Proxy: fixed, Source: SourceProxyURL}, Env: Environment{NoProxy: "es.corp"}}).ProxyFunc()
 	p, _ = rule(internal)
 	assert.Equal(t, "http://fixed:8080", p.String(), "proxy_url ignores NO_PROXY")
+	rule = (&Plan{Route: Route{Source: SourceProxyDisable}, Env: Environment{HTTPProxy: "http://p:3128"}}).ProxyFunc()
+	p, _ = rule(internal)
+	assert.Nil(t, p, "proxy_disable ignores every proxy")
 }
 
 func TestSecretNeverPrints(t *testing.T) {
