@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -319,4 +322,51 @@ exporters:
 	assert.Equal(t, "tls.ca_file", otlp.Evidence.Client.RootsSource)
 	results = run("    tls: {ca_file: "+other+", include_system_ca_certs_pool: true}\n", "SSL_CERT_FILE="+bundle)
 	assert.True(t, results[len(results)-1].Verdict.Passed, results[len(results)-1].Verdict.Summary())
+}
+
+// The module's connect_timeout bounds each address: a dropping firewall is connection_timeout
+// at the agent's limit, not at the probe's.
+func TestAgentModuleConnectTimeout(t *testing.T) {
+	dropping := testutil.DroppingAddr(t)
+	start := time.Now()
+	r := agentModule(t, "http://"+dropping, "connect_timeout: 300ms")[0]
+	assert.Equal(t, "connection_timeout", r.Verdict.ErrorType, r.Verdict.Summary())
+	assert.Contains(t, r.Verdict.Evidence, "connect_timeout (300ms per address)")
+	assert.Less(t, time.Since(start), 5*time.Second, "the agent's limit, not the probe's 10s")
+}
+
+// proxy_headers go on CONNECT only, never on the request; bearer_token_file's token is sent,
+// and scrubbed from an echo like any credential.
+func TestAgentModuleProxyHeadersAndBearer(t *testing.T) {
+	ca := testutil.NewCA(t, "Bearer CA")
+	addr := testutil.ServeTLSLikeElasticsearch(t, ca.Leaf(t, testutil.LeafOptions{}), &testutil.FakeES{Authorization: "Bearer t0k3n-from-file"})
+	connectHeaders := make(chan http.Header, 4)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		connectHeaders <- r.Header.Clone()
+		upstream, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			_ = upstream.Close()
+			return
+		}
+		go func() { _, _ = io.Copy(upstream, conn); _ = upstream.Close() }()
+		go func() { _, _ = io.Copy(conn, upstream); _ = conn.Close() }()
+	}))
+	t.Cleanup(proxy.Close)
+	token := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(token, []byte("t0k3n-from-file\n"), 0o600))
+	r := agentModule(t, "https://"+addr, "ssl.certificate_authorities: ["+caFile(t, ca)+"]\nbearer_token_file: "+token+
+		"\nproxy_url: "+proxy.URL+"\nproxy_headers: {X-Proxy-Team: ops}\ncheck_privileges: false")[0]
+	assert.True(t, r.Verdict.Passed, r.Verdict.Summary())
+	h := <-connectHeaders
+	assert.Equal(t, "ops", h.Get("X-Proxy-Team"))
 }

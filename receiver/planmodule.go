@@ -74,6 +74,12 @@ func moduleHeaders(p *probe.Plan, mc *agentconfig.Cluster, v agentconfig.Version
 		p.Authorization = probe.Secret("Bearer " + strings.TrimSpace(string(raw)))
 	}
 	p.Header = h
+	if len(mc.Client.ProxyHeaders) > 0 {
+		p.ProxyHeaders = http.Header{}
+		for name, val := range mc.Client.ProxyHeaders {
+			p.ProxyHeaders.Set(name, val.V)
+		}
+	}
 	return nil
 }
 

@@ -110,7 +110,11 @@ func connectionTimeout(j *judgement) (string, bool) {
 	if !timedOut(j) || ev.Main.Response != nil || ev.Proxy != "" || ev.Main.Progress.Connected {
 		return "", false
 	}
-	return sentence("no answer to the connection attempt to %s within the probe's timeout", j.target())
+	within := "the probe's timeout"
+	if limit := ev.Client.ConnectTimeout; limit > 0 {
+		within = fmt.Sprintf("the agent's connect_timeout (%s per address)", limit)
+	}
+	return sentence("no answer to the connection attempt to %s within %s", j.target(), within)
 }
 
 // responseTimeout: the timeouts the connection-level rules before it left, said by how far

@@ -278,4 +278,6 @@ type ClientFacts struct {
 	RootsSource string
 	// Pinned: ssl.ca_sha256 is set.
 	Pinned bool
+	// ConnectTimeout is the agent module's limit per address (0: the probe's timeout only).
+	ConnectTimeout time.Duration
 }

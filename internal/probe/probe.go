@@ -270,6 +270,9 @@ func (t *Target) clientFacts() ClientFacts {
 		Agent: t.Agent, AgentTLS: t.Verify.Agent, Mode: t.Verify.Mode, SSLDisabled: t.SSLDisabled,
 		TLSSettings: t.TLSSettings, RootsSource: t.Trust.Source, Pinned: len(t.Verify.Pins) > 0,
 	}
+	if t.AgentModule {
+		f.ConnectTimeout = t.ConnectTimeout
+	}
 	if t.TLS != nil {
 		f.MinVersion = t.TLS.MinVersion
 	}
