@@ -193,6 +193,14 @@ func TestAgentModuleProtocolsAndCiphers(t *testing.T) {
 	r = agentModule(t, ecdsaOnly, cas+"\nssl.supported_protocols: [TLSv1.2]\nssl.cipher_suites: [ECDHE-RSA-AES-128-GCM-SHA256]")[0]
 	assert.Equal(t, "tls_handshake_failed", r.Verdict.ErrorType, "an RSA suite against an ECDSA certificate")
 	assert.Contains(t, r.Verdict.Evidence, "ssl.cipher_suites")
+
+	// ssl.curve_types: a server that takes only P-384 refuses a client offering P-256 alone.
+	p384 := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, testutil.LeafOptions{})}, CurvePreferences: []tls.CurveID{tls.CurveP384}}, &testutil.FakeES{})
+	r = agentModule(t, p384, cas+"\nssl.curve_types: [P-384]")[0]
+	assert.True(t, r.Verdict.Passed, r.Verdict.Summary())
+	r = agentModule(t, p384, cas+"\nssl.curve_types: [P-256]")[0]
+	assert.Equal(t, "tls_handshake_failed", r.Verdict.ErrorType)
+	assert.Contains(t, r.Verdict.Evidence, "ssl.curve_types")
 }
 
 // ssl.enabled: false drops the whole block: the CAs no longer apply, and the remedy says why.

@@ -261,6 +261,14 @@ func clientTLS(mc *agentconfig.Cluster, files fileAccess) (*tls.Config, []string
 		cfg.CipherSuites = suites
 		limits = append(limits, "ssl.cipher_suites")
 	}
+	if v := mc.Client.CurveTypes; len(v) > 0 {
+		curves, err := curvePreferences(v)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.CurvePreferences = curves
+		limits = append(limits, "ssl.curve_types")
+	}
 	if mc.ClientCert.Set() || mc.ClientKey.Set() {
 		cert, err := moduleKeyPair(mc, files)
 		if err != nil {

@@ -125,6 +125,23 @@ func cipherSuites(list []agentconfig.Value) ([]uint16, error) {
 	return out, nil
 }
 
+// curveTypes are the names ssl.curve_types takes (tlscommon's tlsCurveTypes).
+var curveTypes = map[string]tls.CurveID{
+	"P-256": tls.CurveP256, "P-384": tls.CurveP384, "P-521": tls.CurveP521, "X25519": tls.X25519,
+}
+
+func curvePreferences(list []agentconfig.Value) ([]tls.CurveID, error) {
+	var out []tls.CurveID
+	for _, v := range list {
+		id, ok := curveTypes[v.V]
+		if !ok {
+			return nil, fmt.Errorf("%s: %q is not one of P-256, P-384, P-521, X25519", v.From, v.V)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
 // moduleKeyPair loads ssl.certificate and ssl.key (paths or PEM text), decrypting the key
 // with ssl.key_passphrase or the first line of ssl.key_passphrase_path, as tlscommon does for
 // encrypted PKCS#8 and legacy PKCS#1 keys.

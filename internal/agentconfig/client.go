@@ -20,6 +20,7 @@ type ModuleClient struct {
 	CASHA256           []Value
 	SupportedProtocols []Value
 	CipherSuites       []Value
+	CurveTypes         []Value
 	KeyPassphrase      Value
 	KeyPassphrasePath  Value
 	// Headers are the module's headers (secrets for the scrubber), by name.
@@ -52,6 +53,7 @@ func (d *deriver) moduleClient(c *Cluster, first module) {
 	mc.CASHA256 = d.strs(first.m, first.path, "ssl.ca_sha256")
 	mc.SupportedProtocols = d.strs(first.m, first.path, "ssl.supported_protocols")
 	mc.CipherSuites = d.strs(first.m, first.path, "ssl.cipher_suites")
+	mc.CurveTypes = d.strs(first.m, first.path, "ssl.curve_types")
 	mc.KeyPassphrase = d.str(first.m, first.path, "ssl.key_passphrase")
 	mc.KeyPassphrasePath = d.str(first.m, first.path, "ssl.key_passphrase_path")
 	mc.Headers = d.strMap(first.m, first.path, "headers")
