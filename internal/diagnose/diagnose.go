@@ -40,6 +40,7 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		}
 	}
 	v.Passed = v.ErrorType == ""
+	v.AgentErrorCode = agentErrorCode(j, v.ErrorType)
 	if server := j.judgedServer(v.ErrorType); !v.Passed && server != "" {
 		v.Evidence += fmt.Sprintf(" (Server: %q)", server)
 	}

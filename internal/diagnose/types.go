@@ -42,8 +42,11 @@ const (
 type Verdict struct {
 	Probe     probe.Name
 	Passed    bool
-	ErrorType string   // empty when passed
-	Warnings  []string // sorted
+	ErrorType string // empty when passed
+	// AgentErrorCode is the code the agent would report for the failure, as Elastic's
+	// wizard shows it (autoops.agent.error_code; empty when passed).
+	AgentErrorCode string
+	Warnings       []string // sorted
 	// Evidence is what was seen, in one sentence without its final stop: why it failed, or
 	// why it passed.
 	Evidence string
