@@ -112,7 +112,7 @@ var remedies = map[string]remedy{
 		Brief:   "check TLS versions and client certificates",
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'; tests 2-3",
 		Cluster: "The TLS handshake failed: check the TLS versions and client certificate settings (cluster.tls.min_version, cert_file, key_file) against the cluster's.",
-		Cloud:   "The TLS handshake failed, often because a firewall or proxy interferes with TLS: check the path to Elastic Cloud, and tls.min_version.",
+		Cloud:   "The TLS handshake failed, often because a firewall or proxy interferes with TLS: ask your network team to exempt the Elastic Cloud URLs from it, or to upgrade it. Lowering tls.min_version would not help: the agent keeps its own minimum, so the probe would pass where the agent fails.",
 	},
 	ProxyUnreachable: {
 		Meaning: "the proxy itself cannot be reached",
