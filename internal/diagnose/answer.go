@@ -140,6 +140,23 @@ func authMissing(j *judgement) (string, bool) {
 	return sentence("Elasticsearch answered 401 and no credentials are configured")
 }
 
+// missingCredentials is Elasticsearch's reason when no realm found credentials in the request.
+const missingCredentials = "missing authentication credentials"
+
+// authHeaderStripped: the probe sent Authorization, and Elasticsearch answered that the
+// request carried no credentials: something in between removed the header.
+func authHeaderStripped(j *judgement) (string, bool) {
+	if clusterStatus(j) != http.StatusUnauthorized || j.c.Credentials == "" {
+		return "", false
+	}
+	r := j.answer()
+	e, ok := elasticsearchError(r.Status, r.Body)
+	if !ok || e.Error.Reason == nil || !strings.HasPrefix(*e.Error.Reason, missingCredentials) {
+		return "", false
+	}
+	return sentence("Elasticsearch answered 401 %q although the probe sent the %s in Authorization: something between them removed the header", *e.Error.Reason, credentialWords(j.c))
+}
+
 func authFailed(j *judgement) (string, bool) {
 	if clusterStatus(j) != http.StatusUnauthorized || j.c.Credentials == "" {
 		return "", false

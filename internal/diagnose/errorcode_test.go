@@ -57,6 +57,7 @@ func TestAgentErrorCode(t *testing.T) {
 		{"NTLM only", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(407, "", "NTLM")), Context{}, ProxyAuthUnsupported, CodeHTTP0},
 		{"https:// proxy speaking plain HTTP", recorded(probe.OTLP, intake).failed(io.EOF, probe.Progress{}).with(viaProxy("https://p:3128")).with(func(ev *probe.Evidence) { ev.ProxySpeaksPlainHTTP = true }), Context{}, ProxySchemeMismatch, CodeHTTP0},
 		{"401 with credentials", recorded(probe.Cluster, es).answered(401, `{"error":{"type":"security_exception"},"status":401}`), Context{Credentials: CredentialsBasic}, AuthFailed, CodeHTTP401},
+		{"Authorization removed on the way", recorded(probe.Cluster, es).answered(401, missingCredentialsBody), Context{Credentials: CredentialsAPIKey}, AuthHeaderStripped, CodeHTTP401},
 		{"401 without credentials", recorded(probe.Cluster, es).answered(401, `{"error":{"type":"security_exception"},"status":401}`), Context{}, AuthMissing, CodeHTTP401},
 		{"403 from the root", recorded(probe.Cluster, es).answered(403, `{"error":{"type":"security_exception"},"status":403}`), Context{Credentials: CredentialsBasic}, InsufficientPrivileges, CodeHTTP403},
 		// The root answers; the agent's later calls without the privilege get 403.

@@ -154,6 +154,12 @@ var remedies = map[string]remedy{
 		Guide:   "Test 1, tab 'API key' / 'Basic'",
 		Cluster: "The cluster requires credentials: set cluster.api_key (AUTOOPS_ES_API_KEY) or cluster.username and cluster.password, one kind only. " + rootExitNote,
 	},
+	AuthHeaderStripped: {
+		Meaning: "401 from Elasticsearch saying `missing authentication credentials` although the probe sent `Authorization`: a gateway or proxy in front removed the header",
+		Brief:   "let the gateway pass `Authorization` to Elasticsearch; the credentials are not wrong",
+		Guide:   "Contract v5, Diagnosis v5: auth_header_stripped",
+		Cluster: "Elasticsearch never saw the credentials: a reverse proxy, load balancer or API gateway in front of it removes the Authorization header (haproxy's http-request del-header, nginx's proxy_set_header Authorization \"\"). Configure it to pass Authorization through to Elasticsearch. The credentials are not wrong: do not change them. " + rootExitNote,
+	},
 	InsufficientPrivileges: {
 		Meaning: "403 from Elasticsearch, or AutoOps privileges missing (the log names them)",
 		Brief:   "create the role the log and the one-shot report give (`autoops.probe.role_definition`: only what is missing, ready to paste as `POST /_security/role/autoops_missing_privileges {...}`) and add it to the user or key",

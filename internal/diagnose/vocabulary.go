@@ -44,6 +44,8 @@ const (
 	TLSClientCertificateRequired = "tls_client_certificate_required"
 	GatewayUpstreamError         = "gateway_upstream_error"
 	ElasticsearchUnavailable     = "elasticsearch_unavailable"
+	// v5
+	AuthHeaderStripped = "auth_header_stripped"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -128,6 +130,7 @@ var ErrorTypes = []string{
 	TLSClientCertificateRequired,
 	GatewayUpstreamError,
 	ElasticsearchUnavailable,
+	AuthHeaderStripped,
 	Other,
 }
 

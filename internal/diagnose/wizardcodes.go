@@ -35,9 +35,9 @@ var transportFailures = []string{
 var AgentCodes = []AgentCode{
 	{
 		Code:       CodeHTTP401,
-		Meaning:    "credentials refused: Elasticsearch's 401 to the agent, or Elastic Cloud's to the registration key",
-		ErrorTypes: []string{AuthFailed, AuthMissing, TokenRejected},
-		Do:         "run `autoops-probe` where the agent runs: `auth_missing` means no credentials reached Elasticsearch, `auth_failed` that it refused them; for the registration, check `ELASTIC_CLOUD_CONNECTED_MODE_API_KEY` in Elastic Cloud (the probe registers without a key and cannot test it)",
+		Meaning:    "credentials missing or refused: Elasticsearch's 401 to the agent, or Elastic Cloud's to the registration key",
+		ErrorTypes: []string{AuthFailed, AuthMissing, AuthHeaderStripped, TokenRejected},
+		Do:         "run `autoops-probe` where the agent runs: `auth_missing` means none are configured, `auth_header_stripped` that something in between removed them, `auth_failed` that Elasticsearch refused them; for the registration, check `ELASTIC_CLOUD_CONNECTED_MODE_API_KEY` in Elastic Cloud (the probe registers without a key and cannot test it)",
 	},
 	{
 		Code:       CodeHTTP502,

@@ -325,6 +325,7 @@ const (
 	AttributeErrorTypeTLSClientCertificateRequired
 	AttributeErrorTypeGatewayUpstreamError
 	AttributeErrorTypeElasticsearchUnavailable
+	AttributeErrorTypeAuthHeaderStripped
 	AttributeErrorTypeOTHER
 )
 
@@ -407,6 +408,8 @@ func (av AttributeErrorType) String() string {
 		return "gateway_upstream_error"
 	case AttributeErrorTypeElasticsearchUnavailable:
 		return "elasticsearch_unavailable"
+	case AttributeErrorTypeAuthHeaderStripped:
+		return "auth_header_stripped"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -453,6 +456,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"tls_client_certificate_required": AttributeErrorTypeTLSClientCertificateRequired,
 	"gateway_upstream_error":          AttributeErrorTypeGatewayUpstreamError,
 	"elasticsearch_unavailable":       AttributeErrorTypeElasticsearchUnavailable,
+	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 
