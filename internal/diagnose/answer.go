@@ -63,7 +63,9 @@ func proxyUpstreamError(j *judgement) (string, bool) {
 	case rf.answer.Status >= 500 && rf.page:
 		return sentence("the proxy %s answered %s: it could not reach the destination", rf.proxy, rf.saidWithPage())
 	case rf.answer.Status >= 500:
-		return sentence("the proxy %s answered %s: it could not reach %s", rf.proxy, rf.saidWithPage(), j.ev.ServerAddress)
+		// The proxy's words say why; a proxy forwarding through a parent may not have tried
+		// the destination at all.
+		return sentence("the proxy %s answered %s: it did not open the way to %s", rf.proxy, rf.saidWithPage(), j.ev.ServerAddress)
 	}
 	return "", false
 }

@@ -139,8 +139,8 @@ var remedies = map[string]remedy{
 		Meaning: "the proxy could not reach the destination (5xx)",
 		Brief:   "check the proxy's own route out",
 		Guide:   "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'",
-		Cluster: "The proxy could not reach the cluster: add the cluster's host to NO_PROXY if it is internal, or check the proxy's own route.",
-		Cloud:   "The proxy could not reach Elastic Cloud: check the proxy's own outbound access to port 443.",
+		Cluster: "The proxy failed to forward the request (its own words are quoted above): add the cluster's host to NO_PROXY if it is internal, or check the proxy's own route and any parent proxy it forwards through.",
+		Cloud:   "The proxy failed to forward the request (its own words are quoted above): check the proxy's own outbound access to port 443, and any parent proxy it forwards through.",
 	},
 	AuthFailed: {
 		Meaning: "401 from Elasticsearch with credentials",
@@ -357,7 +357,7 @@ var remedies = map[string]remedy{
 	},
 	ProxyUpstreamError + remedyAsAgent: {
 		Guide: asAgentGuide,
-		Cloud: "The proxy could not reach Elastic Cloud: check the proxy's own outbound access to port 443. " + asAgentNote,
+		Cloud: "The proxy failed to forward the request (its own words are quoted above): check the proxy's own outbound access to port 443, and any parent proxy it forwards through. " + asAgentNote,
 	},
 	TLSIntercepted + remedyAsAgent: {
 		Guide: asAgentGuide,
