@@ -197,6 +197,8 @@ func TestAChangeIsLoggedAndReported(t *testing.T) {
 	assertAttr(t, lr.Attributes(), "autoops.probe.name", "otlp")
 	assertAttr(t, lr.Attributes(), "error.type", "unexpected_response")
 	assertAttr(t, lr.Attributes(), "http.response.status_code", int64(401))
+	// The page came with 401: the code the agent would give it.
+	assertAttr(t, lr.Attributes(), "autoops.agent.error_code", "HTTP_401")
 	remedy, ok := lr.Attributes().Get("autoops.probe.remedy")
 	require.True(t, ok)
 	assert.Contains(t, lr.Body().Str(), remedy.Str())
@@ -207,6 +209,7 @@ func TestAChangeIsLoggedAndReported(t *testing.T) {
 	require.Contains(t, points["autoops.probe.failure"], "otlp")
 	failure := points["autoops.probe.failure"]["otlp"]
 	assertAttr(t, failure.Attributes(), "error.type", "unexpected_response")
+	assertAttr(t, failure.Attributes(), "autoops.agent.error_code", "HTTP_401")
 
 	statuses := s.host.statuses()
 	require.Len(t, statuses, 2)

@@ -1,6 +1,7 @@
 package autoopsreceiver
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -48,8 +49,13 @@ type telemetry struct {
 }
 
 type reportedReasons struct {
-	errorTypes, warnings map[string]bool
+	// failures: an error.type with the agent's code for it; a gateway's 502 then 503 are
+	// two series, so the first ends with 0 when the second begins.
+	failures map[failure]bool
+	warnings map[string]bool
 }
+
+type failure struct{ errorType, agentCode string }
 
 func newTelemetry(cfg *Config, set receiver.Settings, host component.Host) *telemetry {
 	return &telemetry{
@@ -95,14 +101,15 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 			success = 1
 		}
 		seen := t.reportedFor(ev.Probe)
+		current := failure{v.ErrorType, v.AgentErrorCode}
 		if !v.Passed {
-			seen.errorTypes[v.ErrorType] = true
+			seen.failures[current] = true
 		}
 		for _, w := range v.Warnings {
 			seen.warnings[w] = true
 		}
-		for _, et := range sortedKeys(seen.errorTypes) {
-			t.mb.RecordAutoopsProbeFailureDataPoint(ts, boolValue(!v.Passed && et == v.ErrorType), name, metadata.MapAttributeErrorType[et], addr, port, t.instance)
+		for _, f := range sortedFailures(seen.failures) {
+			t.mb.RecordAutoopsProbeFailureDataPoint(ts, boolValue(!v.Passed && f == current), name, metadata.MapAttributeErrorType[f.errorType], f.agentCode, addr, port, t.instance)
 		}
 		for _, w := range sortedKeys(seen.warnings) {
 			t.mb.RecordAutoopsProbeWarningDataPoint(ts, boolValue(slices.Contains(v.Warnings, w)), name, metadata.MapAttributeAutoopsProbeWarning[w], addr, port, t.instance)
@@ -126,7 +133,7 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 func (t *telemetry) reportedFor(name probe.Name) *reportedReasons {
 	r, ok := t.reported[name]
 	if !ok {
-		r = &reportedReasons{errorTypes: map[string]bool{}, warnings: map[string]bool{}}
+		r = &reportedReasons{failures: map[failure]bool{}, warnings: map[string]bool{}}
 		t.reported[name] = r
 	}
 	return r
@@ -138,6 +145,17 @@ func sortedKeys(m map[string]bool) []string {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	return keys
+}
+
+func sortedFailures(m map[failure]bool) []failure {
+	keys := make([]failure, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b failure) int {
+		return cmp.Or(strings.Compare(a.errorType, b.errorType), strings.Compare(a.agentCode, b.agentCode))
+	})
 	return keys
 }
 
@@ -207,6 +225,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	a.PutBool(attrSuccess, v.Passed)
 	if !v.Passed {
 		a.PutStr(string(semconv.ErrorTypeKey), v.ErrorType)
+		a.PutStr(attrAgentErrorCode, v.AgentErrorCode)
 	}
 	putStrings(a, attrWarnings, v.Warnings)
 	putNonEmpty(a, attrRemedy, v.FullRemedy())
@@ -261,6 +280,7 @@ const (
 	attrSettingsFrom          = "autoops.probe.settings_from"
 	attrProxySource           = "autoops.probe.proxy.source"
 	attrRootsSource           = "autoops.probe.tls.roots.source"
+	attrAgentErrorCode        = "autoops.agent.error_code"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

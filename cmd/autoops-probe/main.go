@@ -91,7 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var agentEnv envFiles
 	fs.Var(&agentEnv, "agent-env", "an env file of the agent (systemd drop-in, docker env output, .env); repeatable, wins over the environment")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from the agent's\nvariables as the agent reads them (AUTOOPS_ES_API_KEY, then ELASTICSEARCH_READ_API_KEY;\nAUTOOPS_ES_USERNAME and _PASSWORD, then ELASTICSEARCH_READ_USERNAME and _PASSWORD; an empty\nvariable counts as unset) or a config file, never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from the agent's\nvariables as the agent reads them (AUTOOPS_ES_API_KEY, then ELASTICSEARCH_READ_API_KEY;\nAUTOOPS_ES_USERNAME and _PASSWORD, then ELASTICSEARCH_READ_USERNAME and _PASSWORD; an empty\nvariable counts as unset) or a config file, never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nautoops-probe explain CODE prints what a code of Elastic's wizard (HTTP_0, HTTP_401,\nCLUSTER_NOT_READY...) means, the verdicts behind it and what to do.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	err := fs.Parse(args)
@@ -102,6 +102,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return usageError(stdout, stderr, jsonOut, "%v (autoops-probe --help lists the flags)", err)
+	}
+	if fs.NArg() > 0 && fs.Arg(0) == "explain" {
+		return explain(fs.Args()[1:], *format, stdout, stderr)
 	}
 	if fs.NArg() > 0 {
 		// A positional argument ends flag parsing: what follows it would be silently ignored.

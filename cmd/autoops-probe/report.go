@@ -121,6 +121,9 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 	if len(v.Facts.MissingPrivileges) > 0 {
 		field("missing", strings.Join(v.Facts.MissingPrivileges, ", "))
 	}
+	if !v.Passed {
+		field("wizard", wizardLine(ev.Probe, v.AgentErrorCode))
+	}
 	field("remedy", strings.TrimSpace(v.Remedy+" "+v.RoleInstruction()))
 	if v.RoleDefinition != "" {
 		// On its own lines, unwrapped, so it pastes as it is.
@@ -129,6 +132,15 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 	if !v.Passed {
 		field("guide", v.Guide)
 	}
+}
+
+// wizardLine says which of the wizard's codes the failure is. The intake's failures never
+// reach the wizard: the agent's error events travel through that intake.
+func wizardLine(name probe.Name, code string) string {
+	if name == probe.OTLP {
+		return code + ": this failure in the agent's terms; the wizard never sees the intake's failures (autoops-probe explain " + code + ")"
+	}
+	return code + ": the code the AutoOps agent would report, as Elastic's wizard shows it (autoops-probe explain " + code + ")"
 }
 
 // stoppedPhase names the phase a request that got no response stopped in.

@@ -29,7 +29,7 @@ func proxyAuthUnsupported(j *judgement) (string, bool) {
 	if !ok || rf.answer.Status != http.StatusProxyAuthRequired || len(schemes) == 0 || slices.ContainsFunc(schemes, isBasic) {
 		return "", false
 	}
-	return sentence("the proxy %s answered 407 and offers only %s, which the collector cannot speak", rf.proxy, strings.Join(schemes, ", "))
+	return sentence("the proxy %s answered %s and offers only %s, which the collector cannot speak", rf.proxy, rf.saidWithPage(), strings.Join(schemes, ", "))
 }
 
 func isBasic(scheme string) bool { return strings.EqualFold(scheme, "Basic") }
@@ -47,7 +47,7 @@ func proxyAuthRequired(j *judgement) (string, bool) {
 	if !ok || rf.answer.Status != http.StatusProxyAuthRequired {
 		return "", false
 	}
-	return sentence("the proxy %s answered %s", rf.proxy, rf.said())
+	return sentence("the proxy %s answered %s", rf.proxy, rf.saidWithPage())
 }
 
 func proxyUpstreamError(j *judgement) (string, bool) {
@@ -59,11 +59,13 @@ func proxyUpstreamError(j *judgement) (string, bool) {
 	case !ok || rf.answer.Status == http.StatusProxyAuthRequired:
 		return "", false
 	case strings.HasPrefix(rf.answer.SquidError, "ERR_DNS_FAIL"):
-		return sentence("the proxy %s answered %s: it could not resolve %s", rf.proxy, rf.said(), j.ev.ServerAddress)
+		return sentence("the proxy %s answered %s: it could not resolve %s", rf.proxy, rf.saidWithPage(), j.ev.ServerAddress)
 	case rf.answer.Status >= 500 && rf.page:
-		return sentence("the proxy %s answered %d: it could not reach the destination: %s", rf.proxy, rf.answer.Status, snippet(rf.answer.Body))
+		return sentence("the proxy %s answered %s: it could not reach the destination", rf.proxy, rf.saidWithPage())
 	case rf.answer.Status >= 500:
-		return sentence("the proxy %s answered %s: it could not reach %s", rf.proxy, rf.said(), j.ev.ServerAddress)
+		// The proxy's words say why; a proxy forwarding through a parent may not have tried
+		// the destination at all.
+		return sentence("the proxy %s answered %s: it did not open the way to %s", rf.proxy, rf.saidWithPage(), j.ev.ServerAddress)
 	}
 	return "", false
 }
@@ -77,9 +79,9 @@ func proxyBlocked(j *judgement) (string, bool) {
 		return "", false
 	}
 	if rf.page {
-		return sentence("the proxy %s answered 403 instead of forwarding: %s", rf.proxy, snippet(rf.answer.Body))
+		return sentence("the proxy %s answered %s instead of forwarding", rf.proxy, rf.saidWithPage())
 	}
-	return sentence("the proxy %s refused %s with %s: %s", rf.proxy, j.ev.ServerAddress, rf.said(), snippet(rf.answer.Body))
+	return sentence("the proxy %s refused %s with %s", rf.proxy, j.ev.ServerAddress, rf.saidWithPage())
 }
 
 // schemeMismatch: the port speaks the other scheme, seen from either side.
@@ -138,6 +140,23 @@ func authMissing(j *judgement) (string, bool) {
 		return "", false
 	}
 	return sentence("Elasticsearch answered 401 and no credentials are configured")
+}
+
+// missingCredentials is Elasticsearch's reason when no realm found credentials in the request.
+const missingCredentials = "missing authentication credentials"
+
+// authHeaderStripped: the probe sent Authorization, and Elasticsearch answered that the
+// request carried no credentials: something in between removed the header.
+func authHeaderStripped(j *judgement) (string, bool) {
+	if clusterStatus(j) != http.StatusUnauthorized || j.c.Credentials == "" {
+		return "", false
+	}
+	r := j.answer()
+	e, ok := elasticsearchError(r.Status, r.Body)
+	if !ok || e.Error.Reason == nil || !strings.HasPrefix(*e.Error.Reason, missingCredentials) {
+		return "", false
+	}
+	return sentence("Elasticsearch answered 401 %q although the probe sent the %s in Authorization: something between them removed the header", *e.Error.Reason, credentialWords(j.c))
 }
 
 func authFailed(j *judgement) (string, bool) {
@@ -259,8 +278,9 @@ func credentialWords(c Context) string {
 
 // snippet quotes the start of a body, on one line, for a log sentence; it cuts at a
 // character boundary.
-func snippet(body []byte) string {
-	const limit = 120
+func snippet(body []byte) string { return snippetOf(body, 120) }
+
+func snippetOf(body []byte, limit int) string {
 	s := strings.Join(strings.Fields(string(body)), " ")
 	if s == "" {
 		return "(empty body)"

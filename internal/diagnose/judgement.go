@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -196,13 +197,44 @@ type refusal struct {
 	page bool
 }
 
-// said is the refusal's status line as the evidence quotes it, with squid's reason.
+// said is the refusal's status line as the proxy sent it (its own reason phrase, privoxy's
+// "503 Connect failed", never Go's status text), with squid's reason.
 func (r refusal) said() string {
-	s := fmt.Sprintf("%d %s", r.answer.Status, http.StatusText(r.answer.Status))
+	line := strconv.Itoa(r.answer.Status)
+	if r.answer.Reason != "" {
+		line += " " + r.answer.Reason
+	}
+	s := fmt.Sprintf("%q", line)
 	if r.answer.SquidError != "" {
 		s += " (squid: " + r.answer.SquidError + ")"
 	}
 	return s
+}
+
+// saidWithPage is said and the text of the proxy's page, bounded: the proxy's own words on
+// why (privoxy names the parent proxy it could not reach). Both are scrubbed with the
+// evidence.
+func (r refusal) saidWithPage() string {
+	text := pageText(r.answer.Body)
+	if text == "" {
+		return r.said()
+	}
+	return r.said() + " with the page " + text
+}
+
+// maxPageQuote bounds the text quoted from a proxy's page.
+const maxPageQuote = 400
+
+var markup = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)>|<[^>]*>`)
+
+// pageText is the text of a page without its markup, on one line, bounded and quoted; "" for
+// an empty page.
+func pageText(body []byte) string {
+	text := markup.ReplaceAllString(string(body), " ")
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	return snippetOf([]byte(text), maxPageQuote)
 }
 
 // proxyRefusal is a proxy's refusal in the destination's place, when the evidence shows one.

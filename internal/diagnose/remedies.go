@@ -112,7 +112,7 @@ var remedies = map[string]remedy{
 		Brief:   "check TLS versions and client certificates",
 		Guide:   "Test 1, row 'custom SSL/TLS configuration'; tests 2-3",
 		Cluster: "The TLS handshake failed: check the TLS versions and client certificate settings (cluster.tls.min_version, cert_file, key_file) against the cluster's.",
-		Cloud:   "The TLS handshake failed, often because a firewall or proxy interferes with TLS: check the path to Elastic Cloud, and tls.min_version.",
+		Cloud:   "The TLS handshake failed, often because a firewall or proxy interferes with TLS: ask your network team to exempt the Elastic Cloud URLs from it, or to upgrade it. Lowering tls.min_version would not help: the agent keeps its own minimum, so the probe would pass where the agent fails.",
 	},
 	ProxyUnreachable: {
 		Meaning: "the proxy itself cannot be reached",
@@ -139,8 +139,8 @@ var remedies = map[string]remedy{
 		Meaning: "the proxy could not reach the destination (5xx)",
 		Brief:   "check the proxy's own route out",
 		Guide:   "Tests 2-3, 'configure your HTTP proxy to allow it to reach the URL'",
-		Cluster: "The proxy could not reach the cluster: add the cluster's host to NO_PROXY if it is internal, or check the proxy's own route.",
-		Cloud:   "The proxy could not reach Elastic Cloud: check the proxy's own outbound access to port 443.",
+		Cluster: "The proxy failed to forward the request (its own words are quoted above): add the cluster's host to NO_PROXY if it is internal, or check the proxy's own route and any parent proxy it forwards through.",
+		Cloud:   "The proxy failed to forward the request (its own words are quoted above): check the proxy's own outbound access to port 443, and any parent proxy it forwards through.",
 	},
 	AuthFailed: {
 		Meaning: "401 from Elasticsearch with credentials",
@@ -153,6 +153,12 @@ var remedies = map[string]remedy{
 		Brief:   "set `api_key` or `username`/`password` (one kind)",
 		Guide:   "Test 1, tab 'API key' / 'Basic'",
 		Cluster: "The cluster requires credentials: set cluster.api_key (AUTOOPS_ES_API_KEY) or cluster.username and cluster.password, one kind only. " + rootExitNote,
+	},
+	AuthHeaderStripped: {
+		Meaning: "401 from Elasticsearch saying `missing authentication credentials` although the probe sent `Authorization`: a gateway or proxy in front removed the header",
+		Brief:   "let the gateway pass `Authorization` to Elasticsearch; the credentials are not wrong",
+		Guide:   "Contract v5, Diagnosis v5: auth_header_stripped",
+		Cluster: "Elasticsearch never saw the credentials: a reverse proxy, load balancer or API gateway in front of it removes the Authorization header (haproxy's http-request del-header, nginx's proxy_set_header Authorization \"\"). Configure it to pass Authorization through to Elasticsearch. The credentials are not wrong: do not change them. " + rootExitNote,
 	},
 	InsufficientPrivileges: {
 		Meaning: "403 from Elasticsearch, or AutoOps privileges missing (the log names them)",
@@ -351,7 +357,7 @@ var remedies = map[string]remedy{
 	},
 	ProxyUpstreamError + remedyAsAgent: {
 		Guide: asAgentGuide,
-		Cloud: "The proxy could not reach Elastic Cloud: check the proxy's own outbound access to port 443. " + asAgentNote,
+		Cloud: "The proxy failed to forward the request (its own words are quoted above): check the proxy's own outbound access to port 443, and any parent proxy it forwards through. " + asAgentNote,
 	},
 	TLSIntercepted + remedyAsAgent: {
 		Guide: asAgentGuide,

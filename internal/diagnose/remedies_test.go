@@ -3,6 +3,7 @@ package diagnose
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,6 +39,18 @@ func TestRemediesAreSentences(t *testing.T) {
 				if text != "" {
 					assert.Regexp(t, sentence, text, v)
 				}
+			}
+		}
+	}
+}
+
+// No cloud remedy points at tls.min_version, except to say lowering it would not help: the
+// agent keeps its own minimum, so a lowered probe would pass where the agent fails.
+func TestCloudRemediesNeverLowerTheMinimum(t *testing.T) {
+	for v, r := range remedies {
+		for _, s := range strings.Split(r.Cloud, ". ") {
+			if strings.Contains(s, "min_version") {
+				assert.Contains(t, s, "would not help", "%s: %q", v, r.Cloud)
 			}
 		}
 	}

@@ -39,6 +39,8 @@ type rule struct {
 //   - clock_skew before tls_certificate_expired (the server's clock says the certificate is valid);
 //   - scheme_mismatch before connection_reset (an http:// port that closes plaintext and speaks TLS);
 //   - auth before status: a 401 is auth_*, a 403 insufficient_privileges;
+//   - auth_header_stripped before auth_failed: credentials Elasticsearch says it never got
+//     were not refused;
 //   - unsupported_version before license_inactive before the privileges check;
 //   - a proxy's answer the probe cut at its bound (a proxy that floods) is _OTHER, quoted:
 //     proxy_scheme_mismatch and scheme_mismatch (their plain-text branches), proxy_unreachable,
@@ -76,6 +78,7 @@ var rules = []rule{
 	{TLSVersionTooOld, "contract v5: Diagnosis v5 (tls_version_too_old)", tlsVersionTooOld, nil},
 	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed, asAgent(TLSHandshakeFailed, nil)},
 	{AuthMissing, "test 1: API key / basic tabs", authMissing, nil},
+	{AuthHeaderStripped, "contract v5, Diagnosis v5: Elasticsearch's 'missing authentication credentials' to a request that carried them", authHeaderStripped, nil},
 	{AuthFailed, "test 1: API key or password incorrect", authFailed, credentialVariant},
 	{UnexpectedStatus, "tests 2-3: the command should return 401", unexpectedStatus, rootExitRow(UnexpectedStatus)},
 	{UnexpectedResponse, "tests 2-3: the expected body", unexpectedResponse, nil},

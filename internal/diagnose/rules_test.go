@@ -175,6 +175,8 @@ const (
 	oldRoot     = `{"name":"n","cluster_name":"c","cluster_uuid":"u","version":{"number":"7.10.2"}}`
 	regRefusal  = `{"UnauthorizedMessages":["Invalid credential headers"],"Cause":null}`
 	otlpRefusal = `{"code":16,"message":"no auth provided"}`
+	// missingCredentialsBody is Elasticsearch's 401 to a request without credentials.
+	missingCredentialsBody = `{"error":{"root_cause":[{"type":"security_exception","reason":"missing authentication credentials for REST request [/]"}],"type":"security_exception","reason":"missing authentication credentials for REST request [/]"},"status":401}`
 )
 
 var (
@@ -309,6 +311,8 @@ func TestRulesTable(t *testing.T) {
 		{"alert from the server", recorded(probe.Cluster, es).failed(opErr("remote error", errors.New("tls: handshake failure")), inTLS), Context{}, TLSHandshakeFailed},
 		{"401 without credentials", recorded(probe.Cluster, es).answered(401, `{"error":{"type":"security_exception"},"status":401}`), Context{}, AuthMissing},
 		{"401 with credentials", recorded(probe.Cluster, es).answered(401, `{"error":{"type":"security_exception"},"status":401}`), Context{Credentials: CredentialsBasic}, AuthFailed},
+		{"tie: auth_header_stripped over auth_failed (Elasticsearch never got the credentials sent)", recorded(probe.Cluster, es).answered(401, missingCredentialsBody), Context{Credentials: CredentialsAPIKey}, AuthHeaderStripped},
+		{"tie: auth_missing, not auth_header_stripped, when none were sent", recorded(probe.Cluster, es).answered(401, missingCredentialsBody), Context{}, AuthMissing},
 		{"Elasticsearch's 404", recorded(probe.Cluster, es).answered(404, `{}`, elastic), Context{}, UnexpectedStatus},
 		{"a cloud redirect", recorded(probe.OTLP, intake).answered(302, "", func(r *probe.Response) { r.Location = "https://portal.corp/login" }), Context{}, UnexpectedStatus},
 		{"200 without the root JSON", recorded(probe.Cluster, es).answered(200, `{}`, elastic), Context{}, UnexpectedResponse},

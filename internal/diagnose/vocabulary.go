@@ -47,6 +47,8 @@ const (
 	// v5: the agent's client
 	TLSPinMismatch   = "tls_pin_mismatch"
 	TLSVersionTooOld = "tls_version_too_old"
+	// v5
+	AuthHeaderStripped = "auth_header_stripped"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -137,6 +139,7 @@ var ErrorTypes = []string{
 	ElasticsearchUnavailable,
 	TLSPinMismatch,
 	TLSVersionTooOld,
+	AuthHeaderStripped,
 	Other,
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
@@ -98,4 +99,19 @@ func superuserCredentials(j *judgement) bool {
 func licenseTypeUnsupported(j *judgement) bool {
 	lic := j.license()
 	return j.cluster() && j.c.AgentRefusesLicenseType && lic != nil && lic.Type != "" && lic.Type != "enterprise" && lic.Type != "trial"
+}
+
+// maxClockSkew is how far an answer's Date may be from this machine's clock before the
+// clock_skew warning.
+const maxClockSkew = 5 * time.Minute
+
+// clockSkewOf is how far the server's clock is ahead of this machine's (negative: behind),
+// from the Date of the main answer or of the clock check; ok is false without a Date.
+func clockSkewOf(ev *probe.Evidence) (time.Duration, bool) {
+	for _, r := range []*probe.Response{ev.Main.Response, ev.ServerClock} {
+		if r != nil && !r.Date.IsZero() && !r.ReceivedAt.IsZero() {
+			return r.Date.Sub(r.ReceivedAt), true
+		}
+	}
+	return 0, false
 }

@@ -64,11 +64,12 @@ func (ms *AutoopsProbeDurationMetricConfig) Validate() error {
 type AutoopsProbeFailureMetricAttributeKey string
 
 const (
-	AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName     AutoopsProbeFailureMetricAttributeKey = "autoops.probe.name"
-	AutoopsProbeFailureMetricAttributeKeyErrorType            AutoopsProbeFailureMetricAttributeKey = "error.type"
-	AutoopsProbeFailureMetricAttributeKeyServerAddress        AutoopsProbeFailureMetricAttributeKey = "server.address"
-	AutoopsProbeFailureMetricAttributeKeyServerPort           AutoopsProbeFailureMetricAttributeKey = "server.port"
-	AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance AutoopsProbeFailureMetricAttributeKey = "autoops.probe.instance"
+	AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName      AutoopsProbeFailureMetricAttributeKey = "autoops.probe.name"
+	AutoopsProbeFailureMetricAttributeKeyErrorType             AutoopsProbeFailureMetricAttributeKey = "error.type"
+	AutoopsProbeFailureMetricAttributeKeyAutoopsAgentErrorCode AutoopsProbeFailureMetricAttributeKey = "autoops.agent.error_code"
+	AutoopsProbeFailureMetricAttributeKeyServerAddress         AutoopsProbeFailureMetricAttributeKey = "server.address"
+	AutoopsProbeFailureMetricAttributeKeyServerPort            AutoopsProbeFailureMetricAttributeKey = "server.port"
+	AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance  AutoopsProbeFailureMetricAttributeKey = "autoops.probe.instance"
 )
 
 // AutoopsProbeFailureMetricConfig provides config for the autoops.probe.failure metric.
@@ -97,9 +98,9 @@ func (ms *AutoopsProbeFailureMetricConfig) Unmarshal(parser *confmap.Conf) error
 func (ms *AutoopsProbeFailureMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance:
+		case AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyAutoopsAgentErrorCode, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance:
 		default:
-			return fmt.Errorf("metric autoops.probe.failure doesn't have an attribute %v, valid attributes: [autoops.probe.name, error.type, server.address, server.port, autoops.probe.instance]", val)
+			return fmt.Errorf("metric autoops.probe.failure doesn't have an attribute %v, valid attributes: [autoops.probe.name, error.type, autoops.agent.error_code, server.address, server.port, autoops.probe.instance]", val)
 		}
 	}
 
@@ -390,7 +391,7 @@ func DefaultMetricsConfig() MetricsConfig {
 		AutoopsProbeFailure: AutoopsProbeFailureMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategyAvg,
-			EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
+			EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyAutoopsAgentErrorCode, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
 		},
 		AutoopsProbeHTTPStatusCode: AutoopsProbeHTTPStatusCodeMetricConfig{
 			Enabled:             true,

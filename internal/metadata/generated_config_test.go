@@ -34,7 +34,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					AutoopsProbeFailure: AutoopsProbeFailureMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
+						EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyAutoopsAgentErrorCode, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeHTTPStatusCode: AutoopsProbeHTTPStatusCodeMetricConfig{
 						Enabled:             true,
@@ -81,7 +81,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					AutoopsProbeFailure: AutoopsProbeFailureMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
-						EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
+						EnabledAttributes:   []AutoopsProbeFailureMetricAttributeKey{AutoopsProbeFailureMetricAttributeKeyAutoopsProbeName, AutoopsProbeFailureMetricAttributeKeyErrorType, AutoopsProbeFailureMetricAttributeKeyAutoopsAgentErrorCode, AutoopsProbeFailureMetricAttributeKeyServerAddress, AutoopsProbeFailureMetricAttributeKeyServerPort, AutoopsProbeFailureMetricAttributeKeyAutoopsProbeInstance},
 					},
 					AutoopsProbeHTTPStatusCode: AutoopsProbeHTTPStatusCodeMetricConfig{
 						Enabled:             false,
@@ -142,7 +142,7 @@ func TestAutoopsProbeFailureMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []AutoopsProbeFailureMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.failure doesn't have an attribute invalid, valid attributes: [autoops.probe.name, error.type, server.address, server.port, autoops.probe.instance]")
+	require.ErrorContains(t, cfg.Validate(), "metric autoops.probe.failure doesn't have an attribute invalid, valid attributes: [autoops.probe.name, error.type, autoops.agent.error_code, server.address, server.port, autoops.probe.instance]")
 
 	cfg = DefaultMetricsConfig().AutoopsProbeFailure
 	cfg.AggregationStrategy = "invalid"

@@ -343,6 +343,7 @@ const (
 	AttributeErrorTypeElasticsearchUnavailable
 	AttributeErrorTypeTLSPinMismatch
 	AttributeErrorTypeTLSVersionTooOld
+	AttributeErrorTypeAuthHeaderStripped
 	AttributeErrorTypeOTHER
 )
 
@@ -429,6 +430,8 @@ func (av AttributeErrorType) String() string {
 		return "tls_pin_mismatch"
 	case AttributeErrorTypeTLSVersionTooOld:
 		return "tls_version_too_old"
+	case AttributeErrorTypeAuthHeaderStripped:
+		return "auth_header_stripped"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -477,6 +480,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"elasticsearch_unavailable":       AttributeErrorTypeElasticsearchUnavailable,
 	"tls_pin_mismatch":                AttributeErrorTypeTLSPinMismatch,
 	"tls_version_too_old":             AttributeErrorTypeTLSVersionTooOld,
+	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 
@@ -487,7 +491,7 @@ var MetricsInfo = metricsInfo{
 	},
 	AutoopsProbeFailure: metricInfo{
 		Name:       "autoops.probe.failure",
-		Attributes: []string{"autoops.probe.name", "error.type", "server.address", "server.port", "autoops.probe.instance"},
+		Attributes: []string{"autoops.probe.name", "error.type", "autoops.agent.error_code", "server.address", "server.port", "autoops.probe.instance"},
 	},
 	AutoopsProbeHTTPStatusCode: metricInfo{
 		Name:       "autoops.probe.http.status_code",
@@ -634,14 +638,14 @@ type metricAutoopsProbeFailure struct {
 // init fills autoops.probe.failure metric with initial data.
 func (m *metricAutoopsProbeFailure) init() {
 	m.data.SetName("autoops.probe.failure")
-	m.data.SetDescription("Set to 1 for a failed probe, with the reason in error.type.")
+	m.data.SetDescription("Set to 1 for a failed probe, with the reason in error.type and the agent's code for it in autoops.agent.error_code.")
 	m.data.SetUnit("{probe}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricAutoopsProbeFailure) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, errorTypeAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+func (m *metricAutoopsProbeFailure) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue string, errorTypeAttributeValue string, autoopsAgentErrorCodeAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
 	if !m.config.Enabled {
 		return
 	}
@@ -654,6 +658,9 @@ func (m *metricAutoopsProbeFailure) recordDataPoint(start pcommon.Timestamp, ts 
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeFailureMetricAttributeKeyErrorType) {
 		dp.Attributes().PutStr("error.type", errorTypeAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeFailureMetricAttributeKeyAutoopsAgentErrorCode) {
+		dp.Attributes().PutStr("autoops.agent.error_code", autoopsAgentErrorCodeAttributeValue)
 	}
 	if slices.Contains(m.config.EnabledAttributes, AutoopsProbeFailureMetricAttributeKeyServerAddress) {
 		dp.Attributes().PutStr("server.address", serverAddressAttributeValue)
@@ -1404,8 +1411,8 @@ func (mb *MetricsBuilder) RecordAutoopsProbeDurationDataPoint(ts pcommon.Timesta
 }
 
 // RecordAutoopsProbeFailureDataPoint adds a data point to autoops.probe.failure metric.
-func (mb *MetricsBuilder) RecordAutoopsProbeFailureDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, errorTypeAttributeValue AttributeErrorType, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
-	mb.metricAutoopsProbeFailure.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), errorTypeAttributeValue.String(), serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
+func (mb *MetricsBuilder) RecordAutoopsProbeFailureDataPoint(ts pcommon.Timestamp, val int64, autoopsProbeNameAttributeValue AttributeAutoopsProbeName, errorTypeAttributeValue AttributeErrorType, autoopsAgentErrorCodeAttributeValue string, serverAddressAttributeValue string, serverPortAttributeValue int64, autoopsProbeInstanceAttributeValue string) {
+	mb.metricAutoopsProbeFailure.recordDataPoint(mb.startTime, ts, val, autoopsProbeNameAttributeValue.String(), errorTypeAttributeValue.String(), autoopsAgentErrorCodeAttributeValue, serverAddressAttributeValue, serverPortAttributeValue, autoopsProbeInstanceAttributeValue)
 }
 
 // RecordAutoopsProbeHTTPStatusCodeDataPoint adds a data point to autoops.probe.http.status_code metric.

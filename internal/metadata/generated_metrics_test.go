@@ -90,9 +90,9 @@ func TestMetricsBuilder(t *testing.T) {
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordAutoopsProbeFailureDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, AttributeErrorTypeDNSNotFound, "server.address-val", 11, "autoops.probe.instance-val")
+			mb.RecordAutoopsProbeFailureDataPoint(ts, 1, AttributeAutoopsProbeNameCluster, AttributeErrorTypeDNSNotFound, "autoops.agent.error_code-val", "server.address-val", 11, "autoops.probe.instance-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordAutoopsProbeFailureDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, AttributeErrorTypeDNSError, "server.address-val-2", 12, "autoops.probe.instance-val-2")
+				mb.RecordAutoopsProbeFailureDataPoint(ts, 3, AttributeAutoopsProbeNameRegistration, AttributeErrorTypeDNSError, "autoops.agent.error_code-val-2", "server.address-val-2", 12, "autoops.probe.instance-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
@@ -227,7 +227,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["autoops.probe.failure"] = true
 						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
-						assert.Equal(t, "Set to 1 for a failed probe, with the reason in error.type.", mi.Description())
+						assert.Equal(t, "Set to 1 for a failed probe, with the reason in error.type and the agent's code for it in autoops.agent.error_code.", mi.Description())
 						assert.Equal(t, "{probe}", mi.Unit())
 						dp := mi.Gauge().DataPoints().At(0)
 						assert.Equal(t, start, dp.StartTimestamp())
@@ -240,6 +240,9 @@ func TestMetricsBuilder(t *testing.T) {
 						errorTypeAttrVal, ok := dp.Attributes().Get("error.type")
 						assert.True(t, ok)
 						assert.Equal(t, "dns_not_found", errorTypeAttrVal.Str())
+						autoopsAgentErrorCodeAttrVal, ok := dp.Attributes().Get("autoops.agent.error_code")
+						assert.True(t, ok)
+						assert.Equal(t, "autoops.agent.error_code-val", autoopsAgentErrorCodeAttrVal.Str())
 						serverAddressAttrVal, ok := dp.Attributes().Get("server.address")
 						assert.True(t, ok)
 						assert.Equal(t, "server.address-val", serverAddressAttrVal.Str())
@@ -254,7 +257,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["autoops.probe.failure"] = true
 						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
-						assert.Equal(t, "Set to 1 for a failed probe, with the reason in error.type.", mi.Description())
+						assert.Equal(t, "Set to 1 for a failed probe, with the reason in error.type and the agent's code for it in autoops.agent.error_code.", mi.Description())
 						assert.Equal(t, "{probe}", mi.Unit())
 						dp := mi.Gauge().DataPoints().At(0)
 						assert.Equal(t, start, dp.StartTimestamp())
@@ -273,6 +276,8 @@ func TestMetricsBuilder(t *testing.T) {
 						_, ok := dp.Attributes().Get("autoops.probe.name")
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("error.type")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("autoops.agent.error_code")
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("server.address")
 						assert.False(t, ok)

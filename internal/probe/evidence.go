@@ -169,6 +169,9 @@ type Response struct {
 	SquidError string
 	// Server is the Server header: what software answered (nginx, awselb/2.0...).
 	Server string
+	// Reason is the status line's reason phrase as sent (privoxy's "Connect failed", where
+	// Go's status text says "Service Unavailable"), printable and at most MaxReason bytes.
+	Reason string
 	// Body is at most MaxBody bytes (MaxProxyPage for a CONNECT answer), scrubbed whole
 	// before it was cut.
 	Body      []byte

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -78,11 +79,30 @@ func answerOf(resp *http.Response) *Response {
 		ProxyAuthSchemes: authSchemes(resp.Header.Values("Proxy-Authenticate")),
 		SquidError:       resp.Header.Get("X-Squid-Error"),
 		Server:           resp.Header.Get("Server"),
+		Reason:           reasonPhrase(resp),
 	}
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		r.Date = d
 	}
 	return r
+}
+
+// MaxReason bounds the reason phrase kept from a status line.
+const MaxReason = 200
+
+// reasonPhrase is the reason phrase of resp's status line as the server sent it: Go keeps the
+// line in Status ("503 Connect failed"). Bytes outside printable ASCII become '?'.
+func reasonPhrase(resp *http.Response) string {
+	reason := strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
+	if len(reason) > MaxReason {
+		reason = reason[:MaxReason]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, reason)
 }
 
 // authSchemes gives the scheme of each challenge ("NTLM", "Negotiate", "Basic realm=...").

@@ -628,7 +628,7 @@ func (r *Redactor) redactAnswers(ev *Evidence) {
 		}
 		resp.Body, resp.Truncated = r.Cut(resp.Body, limit)
 		resp.limit = 0
-		for _, s := range []*string{&resp.Location, &resp.SquidError, &resp.Server, &resp.ContentType, &resp.ElasticProduct} {
+		for _, s := range []*string{&resp.Location, &resp.SquidError, &resp.Server, &resp.ContentType, &resp.ElasticProduct, &resp.Reason} {
 			*s = r.Redact(*s)
 		}
 		for i := range resp.ProxyAuthSchemes {

@@ -31,7 +31,11 @@ func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// As Elasticsearch: no X-Elastic-Product on a request that failed authentication.
 		w.Header().Set("WWW-Authenticate", `Basic realm="security", ApiKey`)
 		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"error":{"type":"security_exception","reason":"unable to authenticate user"},"status":401}`))
+		reason := "unable to authenticate user"
+		if r.Header.Get("Authorization") == "" {
+			reason = "missing authentication credentials for REST request [" + r.URL.Path + "]"
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"type": "security_exception", "reason": reason}, "status": http.StatusUnauthorized})
 		return
 	}
 	w.Header().Set("X-Elastic-Product", "Elasticsearch")
