@@ -50,6 +50,7 @@ var Remedies = map[string]string{
 	TokenHeaderMissing:   "Give the otlphttp exporter the header Authorization: \"AutoOpsToken ${env:AUTOOPS_TOKEN}\", as Elastic's sample does: without it the intake refuses every export.",
 	VerificationDisabled: "Set ssl.verification_mode back to full (and insecure_skip_verify to false) and give the CA instead: with verification off the agent connects, but trusts anyone in the path.",
 	ModulesDisagree:      "Give every autoops_es module the same hosts and credentials: the modules must reach the same cluster.",
+	DropinLineIgnored:    "Write the value so systemd takes it: %% for each % (systemd reads % as a specifier), a quoted value for spaces, only the escapes systemd.syntax(7) lists; or move the variable to an EnvironmentFile= file, where % is literal. Then run systemctl daemon-reload and restart elastic-agent.",
 }
 
 // doc is a YAML document read as maps, lists and scalars.
