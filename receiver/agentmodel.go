@@ -63,6 +63,13 @@ func (cfg *Config) SetAgentEnvFiles(files []map[string]string) {
 	cfg.resolved = nil
 }
 
+// SetAgentEnvFindings gives the findings of reading the agent's env files (a drop-in line
+// systemd ignores) to the agent model, beside its own.
+func (cfg *Config) SetAgentEnvFindings(findings []agentconfig.Finding) {
+	cfg.agentEnvFindings = findings
+	cfg.resolved = nil
+}
+
 // AgentFindings are the findings about the agent's configuration of the last resolution
 // (Validate), sorted; none outside agent mode.
 func (cfg *Config) AgentFindings() []agentconfig.Finding {
@@ -87,7 +94,7 @@ func (cfg *Config) resolve() (*resolution, error) {
 	}
 	if cfg.agentMode() {
 		m, err := agentconfig.Resolve(agentconfig.Inputs{
-			Environ: os.LookupEnv, EnvFiles: cfg.agentEnvFiles, ConfigPath: cfg.AgentConfig, Version: r.version,
+			Environ: os.LookupEnv, EnvFiles: cfg.agentEnvFiles, EnvFindings: cfg.agentEnvFindings, ConfigPath: cfg.AgentConfig, Version: r.version,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("agent_config: %w", err)

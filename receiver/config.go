@@ -86,6 +86,8 @@ type Config struct {
 	resolved *resolution
 	// agentEnvFiles are the one-shot's --agent-env assignments.
 	agentEnvFiles []map[string]string
+	// agentEnvFindings are the findings of reading them (systemd's ignored assignments).
+	agentEnvFindings []agentconfig.Finding
 
 	// prevent unkeyed literal initialization
 	_ struct{}

@@ -14,6 +14,8 @@ type Inputs struct {
 	// EnvFiles are the agent's env files, read with ParseEnvFile: a later file wins over an
 	// earlier one, and every file over Environ.
 	EnvFiles []map[string]string
+	// EnvFindings are the findings of reading the env files (systemd's ignored assignments).
+	EnvFindings []Finding
 	// ConfigPath is the agent's elastic-agent.yml; "" models the agent as Elastic's sample
 	// runs it, from its variables alone.
 	ConfigPath string
@@ -96,6 +98,7 @@ func Resolve(in Inputs) (*Model, error) {
 	}
 	m := &Model{Lookup: layered(in.EnvFiles, in.Environ), Version: in.Version}
 	d := &deriver{lookup: m.Lookup, read: read}
+	d.findings = append(d.findings, in.EnvFindings...)
 	m.Registration.Endpoint = Value{DefaultRegistrationURL, ""}
 	if v := d.variable(namesOf("registration.endpoint")...); v.Set() {
 		m.Registration.Endpoint = v

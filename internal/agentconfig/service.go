@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -278,4 +279,32 @@ func (r *serviceReader) glob(p string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// IsDropIn: the file reads as a systemd unit or drop-in (a [Service] section, or Environment=
+// lines), not as a list of NAME=VALUE lines.
+func IsDropIn(raw []byte) bool {
+	for _, l := range strings.Split(string(raw), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "[Service]" || strings.HasPrefix(l, "Environment=") || strings.HasPrefix(l, "EnvironmentFile=") {
+			return true
+		}
+	}
+	return false
+}
+
+// OSServiceFS reads the service's files from this machine, each bounded by MaxFileSize.
+func OSServiceFS(host func(byte) (string, bool)) ServiceFS {
+	return ServiceFS{
+		ReadFile: func(p string) ([]byte, error) { return ReadFile(p, MaxFileSize) },
+		ReadDir: func(dir string) ([]string, error) {
+			entries, err := os.ReadDir(dir)
+			names := make([]string, 0, len(entries))
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			return names, err
+		},
+		Host: host,
+	}
 }
