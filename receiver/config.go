@@ -214,6 +214,12 @@ func (cfg *Config) validate(r *resolution) []error {
 	if cfg.Logs.Emit != EmitOnChange && cfg.Logs.Emit != EmitEveryRun {
 		errs = append(errs, fmt.Errorf("logs.emit: %q is not one of %q, %q", cfg.Logs.Emit, EmitOnChange, EmitEveryRun))
 	}
+	if r.model != nil {
+		// The agent's collector refuses the whole file: nothing of it is probed.
+		for _, why := range r.model.Refusals() {
+			errs = append(errs, errors.New("agent_config: "+why))
+		}
+	}
 	errs = append(errs, cfg.Cluster.validate(r)...)
 	if cfg.Registration.Enabled {
 		errs = append(errs, validateBaseURL(r.sourceOf("registration.endpoint"), cfg.Registration.Endpoint))

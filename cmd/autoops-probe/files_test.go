@@ -115,3 +115,29 @@ func TestAgentEnvDropInDirectory(t *testing.T) {
 	assert.Contains(t, hint, strings.Join([]string{unit, filepath.Join(unit+".d", "00-proxy.conf"), filepath.Join(unit+".d", "autoops-env.conf"), filepath.Join(root, "sysconfig")}, ", "))
 	assert.Empty(t, agentConfigHint(agentconfig.OSServiceFS(nil), filepath.Join(root, "absent.yml"), unit))
 }
+
+// ${NAME:-default} without env: makes the agent's collector refuse the whole file: the
+// one-shot says so with the finding and probes nothing (never a literal ${...} URL).
+func TestAgentConfigInvalidReference(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "elastic-agent.yml")
+	require.NoError(t, os.WriteFile(file, []byte(`receivers:
+  metricbeatreceiver:
+    metricbeat:
+      modules:
+        - module: autoops_es
+          hosts: ${AUTOOPS_ES_URL:-http://127.0.0.1:9200}
+exporters:
+  otlp_http:
+    headers:
+      Authorization: "AutoOpsToken ${env:AUTOOPS_TOKEN}"
+    endpoint: ${env:AUTOOPS_OTEL_URL}
+`), 0o600))
+	t.Setenv("AUTOOPS_TOKEN", "t0ken")
+	t.Setenv("AUTOOPS_OTEL_URL", "http://127.0.0.1:1")
+	code, out, errOut := runCommand(t, "--agent-config", file, "--timeout", "2s")
+	assert.Equal(t, exitUsage, code, out)
+	assert.Contains(t, out, "[CONFIG] agent_config_invalid")
+	assert.Contains(t, errOut, "${AUTOOPS_ES_URL:-...}")
+	assert.NotContains(t, out+errOut, "127.0.0.1:9200")
+}

@@ -283,6 +283,9 @@ func (m *Model) Warnings() map[string][]string {
 		}
 	}
 	for _, f := range m.Findings {
+		if f.Finding == AgentConfigInvalid {
+			continue // a refusal (Refusals), never a warning of a run
+		}
 		probe := "cluster"
 		if strings.HasPrefix(f.Key, "exporters.") || f.Key == VarOTelURL || f.Key == VarToken {
 			probe = "otlp"
