@@ -297,8 +297,10 @@ func (cfg *Config) slowProbes() []string {
 }
 
 // validateHeaderValue: a control character cannot go into a header; every run would fail.
+// A single newline at the end passes (contract v5): a Kubernetes Secret made from a file has
+// one, the agent sends it as part of the credential, and the probe does as the agent does.
 func validateHeaderValue(key, value string) error {
-	for _, r := range value {
+	for _, r := range strings.TrimSuffix(value, "\n") {
 		if r < 0x20 || r == 0x7f {
 			return fmt.Errorf("%s: holds a control character (a newline or tab, often from a copied file); it cannot be sent in a header", key)
 		}

@@ -141,6 +141,8 @@ type deriver struct {
 	lookup   Lookup
 	read     func(path string, limit int64) ([]byte, error)
 	findings []Finding
+	// ccmAPIKey is the first module's ccm.api_key, registration's key after the variable.
+	ccmAPIKey Value
 }
 
 func (d *deriver) find(finding, key, format string, args ...any) {
@@ -181,6 +183,7 @@ func (d *deriver) cluster(c *Cluster, modules []module) error {
 	c.ClientCert = d.str(first.m, first.path, "ssl.certificate")
 	c.ClientKey = d.str(first.m, first.path, "ssl.key")
 	c.Proxy = d.str(first.m, first.path, "proxy_url")
+	d.ccmAPIKey = d.str(first.m, first.path, "ccm.api_key")
 	d.normalizeHost(c)
 	if mode := c.VerificationMode.V; mode != "" && !slices.Contains(verificationModes, mode) {
 		return fmt.Errorf("%s: %q is not one of %s: the agent refuses to start with it", c.VerificationMode.From, mode, strings.Join(verificationModes, ", "))
@@ -316,7 +319,8 @@ func (d *deriver) exporter(o *OTLP, root doc) {
 		d.find(TokenHeaderMissing, base+".headers", "%s sends no Authorization: AutoOpsToken header", base)
 		return
 	}
-	o.Token = Value{strings.TrimSpace(token), auth.From}
+	// Spaces go, a newline stays: the agent's header carries it (contract v5).
+	o.Token = Value{strings.Trim(token, " \t"), auth.From}
 }
 
 // unescape undoes URL escapes in the user:password@ of a host, as url.Parse would.

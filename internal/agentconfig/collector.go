@@ -90,3 +90,26 @@ func (m *Model) Refusals() []string {
 	}
 	return out
 }
+
+// trailingNewlines finds the credentials whose value ends with a newline (a Kubernetes Secret
+// made from a file): the agent sends it as part of the value, and the server refuses it.
+func (d *deriver) trailingNewlines(m *Model) {
+	for _, v := range []Value{m.Cluster.APIKey, m.Cluster.Username, m.Cluster.Password, m.OTLP.Token} {
+		if strings.HasSuffix(v.V, "\n") && v.From != "" {
+			d.find(ValueTrailingNewline, v.From, "the value of %s ends with a newline: the agent sends it as part of the credential, and the server refuses it", v.From)
+		}
+	}
+}
+
+// registration reads registration's own conditions: its key (the variable, else the first
+// module's ccm.api_key) and the variables that make the agent skip it.
+func (d *deriver) registration(r *Registration) {
+	if v := d.variable(VarRegistrationAPIKey); v.Set() {
+		r.APIKey = v
+	} else if d.ccmAPIKey.Set() {
+		r.APIKey = d.ccmAPIKey
+	}
+	if v := d.variable(RegistrationSkippers...); v.Set() {
+		r.SkippedBy = v.From
+	}
+}

@@ -75,6 +75,12 @@ type Cluster struct {
 // the environment and the system's roots; only the base URL is configurable.
 type Registration struct {
 	Endpoint Value
+	// APIKey is ELASTIC_CLOUD_CONNECTED_MODE_API_KEY, else the first module's ccm.api_key:
+	// without it the agent makes no registration call.
+	APIKey Value
+	// SkippedBy is the first of DEPLOYMENT_ID, PROJECT_ID, RESOURCE_ID that is set: the agent
+	// then skips registration ("" when none is).
+	SkippedBy string
 }
 
 // OTLP is the agent's OTLP/HTTP exporter.
@@ -112,9 +118,11 @@ func Resolve(in Inputs) (*Model, error) {
 		}
 	}
 	d.credentialsFromVariables(&m.Cluster)
+	d.registration(&m.Registration)
 	if c := &m.Cluster; c.APIKey.Set() && (c.Username.Set() || c.Password.Set()) {
 		d.find(BothAuth, bothAuthKey(c), "%s", BothAuthMessage(c.APIKey.From, basicFrom(c)))
 	}
+	d.trailingNewlines(m)
 	m.Findings = Sorted(d.findings)
 	return m, nil
 }
@@ -251,6 +259,10 @@ func (m *Model) SettingsFrom() map[string][]string {
 	add("cluster", "cluster.tls.key_file", c.ClientKey)
 	add("cluster", "cluster.proxy_url", c.Proxy)
 	add("registration", "registration.endpoint", m.Registration.Endpoint)
+	add("registration", "registration.api_key", m.Registration.APIKey)
+	if by := m.Registration.SkippedBy; by != "" {
+		out["registration"] = append(out["registration"], "registration skipped by the agent: "+by+" is set")
+	}
 	o := &m.OTLP
 	add("otlp", "otlp.endpoint", o.Endpoint)
 	add("otlp", "otlp.token", o.Token)
@@ -260,6 +272,12 @@ func (m *Model) SettingsFrom() map[string][]string {
 	add("otlp", "otlp.proxy_url", o.Proxy)
 	return out
 }
+
+// Warning values of registration's own conditions (contract v5).
+const (
+	WarnAgentRegistrationSkipped  = "agent_registration_skipped"
+	WarnAgentRegistrationDisabled = "agent_registration_disabled"
+)
 
 // Warning values the version rules give (contract v4).
 const (
@@ -291,6 +309,12 @@ func (m *Model) Warnings() map[string][]string {
 			probe = "otlp"
 		}
 		add(probe, FindingWarningPrefix+f.Finding)
+	}
+	if m.Registration.SkippedBy != "" {
+		add("registration", WarnAgentRegistrationSkipped)
+	}
+	if !m.Registration.APIKey.Set() {
+		add("registration", WarnAgentRegistrationDisabled)
 	}
 	c := &m.Cluster
 	for _, w := range VersionWarnings(m.Version, c.APIKey.V, onlyNewNames(c) && !m.readVariablesSet()) {

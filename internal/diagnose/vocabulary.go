@@ -76,6 +76,12 @@ const (
 	// v4: proxies as Go reads them.
 	WarnAllProxyIgnored  = "all_proxy_ignored"
 	WarnProxyEnvConflict = "proxy_env_conflict"
+	// v5: what the agent reads before it connects, decided by the agent model.
+	WarnAgentDropinLineIgnored    = "agent_dropin_line_ignored"
+	WarnAgentEnvValueNotAString   = "agent_env_value_not_a_string"
+	WarnAgentValueTrailingNewline = "agent_value_trailing_newline"
+	WarnAgentRegistrationSkipped  = "agent_registration_skipped"
+	WarnAgentRegistrationDisabled = "agent_registration_disabled"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch
@@ -155,4 +161,9 @@ var Warnings = []string{
 	WarnAgentVersionUnsupported,
 	WarnAllProxyIgnored,
 	WarnProxyEnvConflict,
+	WarnAgentDropinLineIgnored,
+	WarnAgentEnvValueNotAString,
+	WarnAgentValueTrailingNewline,
+	WarnAgentRegistrationSkipped,
+	WarnAgentRegistrationDisabled,
 }

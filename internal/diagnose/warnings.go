@@ -59,6 +59,11 @@ var warningRules = []warningRule{
 	decided(WarnAgentVersionUnsupported, agentVersionGuide),
 	{WarnAllProxyIgnored, proxyVariablesGuide, func(j *judgement) bool { return j.ev.AllProxyIgnored }},
 	{WarnProxyEnvConflict, proxyVariablesGuide, func(j *judgement) bool { return len(j.ev.ProxyEnvConflicts) > 0 }},
+	decided(WarnAgentDropinLineIgnored, agentReadsGuide),
+	decided(WarnAgentEnvValueNotAString, agentReadsGuide),
+	decided(WarnAgentValueTrailingNewline, agentReadsGuide),
+	decided(WarnAgentRegistrationSkipped, agentReadsGuide),
+	decided(WarnAgentRegistrationDisabled, agentReadsGuide),
 }
 
 // decided passes a finding of the agent model through: internal/agentconfig decides it.

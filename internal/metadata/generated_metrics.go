@@ -203,6 +203,11 @@ const (
 	AttributeAutoopsProbeWarningAgentVersionUnsupported
 	AttributeAutoopsProbeWarningAllProxyIgnored
 	AttributeAutoopsProbeWarningProxyEnvConflict
+	AttributeAutoopsProbeWarningAgentDropinLineIgnored
+	AttributeAutoopsProbeWarningAgentEnvValueNotAString
+	AttributeAutoopsProbeWarningAgentValueTrailingNewline
+	AttributeAutoopsProbeWarningAgentRegistrationSkipped
+	AttributeAutoopsProbeWarningAgentRegistrationDisabled
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -252,34 +257,49 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "all_proxy_ignored"
 	case AttributeAutoopsProbeWarningProxyEnvConflict:
 		return "proxy_env_conflict"
+	case AttributeAutoopsProbeWarningAgentDropinLineIgnored:
+		return "agent_dropin_line_ignored"
+	case AttributeAutoopsProbeWarningAgentEnvValueNotAString:
+		return "agent_env_value_not_a_string"
+	case AttributeAutoopsProbeWarningAgentValueTrailingNewline:
+		return "agent_value_trailing_newline"
+	case AttributeAutoopsProbeWarningAgentRegistrationSkipped:
+		return "agent_registration_skipped"
+	case AttributeAutoopsProbeWarningAgentRegistrationDisabled:
+		return "agent_registration_disabled"
 	}
 	return ""
 }
 
 // MapAttributeAutoopsProbeWarning is a helper map of string to AttributeAutoopsProbeWarning attribute value.
 var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
-	"superuser_credentials":       AttributeAutoopsProbeWarningSuperuserCredentials,
-	"ca_not_needed":               AttributeAutoopsProbeWarningCANotNeeded,
-	"https_proxy_missing":         AttributeAutoopsProbeWarningHTTPSProxyMissing,
-	"api_key_encoded_form":        AttributeAutoopsProbeWarningAPIKeyEncodedForm,
-	"legacy_otlp_host":            AttributeAutoopsProbeWarningLegacyOtlpHost,
-	"clock_skew":                  AttributeAutoopsProbeWarningClockSkew,
-	"no_proxy_ignored":            AttributeAutoopsProbeWarningNoProxyIgnored,
-	"unknown_region":              AttributeAutoopsProbeWarningUnknownRegion,
-	"license_type_unsupported":    AttributeAutoopsProbeWarningLicenseTypeUnsupported,
-	"agent_ca_on_some_modules":    AttributeAutoopsProbeWarningAgentCAOnSomeModules,
-	"agent_ca_not_a_list":         AttributeAutoopsProbeWarningAgentCANotAList,
-	"agent_ca_file_unusable":      AttributeAutoopsProbeWarningAgentCAFileUnusable,
-	"agent_env_unset":             AttributeAutoopsProbeWarningAgentEnvUnset,
-	"agent_both_auth":             AttributeAutoopsProbeWarningAgentBothAuth,
-	"agent_token_header_missing":  AttributeAutoopsProbeWarningAgentTokenHeaderMissing,
-	"agent_verification_disabled": AttributeAutoopsProbeWarningAgentVerificationDisabled,
-	"agent_modules_disagree":      AttributeAutoopsProbeWarningAgentModulesDisagree,
-	"api_key_double_encoded":      AttributeAutoopsProbeWarningAPIKeyDoubleEncoded,
-	"agent_ignores_variables":     AttributeAutoopsProbeWarningAgentIgnoresVariables,
-	"agent_version_unsupported":   AttributeAutoopsProbeWarningAgentVersionUnsupported,
-	"all_proxy_ignored":           AttributeAutoopsProbeWarningAllProxyIgnored,
-	"proxy_env_conflict":          AttributeAutoopsProbeWarningProxyEnvConflict,
+	"superuser_credentials":        AttributeAutoopsProbeWarningSuperuserCredentials,
+	"ca_not_needed":                AttributeAutoopsProbeWarningCANotNeeded,
+	"https_proxy_missing":          AttributeAutoopsProbeWarningHTTPSProxyMissing,
+	"api_key_encoded_form":         AttributeAutoopsProbeWarningAPIKeyEncodedForm,
+	"legacy_otlp_host":             AttributeAutoopsProbeWarningLegacyOtlpHost,
+	"clock_skew":                   AttributeAutoopsProbeWarningClockSkew,
+	"no_proxy_ignored":             AttributeAutoopsProbeWarningNoProxyIgnored,
+	"unknown_region":               AttributeAutoopsProbeWarningUnknownRegion,
+	"license_type_unsupported":     AttributeAutoopsProbeWarningLicenseTypeUnsupported,
+	"agent_ca_on_some_modules":     AttributeAutoopsProbeWarningAgentCAOnSomeModules,
+	"agent_ca_not_a_list":          AttributeAutoopsProbeWarningAgentCANotAList,
+	"agent_ca_file_unusable":       AttributeAutoopsProbeWarningAgentCAFileUnusable,
+	"agent_env_unset":              AttributeAutoopsProbeWarningAgentEnvUnset,
+	"agent_both_auth":              AttributeAutoopsProbeWarningAgentBothAuth,
+	"agent_token_header_missing":   AttributeAutoopsProbeWarningAgentTokenHeaderMissing,
+	"agent_verification_disabled":  AttributeAutoopsProbeWarningAgentVerificationDisabled,
+	"agent_modules_disagree":       AttributeAutoopsProbeWarningAgentModulesDisagree,
+	"api_key_double_encoded":       AttributeAutoopsProbeWarningAPIKeyDoubleEncoded,
+	"agent_ignores_variables":      AttributeAutoopsProbeWarningAgentIgnoresVariables,
+	"agent_version_unsupported":    AttributeAutoopsProbeWarningAgentVersionUnsupported,
+	"all_proxy_ignored":            AttributeAutoopsProbeWarningAllProxyIgnored,
+	"proxy_env_conflict":           AttributeAutoopsProbeWarningProxyEnvConflict,
+	"agent_dropin_line_ignored":    AttributeAutoopsProbeWarningAgentDropinLineIgnored,
+	"agent_env_value_not_a_string": AttributeAutoopsProbeWarningAgentEnvValueNotAString,
+	"agent_value_trailing_newline": AttributeAutoopsProbeWarningAgentValueTrailingNewline,
+	"agent_registration_skipped":   AttributeAutoopsProbeWarningAgentRegistrationSkipped,
+	"agent_registration_disabled":  AttributeAutoopsProbeWarningAgentRegistrationDisabled,
 }
 
 // AttributeErrorType specifies the value error.type attribute.
