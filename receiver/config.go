@@ -88,6 +88,8 @@ type Config struct {
 	agentEnvFiles []map[string]string
 	// agentEnvFindings are the findings of reading them (systemd's ignored assignments).
 	agentEnvFindings []agentconfig.Finding
+	// agentEnvWhole: those files are the agent's whole environment.
+	agentEnvWhole bool
 
 	// prevent unkeyed literal initialization
 	_ struct{}

@@ -146,6 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.SetAgentEnvFiles(append(files, o.variables()))
 	cfg.SetAgentEnvFindings(envFindings)
+	cfg.SetAgentEnvWhole(len(files) > 0)
 	results, err := autoopsreceiver.RunOnce(ctx, cfg, component.TelemetrySettings{Logger: zap.NewNop()})
 	findings := cfg.AgentFindings()
 	if errors.Is(err, autoopsreceiver.ErrRunCutShort) {

@@ -16,6 +16,11 @@ type Inputs struct {
 	EnvFiles []map[string]string
 	// EnvFindings are the findings of reading the env files (systemd's ignored assignments).
 	EnvFindings []Finding
+	// WholeEnvironment: the env files are the agent's whole environment (its service's
+	// drop-ins, a docker env dump), so a variable missing there is missing for the agent.
+	// Elsewhere (a deployment beside the agent, which is never given the registration key)
+	// the absence of ELASTIC_CLOUD_CONNECTED_MODE_API_KEY says nothing.
+	WholeEnvironment bool
 	// ConfigPath is the agent's elastic-agent.yml; "" models the agent as Elastic's sample
 	// runs it, from its variables alone.
 	ConfigPath string
@@ -57,6 +62,8 @@ type Model struct {
 	Findings []Finding
 	// FromFile: the model was built from the agent's configuration file.
 	FromFile bool
+	// wholeEnvironment is Inputs.WholeEnvironment.
+	wholeEnvironment bool
 }
 
 // Cluster is what the agent's autoops_es module connects to the cluster with.
@@ -102,7 +109,7 @@ func Resolve(in Inputs) (*Model, error) {
 	if in.Environ == nil {
 		in.Environ = func(string) (string, bool) { return "", false }
 	}
-	m := &Model{Lookup: layered(in.EnvFiles, in.Environ), Version: in.Version}
+	m := &Model{Lookup: layered(in.EnvFiles, in.Environ), Version: in.Version, wholeEnvironment: in.WholeEnvironment}
 	d := &deriver{lookup: m.Lookup, read: read}
 	d.findings = append(d.findings, in.EnvFindings...)
 	m.Registration.Endpoint = Value{DefaultRegistrationURL, ""}
@@ -313,7 +320,7 @@ func (m *Model) Warnings() map[string][]string {
 	if m.Registration.SkippedBy != "" {
 		add("registration", WarnAgentRegistrationSkipped)
 	}
-	if !m.Registration.APIKey.Set() {
+	if !m.Registration.APIKey.Set() && m.wholeEnvironment {
 		add("registration", WarnAgentRegistrationDisabled)
 	}
 	c := &m.Cluster

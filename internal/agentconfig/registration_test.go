@@ -9,7 +9,8 @@ import (
 
 // Registration's own conditions (contract v5): DEPLOYMENT_ID, PROJECT_ID or RESOURCE_ID set
 // makes the agent skip it; without ELASTIC_CLOUD_CONNECTED_MODE_API_KEY or the first module's
-// ccm.api_key it makes no call at all.
+// ccm.api_key it makes no call at all: said only where the probe reads the agent's whole
+// environment (a deployment beside the agent is never given the key).
 func TestRegistrationConditions(t *testing.T) {
 	base := map[string]string{VarESURL: "https://es.corp:9200", VarRegistrationAPIKey: "ccm-key"}
 	for _, tt := range []struct {
@@ -34,7 +35,7 @@ func TestRegistrationConditions(t *testing.T) {
 			for k, v := range tt.env {
 				env[k] = v
 			}
-			in := Inputs{Environ: envOf(env)}
+			in := Inputs{Environ: envOf(env), WholeEnvironment: true}
 			if tt.ccmKey {
 				in.ConfigPath = writeFile(t, "elastic-agent.yml", "receivers:\n  metricbeatreceiver:\n    metricbeat:\n      modules:\n        - module: autoops_es\n          hosts: ${env:AUTOOPS_ES_URL}\n          ccm.api_key: ccm-from-module\n")
 			}
@@ -47,4 +48,10 @@ func TestRegistrationConditions(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRegistrationDisabledOnlyFromTheWholeEnvironment(t *testing.T) {
+	m, err := Resolve(Inputs{Environ: envOf(map[string]string{VarESURL: "https://es.corp:9200"})})
+	require.NoError(t, err)
+	assert.Empty(t, m.Warnings()["registration"])
 }

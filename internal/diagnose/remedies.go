@@ -557,7 +557,7 @@ var warningRemedies = map[string]remedy{
 		Cloud:   "The agent skips registration because DEPLOYMENT_ID, PROJECT_ID or RESOURCE_ID is set in its environment (the probe's settings name which): its value is taken as the cluster's resource id instead. Unset it where the agent runs unless this cluster is already registered another way; the probe tested the connection all the same.",
 	},
 	WarnAgentRegistrationDisabled: {
-		Meaning: "neither `ELASTIC_CLOUD_CONNECTED_MODE_API_KEY` nor the first module's `ccm.api_key` is set: the agent makes no registration call",
+		Meaning: "neither `ELASTIC_CLOUD_CONNECTED_MODE_API_KEY` nor the first module's `ccm.api_key` is set in the agent's environment as the one-shot's `--agent-env` reads it: the agent makes no registration call",
 		Brief:   "set `ELASTIC_CLOUD_CONNECTED_MODE_API_KEY` where the agent runs",
 		Guide:   agentReadsGuide,
 		Cloud:   "The agent makes no registration call without an Elastic Cloud API key: set ELASTIC_CLOUD_CONNECTED_MODE_API_KEY where the agent runs (or ccm.api_key on the first autoops_es module), as the installation wizard gives it. The probe tested the connection all the same.",
