@@ -28,7 +28,11 @@ func readEnvFiles(files []string) ([]map[string]string, []agentconfig.Finding, e
 	fsys := agentconfig.OSServiceFS(hostSpecifier)
 	for _, path := range files {
 		if info, err := os.Stat(path); err == nil && info.IsDir() {
-			svc, err := agentconfig.ReadServiceEnvironment(fsys, strings.TrimSuffix(strings.TrimSuffix(path, "/"), ".d"))
+			dir := strings.TrimSuffix(path, "/")
+			if !strings.HasSuffix(dir, ".service.d") {
+				return nil, nil, fmt.Errorf("--agent-env: %s is a directory, not a service's drop-in directory (NAME.service.d, such as %s)", path, agentconfig.DropInDir)
+			}
+			svc, err := agentconfig.ReadServiceEnvironment(fsys, strings.TrimSuffix(dir, ".d"))
 			if err != nil {
 				return nil, nil, fmt.Errorf("--agent-env: %s: %w", path, err)
 			}

@@ -114,6 +114,9 @@ func TestAgentEnvDropInDirectory(t *testing.T) {
 	assert.Contains(t, hint, "--agent-env "+unit+".d")
 	assert.Contains(t, hint, strings.Join([]string{unit, filepath.Join(unit+".d", "00-proxy.conf"), filepath.Join(unit+".d", "autoops-env.conf"), filepath.Join(root, "sysconfig")}, ", "))
 	assert.Empty(t, agentConfigHint(agentconfig.OSServiceFS(nil), filepath.Join(root, "absent.yml"), unit))
+
+	_, _, err = readEnvFiles(envFiles{root})
+	require.ErrorContains(t, err, "not a service's drop-in directory")
 }
 
 // ${NAME:-default} without env: makes the agent's collector refuse the whole file: the
