@@ -170,6 +170,8 @@ func TestServiceEnvironmentAsSystemdComputesIt(t *testing.T) {
 				"EnvironmentFile=/etc/autoops/site.env\n")
 			writeUnder(t, root, DropInDir+"/10-early.conf", "[Service]\nEnvironment=AUTOOPS_ES_URL=https://es.early:9200 EARLY=1\n")
 			writeUnder(t, root, DropInDir+"/not-a-dropin.txt", "[Service]\nEnvironment=NOT_READ=1\n")
+			// A lone % at the end stays; a file that ends inside a continuation still counts.
+			writeUnder(t, root, DropInDir+"/90-end.conf", "[Service]\nEnvironment=TRAIL=100% \\")
 			siteEnv := "# site overrides\nAUTOOPS_OTEL_URL=\"https://otel.site:443\"\n" +
 				"CONTINUED=one \\\n  two\n  SPACED = 'kept  '  \nDQ=\"a\\\"b\\\\c\\nd\"\nexport EXPORTED=1\n"
 			writeUnder(t, root, "/etc/autoops/site.env", siteEnv)
@@ -208,7 +210,8 @@ func TestServiceEnvironmentAsSystemdComputesIt(t *testing.T) {
 			for _, f := range got.Files {
 				paths = append(paths, f.Path)
 			}
-			assert.Equal(t, []string{UnitPath, DropInDir + "/10-early.conf", DropInDir + "/50-site.conf", DropInDir + "/autoops-env.conf", SysconfigPath, "/etc/autoops/site.env"}, paths)
+			assert.Equal(t, []string{UnitPath, DropInDir + "/10-early.conf", DropInDir + "/50-site.conf", DropInDir + "/90-end.conf", DropInDir + "/autoops-env.conf", SysconfigPath, "/etc/autoops/site.env"}, paths)
+			assert.Equal(t, "100%", got.Env["TRAIL"])
 		})
 	}
 }
