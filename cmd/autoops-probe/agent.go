@@ -25,7 +25,7 @@ func (e *envFiles) Set(v string) error { *e = append(*e, v); return nil }
 func readEnvFiles(files []string) ([]map[string]string, []agentconfig.Finding, error) {
 	var out []map[string]string
 	var findings []agentconfig.Finding
-	fsys := agentconfig.OSServiceFS(hostSpecifier)
+	fsys := agentconfig.OSServiceFS(agentconfig.HostSpecifier)
 	for _, path := range files {
 		if info, err := os.Stat(path); err == nil && info.IsDir() {
 			dir := strings.TrimSuffix(path, "/")
@@ -58,23 +58,6 @@ func readEnvFiles(files []string) ([]map[string]string, []agentconfig.Finding, e
 		out = append(out, env)
 	}
 	return out, findings, nil
-}
-
-// hostSpecifier gives systemd's host specifiers this machine can tell: %H and %l (its name),
-// %m (its machine id). The others resolve empty.
-func hostSpecifier(c byte) (string, bool) {
-	switch c {
-	case 'H', 'l':
-		h, err := os.Hostname()
-		if c == 'l' {
-			h, _, _ = strings.Cut(h, ".")
-		}
-		return h, err == nil
-	case 'm':
-		raw, err := agentconfig.ReadFile("/etc/machine-id", 64)
-		return strings.TrimSpace(string(raw)), err == nil
-	}
-	return "", false
 }
 
 // agentConfigHint says so when the agent's configuration is where the Linux installer puts it

@@ -133,7 +133,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.AgentConfig = *agentConfig
 	} else {
 		if *configPath == "" {
-			if hint := agentConfigHint(agentconfig.OSServiceFS(hostSpecifier), agentconfig.DefaultPath, agentconfig.UnitPath); hint != "" {
+			if hint := agentConfigHint(agentconfig.OSServiceFS(agentconfig.HostSpecifier), agentconfig.DefaultPath, agentconfig.UnitPath); hint != "" {
 				fmt.Fprintln(stderr, "autoops-probe:", hint)
 			}
 		}

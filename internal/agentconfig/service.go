@@ -158,7 +158,7 @@ func (r *serviceReader) apply(file string, raw []byte) {
 			}
 			p, ok := expandSpecifiers(l.Value, r.unit, r.fs.Host)
 			if !ok {
-				r.ignored(file, l.Line, "EnvironmentFile=", "its path holds a % that is not a specifier systemd knows")
+				r.ignored(file, l.Line, "EnvironmentFile=", "its path holds a % specifier systemd cannot resolve")
 				continue
 			}
 			ref := envFileRef{path: strings.TrimPrefix(p, "-"), optional: strings.HasPrefix(p, "-"), from: fmt.Sprintf("%s:%d", file, l.Line)}
@@ -184,7 +184,7 @@ func (r *serviceReader) environment(file string, l unitLine) {
 		}
 		v, ok := expandSpecifiers(w, r.unit, r.fs.Host)
 		if !ok {
-			r.ignored(file, l.Line, name, "its value holds a % that is not a specifier systemd knows (\"Failed to resolve specifiers\"); write %% for a %")
+			r.ignored(file, l.Line, name, "its value holds a % specifier systemd cannot resolve, such as an unknown one (\"Failed to resolve specifiers\"); write %% for a %")
 			continue
 		}
 		n, value, hasEq := strings.Cut(v, "=")

@@ -33,6 +33,7 @@ func needTool(t *testing.T, path, pkg string) {
 // rootFS reads the service's files below root, as systemd-analyze --root does.
 func rootFS(root string) ServiceFS {
 	return ServiceFS{
+		Host:     HostSpecifier,
 		ReadFile: func(p string) ([]byte, error) { return ReadFile(filepath.Join(root, p), MaxFileSize) },
 		ReadDir: func(dir string) ([]string, error) {
 			entries, err := os.ReadDir(filepath.Join(root, dir))
@@ -84,9 +85,13 @@ func systemdComputes(t *testing.T, root string) (env map[string]string, envFiles
 	needTool(t, "/usr/bin/systemd-analyze", "systemd")
 	cmd := exec.Command("systemd-analyze", "verify", "--root="+root, ServiceName)
 	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_LEVEL=debug", "SYSTEMD_LOG_COLOR=0")
-	out, _ := cmd.CombinedOutput() // verify also complains of the missing ExecStart binary
+	// The unit dump is on stdout, the log (ignored assignments) on stderr: read apart, as the
+	// two interleave mid-line when merged. verify also complains of the missing ExecStart.
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	_ = cmd.Run()
 	env = map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	sc := bufio.NewScanner(strings.NewReader(stdout.String() + "\n" + stderr.String()))
 	for sc.Scan() {
 		l := sc.Text()
 		if m := oracleEnv.FindStringSubmatch(l); m != nil {
@@ -152,7 +157,7 @@ func TestServiceEnvironmentAsSystemdComputesIt(t *testing.T) {
 			// specifier) makes systemd drop the API key's whole assignment.
 			filled := testutil.FillEnvFile(t, generation, map[string]string{
 				VarOTelURL: "https://otel.example:443", VarESURL: "https://es.corp:9200", VarToken: "t0k%%en",
-				apiKey: "id:s3cr%Zet", user: "autoops", pass: "50%%off and %n",
+				apiKey: "id:s3cr%Zet", user: "autoops%o", pass: "50%%off and %n",
 				VarRegistrationURL: "https://reg.example",
 			})
 			raw, err := os.ReadFile(filled)
@@ -168,7 +173,8 @@ func TestServiceEnvironmentAsSystemdComputesIt(t *testing.T) {
 				"  \"NO_PROXY=localhost,.corp\"\n"+
 				"Environment=\"BAD=a\\qb\" LOST=after-the-error\n"+
 				"EnvironmentFile=/etc/autoops/site.env\n")
-			writeUnder(t, root, DropInDir+"/10-early.conf", "[Service]\nEnvironment=AUTOOPS_ES_URL=https://es.early:9200 EARLY=1\n")
+			writeUnder(t, root, DropInDir+"/10-early.conf", "[Service]\nEnvironment=AUTOOPS_ES_URL=https://es.early:9200 EARLY=1\n"+
+				"Environment=HOST=%H|%l|%q|%m|%b|%v|%a|%o|%w|%W|%B|%M|%A\n")
 			writeUnder(t, root, DropInDir+"/not-a-dropin.txt", "[Service]\nEnvironment=NOT_READ=1\n")
 			// A lone % at the end stays; a file that ends inside a continuation still counts.
 			writeUnder(t, root, DropInDir+"/90-end.conf", "[Service]\nEnvironment=TRAIL=100% \\")

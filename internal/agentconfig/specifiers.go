@@ -16,7 +16,7 @@ const hostSpecifiers = "aAbBHlmMoqvwW"
 // as systemd.unit(5) lists them, for a unit without an instance and without User= (the
 // agent's). ok is false for a character systemd does not know: systemd then ignores the
 // assignment ("Failed to resolve specifiers ...: Invalid slot"). Host-dependent ones come
-// from host; when host does not know them they resolve empty.
+// from host (nil: they resolve empty).
 func unitSpecifier(c byte, fragment string, host func(byte) (string, bool)) (string, bool) {
 	name := strings.TrimSuffix(ServiceName, ".service")
 	switch c {
@@ -61,9 +61,7 @@ func unitSpecifier(c byte, fragment string, host func(byte) (string, bool)) (str
 	}
 	if strings.IndexByte(hostSpecifiers, c) >= 0 {
 		if host != nil {
-			if v, ok := host(c); ok {
-				return v, true
-			}
+			return host(c) // !ok: systemd cannot resolve it either (no machine id) and drops the assignment
 		}
 		return "", true
 	}
