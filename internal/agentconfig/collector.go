@@ -40,8 +40,10 @@ func (d *deriver) refusedReferences(v any, path string) {
 }
 
 // moduleStringKeys are the autoops_es module's keys that Beats reads as text.
-var moduleStringKeys = []string{"hosts", "api_key", "username", "password", "proxy_url", "bearer_token_file",
-	"ssl.certificate_authorities", "ssl.verification_mode", "ssl.ca_trusted_fingerprint", "ssl.certificate", "ssl.key", "ssl.key_passphrase"}
+var moduleStringKeys = []string{
+	"hosts", "api_key", "username", "password", "proxy_url", "bearer_token_file",
+	"ssl.certificate_authorities", "ssl.verification_mode", "ssl.ca_trusted_fingerprint", "ssl.certificate", "ssl.key", "ssl.key_passphrase",
+}
 
 // typedValues finds the module keys whose whole value is one reference that the collector
 // types as something else than a string (nil for unset or empty, a number, a boolean): the
