@@ -46,13 +46,13 @@ func HostSpecifier(c byte) (string, bool) {
 		if err != nil {
 			return "", false
 		}
-		if c == 'l' {
-			h, _, _ = strings.Cut(h, ".")
-		}
 		if c == 'q' {
 			if p := field("/etc/machine-info", "PRETTY_HOSTNAME"); p != "" {
 				return p, true
 			}
+		}
+		if c != 'H' { // %l, and %q without a pretty name: the short host name
+			h, _, _ = strings.Cut(h, ".")
 		}
 		return h, true
 	case 'm':
