@@ -60,6 +60,7 @@ exporters:
 	t.Setenv("AUTOOPS_TOKEN", "t0ken")
 	t.Setenv("AUTOOPS_OTEL_URL", intake.URL)
 	t.Setenv("ELASTIC_CLOUD_CONNECTED_MODE_API_URL", reg.URL)
+	t.Setenv("ELASTIC_CLOUD_CONNECTED_MODE_API_KEY", "ccm-key") // else agent_registration_disabled
 
 	cfg := createDefaultConfig().(*Config)
 	cfg.AgentConfig = file

@@ -79,6 +79,20 @@ func (cfg *Config) SetAgentEnvFiles(files []map[string]string) {
 	cfg.resolved = nil
 }
 
+// SetAgentEnvFindings gives the findings of reading the agent's env files (a drop-in line
+// systemd ignores) to the agent model, beside its own.
+func (cfg *Config) SetAgentEnvFindings(findings []agentconfig.Finding) {
+	cfg.agentEnvFindings = findings
+	cfg.resolved = nil
+}
+
+// SetAgentEnvWhole says the env files given are the agent's whole environment (the one-shot's
+// --agent-env): what is missing there is missing for the agent (agent_registration_disabled).
+func (cfg *Config) SetAgentEnvWhole(whole bool) {
+	cfg.agentEnvWhole = whole
+	cfg.resolved = nil
+}
+
 // AgentFindings are the findings about the agent's configuration of the last resolution
 // (Validate), sorted; none outside agent mode.
 func (cfg *Config) AgentFindings() []agentconfig.Finding {
@@ -103,7 +117,7 @@ func (cfg *Config) resolve() (*resolution, error) {
 	}
 	if cfg.agentMode() {
 		m, err := agentconfig.Resolve(agentconfig.Inputs{
-			Environ: os.LookupEnv, EnvFiles: cfg.agentEnvFiles, ConfigPath: cfg.AgentConfig, Version: r.version,
+			Environ: os.LookupEnv, EnvFiles: cfg.agentEnvFiles, EnvFindings: cfg.agentEnvFindings, WholeEnvironment: cfg.agentEnvWhole, ConfigPath: cfg.AgentConfig, Version: r.version,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("agent_config: %w", err)

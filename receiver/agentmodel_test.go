@@ -112,10 +112,19 @@ func TestRegistrationAsTheAgentRegisters(t *testing.T) {
 	require.Len(t, results, 1)
 	assert.True(t, results[0].Verdict.Passed, results[0].Verdict.Summary())
 	assert.Equal(t, []string{"registration.endpoint from ELASTIC_CLOUD_CONNECTED_MODE_API_URL"}, results[0].SettingsFrom)
+	// Beside the agent, not given its whole environment: no registration key says nothing.
+	assert.NotContains(t, results[0].Verdict.Warnings, "agent_registration_disabled")
 
 	checks, err := buildChecks(context.Background(), extensionlessHost{}, componenttest.NewNopTelemetrySettings(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, diagnose.Context{AsAgentRegisters: true}, checks[0].context)
+
+	// Given the agent's env files as its whole environment, it does.
+	cfg.SetAgentEnvFiles([]map[string]string{{"ELASTIC_CLOUD_CONNECTED_MODE_API_URL": reg.URL}})
+	cfg.SetAgentEnvWhole(true)
+	results, err = RunOnce(context.Background(), cfg, componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	assert.Contains(t, results[0].Verdict.Warnings, "agent_registration_disabled")
 	assert.False(t, checks[0].target.Trust.CustomCA, "system roots only")
 	assert.False(t, checks[0].target.FixedProxy())
 }

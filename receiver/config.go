@@ -87,6 +87,10 @@ type Config struct {
 	resolved *resolution
 	// agentEnvFiles are the one-shot's --agent-env assignments.
 	agentEnvFiles []map[string]string
+	// agentEnvFindings are the findings of reading them (systemd's ignored assignments).
+	agentEnvFindings []agentconfig.Finding
+	// agentEnvWhole: those files are the agent's whole environment.
+	agentEnvWhole bool
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -218,6 +222,12 @@ func (cfg *Config) validate(r *resolution) []error {
 	if cfg.Logs.Emit != EmitOnChange && cfg.Logs.Emit != EmitEveryRun {
 		errs = append(errs, fmt.Errorf("logs.emit: %q is not one of %q, %q", cfg.Logs.Emit, EmitOnChange, EmitEveryRun))
 	}
+	if r.model != nil {
+		// The agent's collector refuses the whole file: nothing of it is probed.
+		for _, why := range r.model.Refusals() {
+			errs = append(errs, errors.New("agent_config: "+why))
+		}
+	}
 	errs = append(errs, cfg.Cluster.validate(r)...)
 	if cfg.Registration.Enabled {
 		errs = append(errs, validateBaseURL(r.sourceOf("registration.endpoint"), cfg.Registration.Endpoint))
@@ -295,8 +305,10 @@ func (cfg *Config) slowProbes() []string {
 }
 
 // validateHeaderValue: a control character cannot go into a header; every run would fail.
+// A single newline at the end passes (contract v5): a Kubernetes Secret made from a file has
+// one, the agent sends it as part of the credential, and the probe does as the agent does.
 func validateHeaderValue(key, value string) error {
-	for _, r := range value {
+	for _, r := range strings.TrimSuffix(value, "\n") {
 		if r < 0x20 || r == 0x7f {
 			return fmt.Errorf("%s: holds a control character (a newline or tab, often from a copied file); it cannot be sent in a header", key)
 		}

@@ -53,6 +53,7 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 		dc := p.context
 		if p.Name == probe.Cluster {
 			dc.AgentRefusesLicenseType = r.version.RefusesLicenseTypes()
+			dc.CredentialTrailingNewline = trailingNewline(r, &r.effective.Cluster)
 		}
 		checks = append(checks, check{target: t, context: dc, settingsFrom: p.settingsFrom})
 	}
@@ -164,4 +165,18 @@ func caPEM(cc *confighttp.ClientConfig, read map[string][]byte) []byte {
 	}
 	raw, _ := agentconfig.ReadFile(cc.TLS.CAFile, agentconfig.MaxCABundleSize)
 	return raw
+}
+
+// trailingNewline names the source of the credential sent whose value ends with a newline.
+func trailingNewline(r *resolution, c *ClusterConfig) string {
+	keys := map[string]string{"cluster.username": c.Username, "cluster.password": string(c.Password)}
+	if c.APIKey != "" {
+		keys = map[string]string{"cluster.api_key": string(c.APIKey)}
+	}
+	for _, key := range []string{"cluster.api_key", "cluster.username", "cluster.password"} {
+		if v, ok := keys[key]; ok && strings.HasSuffix(v, "\n") {
+			return r.sourceOf(key)
+		}
+	}
+	return ""
 }

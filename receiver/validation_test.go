@@ -49,7 +49,8 @@ func TestV3ValidationNamesTheKey(t *testing.T) {
 		{"key_file that is a certificate", func(c *Config) {
 			c.Cluster.TLS.CertFile, c.Cluster.TLS.KeyFile = "../testdata/es-ca.pem", "../testdata/es-ca.pem"
 		}, []string{"cluster.tls.key_file", "no PEM PRIVATE KEY"}},
-		{"newline in the token", func(c *Config) { c.OTLP.Token = "t0ken\n" }, []string{"otlp.token", "control character"}},
+		// A single trailing newline passes (contract v5): the agent sends it, and so does the probe.
+		{"newline inside the token", func(c *Config) { c.OTLP.Token = "t0\nken" }, []string{"otlp.token", "control character"}},
 		{"newline in the API key", func(c *Config) { c.Cluster.APIKey = "id:key\r\n" }, []string{"cluster.api_key", "control character"}},
 		{"tab in the password", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u", "pa\tss" }, []string{"cluster.password", "control character"}},
 		{"control character in the username", func(c *Config) { c.Cluster.Username, c.Cluster.Password = "u\x00", "p" }, []string{"cluster.username", "control character"}},
@@ -132,4 +133,17 @@ func mustRead(t *testing.T, path string) string {
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return string(raw)
+}
+
+// A secret with one trailing newline (a Kubernetes Secret made from a file) is never a refusal
+// of the configuration: the agent sends it, and the probe does as the agent does.
+func TestTrailingNewlineIsNotARefusal(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Cluster.Endpoint = "http://127.0.0.1:9200"
+	cfg.Cluster.Username, cfg.Cluster.Password = "autoops\n", "p4ss\n"
+	cfg.OTLP.Endpoint, cfg.OTLP.Token = "https://otel.example", "t0ken\n"
+	require.NoError(t, cfg.Validate())
+	cfg.Cluster.Username, cfg.Cluster.Password = "", ""
+	cfg.Cluster.APIKey = "id:key\n"
+	require.NoError(t, cfg.Validate())
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 )
 
 // Every file the one-shot reads, given as a FIFO nobody writes to or as /dev/zero: refused
@@ -69,15 +71,76 @@ func TestReadEnvFiles(t *testing.T) {
 	pem := "-----BEGIN CERTIFICATE-----\nMIIBxTCCAWugAwIBAgIU\nAbCdEf==\n-----END CERTIFICATE-----"
 	docker := filepath.Join(dir, "docker.env")
 	require.NoError(t, os.WriteFile(docker, []byte("HOSTNAME=3f2a1b\nAUTOOPS_ES_CA="+pem+"\nHOME=/root\n"), 0o600))
-	files, err := readEnvFiles(envFiles{docker})
+	files, findings, err := readEnvFiles(envFiles{docker})
 	require.NoError(t, err)
+	assert.Empty(t, findings)
 	require.Len(t, files, 1)
 	assert.Equal(t, pem, files[0]["AUTOOPS_ES_CA"])
 	assert.Equal(t, "/root", files[0]["HOME"])
 
+	// A drop-in line systemd ignores (a name with -) is a finding with the file and line, as
+	// systemd starts the agent without it; never its value.
 	dropIn := filepath.Join(dir, "autoops-env.conf")
-	require.NoError(t, os.WriteFile(dropIn, []byte("[Service]\nEnvironment=\"AUTOOPS-TOKEN=tok_s3cr3t\"\n"), 0o600))
-	_, err = readEnvFiles(envFiles{docker, dropIn})
-	require.ErrorContains(t, err, "--agent-env: "+dropIn+": line 2: word 1 of Environment= is not NAME=VALUE")
-	assert.NotContains(t, err.Error(), "s3cr3t")
+	require.NoError(t, os.WriteFile(dropIn, []byte("[Service]\nEnvironment=\"AUTOOPS-TOKEN=tok_s3cr3t\" \"AUTOOPS_ES_PASSWORD=50%%off\"\n"), 0o600))
+	files, findings, err = readEnvFiles(envFiles{docker, dropIn})
+	require.NoError(t, err)
+	require.Len(t, findings, 1)
+	assert.Equal(t, "dropin_line_ignored", findings[0].Finding)
+	assert.Equal(t, dropIn+":2", findings[0].Key)
+	assert.NotContains(t, findings[0].Message, "s3cr3t")
+	assert.Equal(t, "50%off", files[1]["AUTOOPS_ES_PASSWORD"])
+}
+
+// --agent-env with the drop-in directory reads what systemd reads: the unit, every drop-in
+// in lexical order and the EnvironmentFile= files; the hint names each of them in that order.
+func TestAgentEnvDropInDirectory(t *testing.T) {
+	root := t.TempDir()
+	unit := filepath.Join(root, "elastic-agent.service")
+	require.NoError(t, os.WriteFile(unit, []byte("[Service]\nExecStart=/usr/bin/elastic-agent\nEnvironmentFile=-"+filepath.Join(root, "sysconfig")+"\n"), 0o600))
+	require.NoError(t, os.Mkdir(unit+".d", 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(unit+".d", "autoops-env.conf"), []byte("[Service]\nEnvironment=\"AUTOOPS_ES_URL=http://127.0.0.1:1\" \"AUTOOPS_ES_PASSWORD=p%Zw\"\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(unit+".d", "00-proxy.conf"), []byte("[Service]\nEnvironment=AUTOOPS_ES_URL=http://127.0.0.1:2\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "sysconfig"), []byte("AUTOOPS_TOKEN=from-sysconfig\n"), 0o600))
+	files, findings, err := readEnvFiles(envFiles{unit + ".d"})
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]string{{"AUTOOPS_ES_URL": "http://127.0.0.1:1", "AUTOOPS_TOKEN": "from-sysconfig"}}, files)
+	require.Len(t, findings, 1)
+	assert.Contains(t, findings[0].Message, "AUTOOPS_ES_PASSWORD")
+	assert.NotContains(t, findings[0].Message, "p%Zw")
+
+	config := filepath.Join(root, "elastic-agent.yml")
+	require.NoError(t, os.WriteFile(config, []byte("receivers: {}\n"), 0o600))
+	hint := agentConfigHint(agentconfig.OSServiceFS(nil), config, unit)
+	assert.Contains(t, hint, "--agent-env "+unit+".d")
+	assert.Contains(t, hint, strings.Join([]string{unit, filepath.Join(unit+".d", "00-proxy.conf"), filepath.Join(unit+".d", "autoops-env.conf"), filepath.Join(root, "sysconfig")}, ", "))
+	assert.Empty(t, agentConfigHint(agentconfig.OSServiceFS(nil), filepath.Join(root, "absent.yml"), unit))
+
+	_, _, err = readEnvFiles(envFiles{root})
+	require.ErrorContains(t, err, "not a service's drop-in directory")
+}
+
+// ${NAME:-default} without env: makes the agent's collector refuse the whole file: the
+// one-shot says so with the finding and probes nothing (never a literal ${...} URL).
+func TestAgentConfigInvalidReference(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "elastic-agent.yml")
+	require.NoError(t, os.WriteFile(file, []byte(`receivers:
+  metricbeatreceiver:
+    metricbeat:
+      modules:
+        - module: autoops_es
+          hosts: ${AUTOOPS_ES_URL:-http://127.0.0.1:9200}
+exporters:
+  otlp_http:
+    headers:
+      Authorization: "AutoOpsToken ${env:AUTOOPS_TOKEN}"
+    endpoint: ${env:AUTOOPS_OTEL_URL}
+`), 0o600))
+	t.Setenv("AUTOOPS_TOKEN", "t0ken")
+	t.Setenv("AUTOOPS_OTEL_URL", "http://127.0.0.1:1")
+	code, out, errOut := runCommand(t, "--agent-config", file, "--timeout", "2s")
+	assert.Equal(t, exitUsage, code, out)
+	assert.Contains(t, out, "[CONFIG] agent_config_invalid")
+	assert.Contains(t, errOut, "${AUTOOPS_ES_URL:-...}")
+	assert.NotContains(t, out+errOut, "127.0.0.1:9200")
 }

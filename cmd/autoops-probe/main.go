@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	agentConfig := fs.String("agent-config", "", "the AutoOps agent's elastic-agent.yml: probe exactly what it connects with")
 	fs.StringVar(&o.agentVersion, "agent-version", "", "the AutoOps agent's version, such as 9.2.5 (default: read from its installation where recorded)")
 	var agentEnv envFiles
-	fs.Var(&agentEnv, "agent-env", "an env file of the agent (systemd drop-in, docker env output, .env); repeatable, wins over the environment")
+	fs.Var(&agentEnv, "agent-env", "an env file of the agent (a systemd drop-in, the drop-in directory /etc/systemd/system/elastic-agent.service.d read as systemd reads it, docker env output, .env); repeatable, wins over the environment")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: autoops-probe [flags]\n\nRuns the three tests of the AutoOps firewall guide once. Credentials come from the agent's\nvariables as the agent reads them (AUTOOPS_ES_API_KEY, then ELASTICSEARCH_READ_API_KEY;\nAUTOOPS_ES_USERNAME and _PASSWORD, then ELASTICSEARCH_READ_USERNAME and _PASSWORD; an empty\nvariable counts as unset) or a config file, never flags.\nExit status: 0 all passed, 1 a probe failed, 2 warnings or skipped probes, 3 bad usage,\n4 interrupted before a verdict.\n\nautoops-probe explain CODE prints what a code of Elastic's wizard (HTTP_0, HTTP_401,\nCLUSTER_NOT_READY...) means, the verdicts behind it and what to do.\n\nflags:")
 		fs.PrintDefaults()
@@ -126,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *agentConfig != "" && *configPath != "" {
 		return usageError(stdout, stderr, jsonOut, "--agent-config and --config: give one")
 	}
-	files, err := readEnvFiles(agentEnv)
+	files, envFindings, err := readEnvFiles(agentEnv)
 	if err != nil {
 		return usageError(stdout, stderr, jsonOut, "%v", err)
 	}
@@ -136,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.AgentConfig = *agentConfig
 	} else {
 		if *configPath == "" {
-			if hint := agentConfigHint(); hint != "" {
+			if hint := agentConfigHint(agentconfig.OSServiceFS(agentconfig.HostSpecifier), agentconfig.DefaultPath, agentconfig.UnitPath); hint != "" {
 				fmt.Fprintln(stderr, "autoops-probe:", hint)
 			}
 		}
@@ -148,6 +148,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageError(stdout, stderr, jsonOut, "%v", err)
 	}
 	cfg.SetAgentEnvFiles(append(files, o.variables()))
+	cfg.SetAgentEnvFindings(envFindings)
+	cfg.SetAgentEnvWhole(len(files) > 0)
 	results, err := autoopsreceiver.RunOnce(ctx, cfg, component.TelemetrySettings{Logger: zap.NewNop()})
 	findings := cfg.AgentFindings()
 	if errors.Is(err, autoopsreceiver.ErrRunCutShort) {

@@ -46,6 +46,7 @@ func TestFromTheAgentsVariables(t *testing.T) {
 	t.Setenv("AUTOOPS_ES_API_KEY", key)
 	t.Setenv("ELASTIC_CLOUD_CONNECTED_MODE_API_URL", reg)
 	t.Setenv("AUTOOPS_OTEL_URL", otlp)
+	t.Setenv("ELASTIC_CLOUD_CONNECTED_MODE_API_KEY", "ccm-key") // else agent_registration_disabled
 	code, out, _ := runCommand(t)
 	assert.Equal(t, exitPassed, code, out)
 	assert.Contains(t, out, "3 passed")

@@ -68,6 +68,8 @@ func TestSameInputsSameTargets(t *testing.T) {
 		agentconfig.VarESURL: "https://" + esAddr, agentconfig.VarESAPIKey: key, agentconfig.VarReadAPIKey: "not:this-one",
 		agentconfig.VarReadUsername: "", agentconfig.VarESCA: string(ca.PEM), agentconfig.VarOTelURL: intake.URL,
 		agentconfig.VarToken: "t0ken", agentconfig.VarRegistrationURL: reg.URL,
+		// Without it the agent makes no registration call (agent_registration_disabled).
+		agentconfig.VarRegistrationAPIKey: "ccm-key",
 	}
 	sample := testutil.AgentTestdata(testutil.AgentSamples["9.3.2-ssl"])
 	setAll := func() {

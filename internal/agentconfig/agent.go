@@ -40,6 +40,13 @@ const (
 	ModulesDisagree      = "modules_disagree"
 )
 
+// The findings of contract v5 ("What the agent reads before it connects").
+const (
+	AgentConfigInvalid   = "agent_config_invalid"
+	EnvValueNotAString   = "env_value_not_a_string"
+	ValueTrailingNewline = "value_trailing_newline"
+)
+
 // Remedies of the findings: one row each.
 var Remedies = map[string]string{
 	CAOnSomeModules:      "Add the same ssl.certificate_authorities list to every autoops_es module: the custom-certificate guide puts the CA on each, and the module without it fails with an unknown authority.",
@@ -50,6 +57,10 @@ var Remedies = map[string]string{
 	TokenHeaderMissing:   "Give the otlphttp exporter the header Authorization: \"AutoOpsToken ${env:AUTOOPS_TOKEN}\", as Elastic's sample does: without it the intake refuses every export.",
 	VerificationDisabled: "Set ssl.verification_mode back to full (and insecure_skip_verify to false) and give the CA instead: with verification off the agent connects, but trusts anyone in the path.",
 	ModulesDisagree:      "Give every autoops_es module the same hosts and credentials: the modules must reach the same cluster.",
+	AgentConfigInvalid:   "Write a default as ${env:NAME:-default} (with env:): the agent's collector reads ${NAME:-default} as an invalid reference and refuses the whole file, so the agent does not start. A $ inside a reference is refused too; write $$ for a literal $ outside one.",
+	EnvValueNotAString:   "Give the variable the text the key needs where the agent runs (not empty, and not a value YAML reads as a number or a boolean, such as 0123, true or 1e3), or write the key's value in the module itself: a ${env:NAME} that is the whole value is read as YAML (quotes around it do not change that), so such a value is not a string and the module stops with \"can not convert 'object' into 'string'\".",
+	ValueTrailingNewline: "Remove the newline at the end of the value: a Kubernetes Secret made from a file (kubectl create secret --from-file, or echo without -n) keeps it, and the agent sends it as part of the credential, which the server refuses. Use printf '%s' or --from-literal.",
+	DropinLineIgnored:    "Write the value so systemd takes it: %% for each % (systemd reads % as a specifier), a quoted value for spaces, only the escapes systemd.syntax(7) lists; or move the variable to an EnvironmentFile= file, where % is literal. Then run systemctl daemon-reload and restart elastic-agent.",
 }
 
 // doc is a YAML document read as maps, lists and scalars.
@@ -78,10 +89,12 @@ func (d *deriver) fromFile(m *Model, path string) error {
 	if err := yaml.Unmarshal(raw, &root); err != nil {
 		return fmt.Errorf("%s is not YAML: %w", path, err)
 	}
+	d.refusedReferences(root, "")
 	modules, err := autoopsModules(root)
 	if err != nil {
 		return fmt.Errorf("%s is not the AutoOps agent's configuration: %w", path, err)
 	}
+	d.typedValues(modules)
 	if err := d.cluster(&m.Cluster, modules); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -128,6 +141,8 @@ type deriver struct {
 	lookup   Lookup
 	read     func(path string, limit int64) ([]byte, error)
 	findings []Finding
+	// ccmAPIKey is the first module's ccm.api_key, registration's key after the variable.
+	ccmAPIKey Value
 }
 
 func (d *deriver) find(finding, key, format string, args ...any) {
@@ -169,6 +184,7 @@ func (d *deriver) cluster(c *Cluster, modules []module) error {
 	c.ClientKey = d.str(first.m, first.path, "ssl.key")
 	c.Proxy = d.str(first.m, first.path, "proxy_url")
 	d.moduleClient(c, first)
+	d.ccmAPIKey = d.str(first.m, first.path, "ccm.api_key")
 	d.normalizeHost(c)
 	if mode := c.VerificationMode.V; mode != "" && !slices.Contains(verificationModes, mode) {
 		return fmt.Errorf("%s: %q is not one of %s: the agent refuses to start with it", c.VerificationMode.From, mode, strings.Join(verificationModes, ", "))
@@ -307,7 +323,8 @@ func (d *deriver) exporter(o *OTLP, root doc) {
 		d.find(TokenHeaderMissing, base+".headers", "%s sends no Authorization: AutoOpsToken header", base)
 		return
 	}
-	o.Token = Value{strings.TrimSpace(token), auth.From}
+	// Spaces go, a newline stays: the agent's header carries it (contract v5).
+	o.Token = Value{strings.Trim(token, " \t"), auth.From}
 }
 
 // unescape undoes URL escapes in the user:password@ of a host, as url.Parse would.

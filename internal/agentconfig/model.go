@@ -14,6 +14,13 @@ type Inputs struct {
 	// EnvFiles are the agent's env files, read with ParseEnvFile: a later file wins over an
 	// earlier one, and every file over Environ.
 	EnvFiles []map[string]string
+	// EnvFindings are the findings of reading the env files (systemd's ignored assignments).
+	EnvFindings []Finding
+	// WholeEnvironment: the env files are the agent's whole environment (its service's
+	// drop-ins, a docker env dump), so a variable missing there is missing for the agent.
+	// Elsewhere (a deployment beside the agent, which is never given the registration key)
+	// the absence of ELASTIC_CLOUD_CONNECTED_MODE_API_KEY says nothing.
+	WholeEnvironment bool
 	// ConfigPath is the agent's elastic-agent.yml; "" models the agent as Elastic's sample
 	// runs it, from its variables alone.
 	ConfigPath string
@@ -55,6 +62,8 @@ type Model struct {
 	Findings []Finding
 	// FromFile: the model was built from the agent's configuration file.
 	FromFile bool
+	// wholeEnvironment is Inputs.WholeEnvironment.
+	wholeEnvironment bool
 }
 
 // Cluster is what the agent's autoops_es module connects to the cluster with.
@@ -75,6 +84,12 @@ type Cluster struct {
 // the environment and the system's roots; only the base URL is configurable.
 type Registration struct {
 	Endpoint Value
+	// APIKey is ELASTIC_CLOUD_CONNECTED_MODE_API_KEY, else the first module's ccm.api_key:
+	// without it the agent makes no registration call.
+	APIKey Value
+	// SkippedBy is the first of DEPLOYMENT_ID, PROJECT_ID, RESOURCE_ID that is set: the agent
+	// then skips registration ("" when none is).
+	SkippedBy string
 }
 
 // OTLP is the agent's OTLP/HTTP exporter.
@@ -99,8 +114,9 @@ func Resolve(in Inputs) (*Model, error) {
 	if in.Environ == nil {
 		in.Environ = func(string) (string, bool) { return "", false }
 	}
-	m := &Model{Lookup: layered(in.EnvFiles, in.Environ), Version: in.Version}
+	m := &Model{Lookup: layered(in.EnvFiles, in.Environ), Version: in.Version, wholeEnvironment: in.WholeEnvironment}
 	d := &deriver{lookup: m.Lookup, read: read}
+	d.findings = append(d.findings, in.EnvFindings...)
 	m.Registration.Endpoint = Value{DefaultRegistrationURL, ""}
 	if v := d.variable(namesOf("registration.endpoint")...); v.Set() {
 		m.Registration.Endpoint = v
@@ -114,9 +130,11 @@ func Resolve(in Inputs) (*Model, error) {
 		}
 	}
 	d.credentialsFromVariables(&m.Cluster)
+	d.registration(&m.Registration)
 	if c := &m.Cluster; c.APIKey.Set() && (c.Username.Set() || c.Password.Set()) {
 		d.find(BothAuth, bothAuthKey(c), "%s", BothAuthMessage(c.APIKey.From, basicFrom(c)))
 	}
+	d.trailingNewlines(m)
 	m.Findings = Sorted(d.findings)
 	return m, nil
 }
@@ -255,6 +273,10 @@ func (m *Model) SettingsFrom() map[string][]string {
 	add("cluster", "cluster.tls.key_file", c.ClientKey)
 	add("cluster", "cluster.proxy_url", c.Proxy)
 	add("registration", "registration.endpoint", m.Registration.Endpoint)
+	add("registration", "registration.api_key", m.Registration.APIKey)
+	if by := m.Registration.SkippedBy; by != "" {
+		out["registration"] = append(out["registration"], "registration skipped by the agent: "+by+" is set")
+	}
 	o := &m.OTLP
 	add("otlp", "otlp.endpoint", o.Endpoint)
 	add("otlp", "otlp.token", o.Token)
@@ -264,6 +286,12 @@ func (m *Model) SettingsFrom() map[string][]string {
 	add("otlp", "otlp.proxy_url", o.Proxy)
 	return out
 }
+
+// Warning values of registration's own conditions (contract v5).
+const (
+	WarnAgentRegistrationSkipped  = "agent_registration_skipped"
+	WarnAgentRegistrationDisabled = "agent_registration_disabled"
+)
 
 // Warning values the version rules give (contract v4).
 const (
@@ -287,11 +315,20 @@ func (m *Model) Warnings() map[string][]string {
 		}
 	}
 	for _, f := range m.Findings {
+		if f.Finding == AgentConfigInvalid {
+			continue // a refusal (Refusals), never a warning of a run
+		}
 		probe := "cluster"
 		if strings.HasPrefix(f.Key, "exporters.") || f.Key == VarOTelURL || f.Key == VarToken {
 			probe = "otlp"
 		}
 		add(probe, FindingWarningPrefix+f.Finding)
+	}
+	if m.Registration.SkippedBy != "" {
+		add("registration", WarnAgentRegistrationSkipped)
+	}
+	if !m.Registration.APIKey.Set() && m.wholeEnvironment {
+		add("registration", WarnAgentRegistrationDisabled)
 	}
 	c := &m.Cluster
 	for _, w := range VersionWarnings(m.Version, c.APIKey.V, onlyNewNames(c) && !m.readVariablesSet()) {

@@ -1,6 +1,11 @@
 package agentconfig
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
 
 // Lookup finds a variable: the env files first, then the process environment.
 type Lookup func(name string) (string, bool)
@@ -11,15 +16,27 @@ type resolution struct {
 	value string
 	unset []string
 	names []string // every variable referenced
+	// invalid are the references the agent's collector refuses, such as ${X:-d} without
+	// env: (confmap: "invalid uri"); the whole file is then refused.
+	invalid []string
+	// whole is the variable when s is one reference and nothing else: confmap then types
+	// the value as YAML.
+	whole string
 	// steps counts the bytes examined, to show the work is linear in the input.
 	steps int
 }
 
-const refOpen = "${env:"
+const (
+	refOpen   = "${"
+	envScheme = "env:"
+)
 
-// resolve replaces ${env:NAME} and ${env:NAME:-default} in s as the collector's env provider
-// does: a variable that is set, even to "", gives its value; an unset one its default, which
-// may itself hold references. Unset without a default, or set to "", is reported.
+// resolve replaces ${env:NAME}, ${env:NAME:-default} and ${NAME} in s as the agent's
+// collector does (confmap with the default scheme env): a variable that is set, even to "",
+// gives its value; an unset one its default, which may itself hold references. Unset without
+// a default, or set to "", is reported. $${ is a literal ${. ${NAME:-default} without env:
+// is an invalid reference (reported; it gives nothing, never the literal text); a reference
+// of another scheme (file:, http:) stays as written.
 //
 // The work is linear in len(s), however deep the defaults nest: the closing brace of every
 // { is found once for the whole string, a default is resolved in place (a stack of the spans
@@ -27,11 +44,12 @@ const refOpen = "${env:"
 func resolve(s string, lookup Lookup) resolution {
 	var r resolution
 	if !strings.Contains(s, refOpen) {
-		r.value, r.steps = s, len(s)
+		r.value, r.steps = unescapeDollars(s), len(s)
 		return r
 	}
 	closing := closingBraces(s)
 	r.steps += len(s)
+	r.invalid = invalidReferences(s, closing)
 	var b strings.Builder
 	b.Grow(len(s))
 	// spans are the parts of s still to resolve, innermost last: a default is resolved
@@ -49,15 +67,40 @@ func resolve(s string, lookup Lookup) resolution {
 		if rel < 0 || end < 0 || end >= top.hi {
 			// No reference left, or one never closed within the span: the rest as written.
 			r.steps += top.hi - top.lo
-			b.WriteString(s[top.lo:top.hi])
+			b.WriteString(unescapeDollars(s[top.lo:top.hi]))
 			spans = spans[:len(spans)-1]
 			continue
 		}
 		start := top.lo + rel
-		b.WriteString(s[top.lo:start])
+		dollars := 0
+		for i := start - 1; i >= top.lo && s[i] == '$'; i-- {
+			dollars++
+		}
+		if dollars%2 == 1 { // $${ is an escaped ${: literal text
+			b.WriteString(unescapeDollars(s[top.lo : start+len(refOpen)]))
+			top.lo = start + len(refOpen)
+			continue
+		}
+		b.WriteString(unescapeDollars(s[top.lo:start]))
 		inner := s[start+len(refOpen) : end]
+		scheme := strings.HasPrefix(inner, envScheme)
+		inner = strings.TrimPrefix(inner, envScheme)
 		name, def, hasDefault := strings.Cut(inner, ":-")
 		r.steps += len(inner) - len(def)
+		if !envName.MatchString(name) || (hasDefault && !scheme) {
+			if !scheme && otherScheme.MatchString(inner) {
+				b.WriteString(s[start : end+1]) // file:, http: ...: not the env provider's
+			}
+			// An invalid reference gives nothing: the collector refuses the file
+			// (invalidReferences names it).
+			top.lo = end + 1
+			continue
+		}
+		if len(spans) == 1 && b.Len() == 0 && end == len(s)-1 {
+			// Only this reference is left once those before it gave "": confmap expands one
+			// at a time and types what is then a whole value.
+			r.whole = name
+		}
 		r.names = append(r.names, name)
 		top.lo = end + 1
 		if v, ok := lookup(name); ok {
@@ -73,6 +116,66 @@ func resolve(s string, lookup Lookup) resolution {
 	}
 	r.value = b.String()
 	return r
+}
+
+// invalidReferences are the references the collector refuses, at any depth (confmap expands
+// the innermost first, so an unused default is checked too): a name that is not a variable
+// name, ${NAME:-default} without env:, and a $ inside a reference that does not open
+// another ("contains unsupported characters ('$')"). One pass: each reference's name is read
+// once, up to its first $, {, } or :-.
+func invalidReferences(s string, closing []int32) []string {
+	var bad []string
+	var ends []int32 // the closing braces of the references open at i
+	for i := 0; i < len(s); i++ {
+		for len(ends) > 0 && int32(i) > ends[len(ends)-1] {
+			ends = ends[:len(ends)-1]
+		}
+		if s[i] != '$' {
+			continue
+		}
+		opens := i+1 < len(s) && s[i+1] == '{' && closing[i+1] >= 0
+		if len(ends) == 0 && i+1 < len(s) && s[i+1] == '$' {
+			i++ // $$ outside a reference: an escaped $
+			continue
+		}
+		if !opens {
+			if len(ends) > 0 {
+				bad = append(bad, "$")
+			}
+			continue
+		}
+		end := closing[i+1]
+		j := i + 2
+		for j < int(end) && !strings.ContainsRune("${}", rune(s[j])) && !strings.HasPrefix(s[j:], ":-") {
+			j++
+		}
+		head, rest := s[i+2:j], s[j:end]
+		name, env := strings.CutPrefix(head, envScheme)
+		switch {
+		case !env && otherScheme.MatchString(head+rest) && !strings.HasPrefix(rest, ":-"):
+			// another provider's reference
+		case !envName.MatchString(name):
+			bad = append(bad, name)
+		case strings.HasPrefix(rest, ":-") && !env:
+			bad = append(bad, name)
+		case rest != "" && !strings.HasPrefix(rest, ":-"):
+			bad = append(bad, name)
+		}
+		ends = append(ends, end)
+		i++
+	}
+	return bad
+}
+
+// otherScheme is a reference to another provider (${file:/path}), which stays as written.
+var otherScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:[^-]`)
+
+// unescapeDollars is confmap's escape: $$ is one $.
+func unescapeDollars(s string) string {
+	if !strings.Contains(s, "$$") {
+		return s
+	}
+	return strings.ReplaceAll(s, "$$", "$")
 }
 
 // closingBraces gives, for each { in s, the index of the } that closes it counting nested
@@ -93,4 +196,15 @@ func closingBraces(s string) []int32 {
 		}
 	}
 	return closing
+}
+
+// yamlString: the collector keeps v a string when a whole-value reference gives it (confmap's
+// NewRetrievedFromYAML: a value that is not valid YAML stays the string it is).
+func yamlString(v string) bool {
+	var x any
+	if err := yaml.Unmarshal([]byte(v), &x); err != nil {
+		return true
+	}
+	_, ok := x.(string)
+	return ok
 }

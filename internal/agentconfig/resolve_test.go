@@ -1,7 +1,6 @@
 package agentconfig
 
 import (
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -49,72 +48,4 @@ func BenchmarkResolveNested(b *testing.B) {
 			b.Fatal(len(r.value))
 		}
 	}
-}
-
-// The linear resolver gives what the simple recursive one gave, on random mixes of
-// references, defaults, stray braces and unclosed references.
-func TestResolveSameAsRecursive(t *testing.T) {
-	env := map[string]string{"SET": "v", "EMPTY": ""}
-	lookup := func(n string) (string, bool) { v, ok := env[n]; return v, ok }
-	pieces := []string{"${env:", "}", "{", ":-", "SET", "EMPTY", "UNSET", "x", " ", "$"}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 20_000; i++ {
-		var b strings.Builder
-		for n := rng.IntN(16); n > 0; n-- {
-			b.WriteString(pieces[rng.IntN(len(pieces))])
-		}
-		s := b.String()
-		want, got := recursiveResolve(s, lookup), resolve(s, lookup)
-		require.Equal(t, want.value, got.value, s)
-		require.Equal(t, want.unset, got.unset, s)
-		require.Equal(t, want.names, got.names, s)
-	}
-}
-
-// recursiveResolve is the resolver as it was (quadratic in the nesting depth), kept as the
-// reference of the behaviour.
-func recursiveResolve(s string, lookup Lookup) resolution {
-	var r resolution
-	var b strings.Builder
-	for {
-		start := strings.Index(s, "${env:")
-		if start < 0 {
-			b.WriteString(s)
-			break
-		}
-		end := -1
-		for i, depth := start+1, 0; i < len(s) && end < 0; i++ {
-			switch s[i] {
-			case '{':
-				depth++
-			case '}':
-				if depth--; depth == 0 {
-					end = i
-				}
-			}
-		}
-		if end < 0 {
-			b.WriteString(s)
-			break
-		}
-		b.WriteString(s[:start])
-		name, def, hasDefault := strings.Cut(s[start+len("${env:"):end], ":-")
-		r.names = append(r.names, name)
-		if v, ok := lookup(name); ok {
-			if v == "" {
-				r.unset = append(r.unset, name)
-			}
-			b.WriteString(v)
-		} else if hasDefault {
-			d := recursiveResolve(def, lookup)
-			r.unset = append(r.unset, d.unset...)
-			r.names = append(r.names, d.names...)
-			b.WriteString(d.value)
-		} else {
-			r.unset = append(r.unset, name)
-		}
-		s = s[end+1:]
-	}
-	r.value = b.String()
-	return r
 }

@@ -20,6 +20,11 @@ const (
 	VarTempResourceID     = "AUTOOPS_TEMP_RESOURCE_ID"
 )
 
+// RegistrationSkippers are the variables that make the agent skip registration when set (not
+// empty): the value becomes orchestrator.resource.id on every event (Beats
+// x-pack/metricbeat/module/autoops_es/utils/resource.go).
+var RegistrationSkippers = []string{"DEPLOYMENT_ID", "PROJECT_ID", "RESOURCE_ID"}
+
 // Variable is one setting the agent takes from its environment, with its names in the
 // agent's order.
 type Variable struct {

@@ -163,6 +163,9 @@ func authFailed(j *judgement) (string, bool) {
 	if clusterStatus(j) != http.StatusUnauthorized || j.c.Credentials == "" {
 		return "", false
 	}
+	if j.c.CredentialTrailingNewline != "" {
+		return sentence("Elasticsearch answered 401 to the %s given; the value of %s ends with a newline, which the agent sends as part of the credential", credentialWords(j.c), j.c.CredentialTrailingNewline)
+	}
 	return sentence("Elasticsearch answered 401 to the %s given", credentialWords(j.c))
 }
 

@@ -537,6 +537,37 @@ var warningRemedies = map[string]remedy{
 		Guide:   proxyVariablesGuide,
 		Cluster: "The upper- and lower-case forms of a proxy variable are both set and differ (HTTPS_PROXY and https_proxy, HTTP_PROXY and http_proxy, or NO_PROXY and no_proxy): Go, and so the agent, takes the upper-case one, curl and the guide's commands the lower-case one. Make them equal, or unset one.",
 	},
+	WarnAgentDropinLineIgnored: {
+		Meaning: "a line of the agent's systemd drop-ins that systemd ignores (an unknown `%` specifier, a bad escape or quote, a bad name): the agent runs without that variable; the one-shot names the file and line",
+		Brief:   "write `%%` for `%`, or move the variable to an `EnvironmentFile=`",
+		Guide:   agentReadsGuide,
+		Cluster: agentconfig.Remedies[agentconfig.DropinLineIgnored],
+	},
+	WarnAgentEnvValueNotAString: {
+		Meaning: "a module key whose whole value is `${env:NAME}` gets no string from the agent's collector (the variable is unset, empty, or reads as a YAML number or boolean such as `0123`, `true`, `1e3`): the module does not start",
+		Brief:   "give the variable a text value, or write the value in the module",
+		Guide:   agentReadsGuide,
+		Cluster: agentconfig.Remedies[agentconfig.EnvValueNotAString],
+	},
+	WarnAgentValueTrailingNewline: {
+		Meaning: "a credential's value ends with a newline (a Kubernetes Secret made from a file): the agent sends it as part of the credential and is refused",
+		Brief:   "remove the newline (`printf '%s'`, `--from-literal`)",
+		Guide:   agentReadsGuide,
+		Cluster: agentconfig.Remedies[agentconfig.ValueTrailingNewline],
+		Cloud:   agentconfig.Remedies[agentconfig.ValueTrailingNewline],
+	},
+	WarnAgentRegistrationSkipped: {
+		Meaning: "`DEPLOYMENT_ID`, `PROJECT_ID` or `RESOURCE_ID` is set where the agent runs: the agent skips registration (the settings name the variable)",
+		Brief:   "unset the variable unless the cluster is registered another way",
+		Guide:   agentReadsGuide,
+		Cloud:   "The agent skips registration because DEPLOYMENT_ID, PROJECT_ID or RESOURCE_ID is set in its environment (the probe's settings name which): its value is taken as the cluster's resource id instead. Unset it where the agent runs unless this cluster is already registered another way; the probe tested the connection all the same.",
+	},
+	WarnAgentRegistrationDisabled: {
+		Meaning: "neither `ELASTIC_CLOUD_CONNECTED_MODE_API_KEY` nor the first module's `ccm.api_key` is set in the agent's environment as the one-shot's `--agent-env` reads it: the agent makes no registration call",
+		Brief:   "set `ELASTIC_CLOUD_CONNECTED_MODE_API_KEY` where the agent runs",
+		Guide:   agentReadsGuide,
+		Cloud:   "The agent makes no registration call without an Elastic Cloud API key: set ELASTIC_CLOUD_CONNECTED_MODE_API_KEY where the agent runs (or ccm.api_key on the first autoops_es module), as the installation wizard gives it. The probe tested the connection all the same.",
+	},
 	WarnUnknownRegion: {
 		Meaning: "the otlp region or CSP is well formed but not on the published list; the probe still runs",
 		Brief:   "check it against the AutoOps installation wizard",
@@ -579,6 +610,8 @@ const agentFindingGuide = "contract v3: findings about the agent's configuration
 const agentVersionGuide = "contract v4: the agent's version; autoops-facts: what the agent does, by version"
 
 // proxyVariablesGuide is where the proxy variables' warnings come from.
+const agentReadsGuide = "contract v5: what the agent reads before it connects; autoops-facts: the agent's client (the service's environment, configuration resolution, registration)"
+
 const proxyVariablesGuide = "Tests 2-3 note: 'configure HTTP_PROXY, HTTPS_PROXY and NO_PROXY'; contract v4: proxies, as Go reads them"
 
 // cloudGuide is what tests 2 and 3 of the guide say for every failure they do not name.

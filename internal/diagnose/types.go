@@ -29,6 +29,9 @@ type Context struct {
 	// client: proxy from the environment, system roots only); its remedies say that the
 	// module's CA and proxy_url do not apply there.
 	AsAgentRegisters bool
+	// CredentialTrailingNewline names the variable or key whose credential value ends with a
+	// newline ("" when none does): a 401 is then that newline's doing.
+	CredentialTrailingNewline string
 }
 
 // Credential kinds of Context.Credentials.

@@ -85,6 +85,12 @@ const (
 	WarnCNOnlyCertificate              = "cn_only_certificate"
 	WarnAgentHostnameUncheckedViaProxy = "agent_hostname_unchecked_via_proxy"
 	WarnRedirected                     = "redirected"
+	// v5: what the agent reads before it connects, decided by the agent model.
+	WarnAgentDropinLineIgnored    = "agent_dropin_line_ignored"
+	WarnAgentEnvValueNotAString   = "agent_env_value_not_a_string"
+	WarnAgentValueTrailingNewline = "agent_value_trailing_newline"
+	WarnAgentRegistrationSkipped  = "agent_registration_skipped"
+	WarnAgentRegistrationDisabled = "agent_registration_disabled"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch
@@ -170,4 +176,9 @@ var Warnings = []string{
 	WarnCNOnlyCertificate,
 	WarnAgentHostnameUncheckedViaProxy,
 	WarnRedirected,
+	WarnAgentDropinLineIgnored,
+	WarnAgentEnvValueNotAString,
+	WarnAgentValueTrailingNewline,
+	WarnAgentRegistrationSkipped,
+	WarnAgentRegistrationDisabled,
 }

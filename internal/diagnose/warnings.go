@@ -63,6 +63,11 @@ var warningRules = []warningRule{
 	{WarnCNOnlyCertificate, "contract v5: the module's TLS (full falls back to the Common Name)", cnOnlyCertificate},
 	{WarnAgentHostnameUncheckedViaProxy, "contract v5: the module's TLS (no host check through a proxy)", hostnameUncheckedViaProxy},
 	{WarnRedirected, "contract v5: the module's HTTP client (redirects)", redirected},
+	decided(WarnAgentDropinLineIgnored, agentReadsGuide),
+	decided(WarnAgentEnvValueNotAString, agentReadsGuide),
+	decided(WarnAgentValueTrailingNewline, agentReadsGuide),
+	decided(WarnAgentRegistrationSkipped, agentReadsGuide),
+	decided(WarnAgentRegistrationDisabled, agentReadsGuide),
 }
 
 // decided passes a finding of the agent model through: internal/agentconfig decides it.

@@ -210,6 +210,11 @@ const (
 	AttributeAutoopsProbeWarningCnOnlyCertificate
 	AttributeAutoopsProbeWarningAgentHostnameUncheckedViaProxy
 	AttributeAutoopsProbeWarningRedirected
+	AttributeAutoopsProbeWarningAgentDropinLineIgnored
+	AttributeAutoopsProbeWarningAgentEnvValueNotAString
+	AttributeAutoopsProbeWarningAgentValueTrailingNewline
+	AttributeAutoopsProbeWarningAgentRegistrationSkipped
+	AttributeAutoopsProbeWarningAgentRegistrationDisabled
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -265,6 +270,16 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "agent_hostname_unchecked_via_proxy"
 	case AttributeAutoopsProbeWarningRedirected:
 		return "redirected"
+	case AttributeAutoopsProbeWarningAgentDropinLineIgnored:
+		return "agent_dropin_line_ignored"
+	case AttributeAutoopsProbeWarningAgentEnvValueNotAString:
+		return "agent_env_value_not_a_string"
+	case AttributeAutoopsProbeWarningAgentValueTrailingNewline:
+		return "agent_value_trailing_newline"
+	case AttributeAutoopsProbeWarningAgentRegistrationSkipped:
+		return "agent_registration_skipped"
+	case AttributeAutoopsProbeWarningAgentRegistrationDisabled:
+		return "agent_registration_disabled"
 	}
 	return ""
 }
@@ -296,6 +311,11 @@ var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
 	"cn_only_certificate":                AttributeAutoopsProbeWarningCnOnlyCertificate,
 	"agent_hostname_unchecked_via_proxy": AttributeAutoopsProbeWarningAgentHostnameUncheckedViaProxy,
 	"redirected":                         AttributeAutoopsProbeWarningRedirected,
+	"agent_dropin_line_ignored":          AttributeAutoopsProbeWarningAgentDropinLineIgnored,
+	"agent_env_value_not_a_string":       AttributeAutoopsProbeWarningAgentEnvValueNotAString,
+	"agent_value_trailing_newline":       AttributeAutoopsProbeWarningAgentValueTrailingNewline,
+	"agent_registration_skipped":         AttributeAutoopsProbeWarningAgentRegistrationSkipped,
+	"agent_registration_disabled":        AttributeAutoopsProbeWarningAgentRegistrationDisabled,
 }
 
 // AttributeErrorType specifies the value error.type attribute.

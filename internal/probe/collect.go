@@ -40,7 +40,7 @@ type collector struct {
 // probe's timeout; a later precondition may read what an earlier collector gathered.
 var collectors = []collector{
 	{"system trust of the cluster's chain", rootAnswered(func(r *run) bool { return r.target.Trust.CustomCA && len(r.ev.Main.PeerChain) > 0 }), collectSystemTrust},
-	{"GET /_license", rootAnswered(nil), func(ctx context.Context, r *run) { r.ev.License = r.follow(ctx, http.MethodGet, "/_license", nil) }},
+	{"GET /_license", rootAnswered(nil), func(ctx context.Context, r *run) { r.ev.License = r.follow(ctx, http.MethodGet, licensePath(r), nil) }},
 	{"GET /_security/_authenticate", rootAnswered(func(r *run) bool { return r.target.Authorization != "" }), func(ctx context.Context, r *run) {
 		r.ev.Authenticate = r.follow(ctx, http.MethodGet, "/_security/_authenticate", nil)
 	}},
@@ -111,8 +111,25 @@ func (r *run) follow(ctx context.Context, method, path string, body []byte) *Exc
 	if body != nil {
 		h.Set("Content-Type", "application/json")
 	}
-	ex := exchange(ctx, r.target.Client, request{method: method, url: r.target.RequestURL(path), path: path, header: h, body: body})
+	p, query, _ := strings.Cut(path, "?")
+	u := r.target.RequestURL(p)
+	if query != "" {
+		u += "?" + query
+	}
+	ex := exchange(ctx, r.target.Client, request{method: method, url: u, path: path, header: h, body: body})
 	return &ex
+}
+
+// licensePath is the license request the agent makes: on a 7.x cluster with
+// ?accept_enterprise=true, without which 7.x calls an enterprise license platinum
+// (autoops-facts, registration). The root, read by then, gives the version.
+func licensePath(r *run) string {
+	if root, err := answers.ElasticsearchRoot(r.ev.Main.Response.Answer()); err == nil {
+		if v, err := answers.ParseVersion(root.Version.Number); err == nil && v[0] == 7 {
+			return "/_license?accept_enterprise=true"
+		}
+	}
+	return "/_license"
 }
 
 func collectSystemTrust(_ context.Context, r *run) {

@@ -177,3 +177,26 @@ func TestDiagnosticHandshakeSendsNoRequest(t *testing.T) {
 	assert.Error(t, ev.Handshake.VerifyErr)
 	assert.Equal(t, int32(0), requests.Load(), "no HTTP request reached the untrusted server")
 }
+
+// On 7.x the license is read as the agent reads it, with ?accept_enterprise=true: without it
+// an enterprise license reads platinum. 8.x and later are asked plainly.
+func TestLicenseAcceptEnterpriseOn7x(t *testing.T) {
+	for _, tt := range []struct{ version, query string }{{"7.17.9", "accept_enterprise=true"}, {"8.15.1", ""}, {"9.2.0", ""}} {
+		t.Run(tt.version, func(t *testing.T) {
+			var query string
+			es := &testutil.FakeES{Version: tt.version}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/_license") {
+					query = r.URL.RawQuery
+				}
+				es.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			ev := Run(context.Background(), target(t, Cluster, srv.URL))
+			require.NotNil(t, ev.License)
+			require.NotNil(t, ev.License.Response)
+			assert.Equal(t, tt.query, query)
+			assert.Contains(t, string(ev.License.Response.Body), `"enterprise"`)
+		})
+	}
+}

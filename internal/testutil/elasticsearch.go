@@ -67,6 +67,9 @@ func (f *FakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if typ == "" {
 			typ = "enterprise"
 		}
+		if typ == "enterprise" && strings.HasPrefix(f.Version, "7.") && r.URL.Query().Get("accept_enterprise") != "true" {
+			typ = "platinum" // as 7.x answers a client that does not accept enterprise
+		}
 		body = map[string]any{"license": map[string]any{"status": s, "type": typ}}
 	case strings.HasSuffix(r.URL.Path, "/_security/_authenticate"):
 		roles := f.Roles
