@@ -360,12 +360,12 @@ func TestAgentModuleProxyHeadersAndBearer(t *testing.T) {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}
-		w.WriteHeader(http.StatusOK)
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			_ = upstream.Close()
 			return
 		}
+		_, _ = conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
 		go func() { _, _ = io.Copy(upstream, conn); _ = upstream.Close() }()
 		go func() { _, _ = io.Copy(conn, upstream); _ = conn.Close() }()
 	}))

@@ -31,7 +31,8 @@ type Finding struct {
 // The findings of contract v3.
 const (
 	CAOnSomeModules      = "ca_on_some_modules"
-	CANotAList           = "ca_not_a_list"
+	// CANotAList is retired (contract v5): a scalar is a one-item list; never found.
+	CANotAList = "ca_not_a_list"
 	CAFileUnusable       = "ca_file_unusable"
 	EnvUnset             = "env_unset"
 	BothAuth             = "both_auth"
@@ -50,7 +51,7 @@ const (
 // Remedies of the findings: one row each.
 var Remedies = map[string]string{
 	CAOnSomeModules:      "Add the same ssl.certificate_authorities list to every autoops_es module: the custom-certificate guide puts the CA on each, and the module without it fails with an unknown authority.",
-	CANotAList:           "Write ssl.certificate_authorities as a YAML list (- ${env:AUTOOPS_CA_CERT}): as a string the agent fails with \"can not convert 'object' into 'string'\".",
+	CANotAList:           "Nothing: retired in contract v5, as the agent takes a single ssl.certificate_authorities value as a one-item list.",
 	CAFileUnusable:       "Give ssl.certificate_authorities (or AUTOOPS_CA_CERT / AUTOOPS_ES_CA) a readable PEM file holding the cluster's CA certificate, or the PEM text itself (the path is read where the agent runs: inside its container or pod).",
 	EnvUnset:             "Set the variable where the agent runs (the systemd drop-in, docker run -e or --env-file, the Kubernetes Secret), or give a default with ${env:NAME:-value}.",
 	BothAuth:             "Choose one type of authentication only: unset the API key (AUTOOPS_ES_API_KEY, ELASTICSEARCH_READ_API_KEY, the module's api_key), or the username and password, wherever they are set; the agent does not start with both.",
@@ -201,12 +202,13 @@ func (d *deriver) cluster(c *Cluster, modules []module) error {
 		case nil:
 			continue
 		case string:
-			d.find(CANotAList, key, "%s is a string, not a list", key)
+			// go-ucfg wraps a scalar in a one-item list: the agent takes it (ca_not_a_list
+			// is retired, contract v5).
 			items = []any{list}
 		case []any:
 			items = list
 		default:
-			d.find(CANotAList, key, "%s is not a list of paths", key)
+			d.find(CAFileUnusable, key, "%s holds neither a path, PEM text nor a list of them", key)
 			continue
 		}
 		withCA++

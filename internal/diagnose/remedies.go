@@ -466,8 +466,8 @@ var warningRemedies = map[string]remedy{
 		Cluster: agentconfig.Remedies[agentconfig.CAOnSomeModules],
 	},
 	WarnAgentCANotAList: {
-		Meaning: "`agent_config`: `ssl.certificate_authorities` is a string, not a list (the agent fails)",
-		Brief:   "write it as a YAML list",
+		Meaning: "retired in v5 and never reported: the agent takes a single `ssl.certificate_authorities` value as a one-item list",
+		Brief:   "nothing",
 		Guide:   agentFindingGuide,
 		Cluster: agentconfig.Remedies[agentconfig.CANotAList],
 	},
