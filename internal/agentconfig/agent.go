@@ -30,9 +30,9 @@ type Finding struct {
 
 // The findings of contract v3.
 const (
-	CAOnSomeModules      = "ca_on_some_modules"
+	CAOnSomeModules = "ca_on_some_modules"
 	// CANotAList is retired (contract v5): a scalar is a one-item list; never found.
-	CANotAList = "ca_not_a_list"
+	CANotAList           = "ca_not_a_list"
 	CAFileUnusable       = "ca_file_unusable"
 	EnvUnset             = "env_unset"
 	BothAuth             = "both_auth"
