@@ -123,6 +123,16 @@ func TestAgentModuleTLSAsTLSCommon(t *testing.T) {
 	r = agentModule(t, localhostURL(misnamed), cas+"\nproxy_url: "+proxy+"\nssl.verification_mode: strict")[0]
 	assert.Equal(t, "tls_hostname_mismatch", r.Verdict.ErrorType, "strict through a proxy checks the host")
 
+	// No ssl block: tlscommon's default check going direct (the Common Name accepted), Go's own
+	// through a proxy (the host checked), both against the system roots of the agent's
+	// environment.
+	t.Setenv("SSL_CERT_FILE", caFile(t, ca))
+	r = agentModule(t, localhostURL(cnOnly), "")[0]
+	assert.True(t, r.Verdict.Passed, r.Verdict.Summary())
+	assert.Equal(t, "SSL_CERT_FILE", r.Evidence.Client.RootsSource)
+	r = agentModule(t, localhostURL(misnamed), "proxy_url: "+proxy)[0]
+	assert.Equal(t, "tls_hostname_mismatch", r.Verdict.ErrorType, "without an ssl block, Go's check through a proxy")
+
 	// Unknown CA and a wrong name: the agent meets the chain first.
 	stranger := testutil.NewCA(t, "Stranger CA")
 	selfSigned := tls.Certificate{Certificate: [][]byte{stranger.Cert.Raw}, PrivateKey: stranger.Key}
