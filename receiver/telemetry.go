@@ -18,7 +18,6 @@ import (
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
-	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // EventName is the event name of every log record the receiver emits.
@@ -45,7 +44,7 @@ type telemetry struct {
 	// reported holds, per probe, every error.type and warning this instance has written as 1:
 	// each later run writes 0 for those that no longer hold, so a reason ends at once in the
 	// backend. Bounded by the contract's tables.
-	reported map[probe.Name]*reportedReasons
+	reported map[resultKey]*reportedReasons
 }
 
 type reportedReasons struct {
@@ -67,7 +66,7 @@ func newTelemetry(cfg *Config, set receiver.Settings, host component.Host) *tele
 		handedOffState: newHandedOff(),
 		host:           host,
 		instance:       set.ID.String(),
-		reported:       map[probe.Name]*reportedReasons{},
+		reported:       map[resultKey]*reportedReasons{},
 	}
 }
 
@@ -100,7 +99,7 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 		if v.Passed {
 			success = 1
 		}
-		seen := t.reportedFor(ev.Probe)
+		seen := t.reportedFor(keyOf(ev))
 		current := failure{v.ErrorType, v.AgentErrorCode}
 		if !v.Passed {
 			seen.failures[current] = true
@@ -130,7 +129,7 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 	return t.mb.Emit(metadata.WithResource(t.resource()))
 }
 
-func (t *telemetry) reportedFor(name probe.Name) *reportedReasons {
+func (t *telemetry) reportedFor(name resultKey) *reportedReasons {
 	r, ok := t.reported[name]
 	if !ok {
 		r = &reportedReasons{failures: map[failure]bool{}, warnings: map[string]bool{}}
@@ -174,16 +173,16 @@ func (t *telemetry) logs(results []Result, now time.Time) logsBatch {
 	ts := pcommon.NewTimestampFromTime(now)
 	b := t.handedOffState.newBatch()
 	for _, r := range results {
-		outcome := outcomeKey(&r)
-		if !t.resultEvents || (!t.handedOffState.changed(r.Evidence.Probe, outcome) && !t.emitEvery) {
+		outcome, key := outcomeKey(&r), keyOf(&r.Evidence)
+		if !t.resultEvents || (!t.handedOffState.changed(key, outcome) && !t.emitEvery) {
 			continue
 		}
-		if t.handedOffState.settingsNamed(r.Evidence.Probe) {
+		if t.handedOffState.settingsNamed(key) {
 			r.SettingsFrom = nil // the first record of each probe names them
 		} else {
-			b.named = append(b.named, r.Evidence.Probe)
+			b.named = append(b.named, key)
 		}
-		b.outcomes[r.Evidence.Probe] = outcome
+		b.outcomes[key] = outcome
 		lr := plog.NewLogRecord()
 		fillLogRecord(lr, &r, ts, t.instance)
 		t.lb.AppendLogRecord(lr)
