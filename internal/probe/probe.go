@@ -144,7 +144,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 			c.collect(ctx, r)
 		}
 	}
-	t.Redactor.redactAnswers(ev)
+	redactAnswers(t.Redactor, ev)
 	ev.Redact = t.Redactor.Redact
 	ev.Duration = time.Since(start)
 	return *ev
