@@ -15,6 +15,24 @@ type view struct {
 
 func plainView(b []byte) view { return view{text: b} }
 
+// nulView is b without its zero bytes; each byte kept stands for itself and the zero bytes
+// after it, so a secret found in UTF-16LE is replaced whole.
+func nulView(b []byte) view {
+	v := view{text: make([]byte, 0, len(b)), start: make([]int, 0, len(b)), end: make([]int, 0, len(b))}
+	for i, c := range b {
+		if c == 0 {
+			if n := len(v.end); n > 0 {
+				v.end[n-1] = i + 1
+			}
+			continue
+		}
+		v.text = append(v.text, c)
+		v.start = append(v.start, i)
+		v.end = append(v.end, i+1)
+	}
+	return v
+}
+
 func (v view) original(i, j int) span {
 	if v.start == nil {
 		return span{i, j}

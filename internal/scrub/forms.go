@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 type builder struct {
@@ -30,6 +32,19 @@ func (b *builder) add(s string, secret bool) {
 	}
 }
 
+// covered: s is at least Fragment bytes long and each of its Fragment-byte runs is a window.
+func (b *builder) covered(s []byte) bool {
+	if len(s) < Fragment {
+		return false
+	}
+	for i := 0; i+Fragment <= len(s); i++ {
+		if _, ok := b.windows[string(s[i:i+Fragment])]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // secret adds a secret value, its base64 encodings, and, when it is itself base64 of a
 // credential pair (an encoded API key, Basic credentials), what it decodes to and the part
 // after the colon: the id or the username alone stays readable.
@@ -39,6 +54,8 @@ func (b *builder) secret(v string) {
 	}
 	b.add(v, true)
 	b.encodings(v)
+	b.inBase64(v)
+	b.utf16(v)
 	for _, alt := range base64Alphabets(v) {
 		b.add(alt, true)
 	}
@@ -58,6 +75,49 @@ func (b *builder) encodings(v string) {
 		b.add(enc.EncodeToString([]byte(v)), true)
 	}
 }
+
+// inBase64 adds what v becomes inside the base64 of a longer text (a whole header line such as
+// "Authorization: ApiKey …", a page): at each of the three alignments, the characters that v's
+// bytes alone decide, in both alphabets. Shorter than MinSubstring, such a run would match any
+// base64 text, so it is left out.
+func (b *builder) inBase64(v string) {
+	src := make([]byte, 2+len(v))
+	for a := range 3 {
+		in := src[:a+len(v)]
+		copy(in[a:], v)
+		enc := base64.RawStdEncoding.EncodeToString(in)
+		// Character k holds bits [6k, 6k+6); v's bytes are bits [8a, 8(a+len(v))).
+		first, end := (8*a+5)/6, 8*(a+len(v))/6
+		if end-first < MinSubstring {
+			continue
+		}
+		core := enc[first:end]
+		b.add(core, true)
+		b.add(toURLAlphabet(core), true)
+	}
+}
+
+// utf16 adds v in UTF-16, both byte orders, when v is not ASCII: an ASCII secret echoed in
+// UTF-16 is found by reading the text without its zero bytes (nulView), which keeps its escapes
+// and fragments readable too.
+func (b *builder) utf16(v string) {
+	ascii := true
+	for i := range len(v) {
+		ascii = ascii && v[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return
+	}
+	le, be := make([]byte, 0, 2*len(v)), make([]byte, 0, 2*len(v))
+	for _, u := range utf16.Encode([]rune(v)) {
+		le = append(le, byte(u), byte(u>>8))
+		be = append(be, byte(u>>8), byte(u))
+	}
+	b.add(string(le), true)
+	b.add(string(be), true)
+}
+
+func toURLAlphabet(s string) string { return strings.NewReplacer("+", "-", "/", "_").Replace(s) }
 
 // authorization adds a header value as sent: "<scheme> <credentials>", or a bare value.
 func (b *builder) authorization(v string) {

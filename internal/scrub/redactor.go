@@ -37,8 +37,8 @@ const (
 // text through its escapes (JSON \u00XX and \/, URL %2f or %2F, HTML &#47;), so an echo in any
 // of those forms, or a mix, is found.
 type Redactor struct {
-	forms   []form              // longest first
-	windows map[string]struct{} // every Fragment-byte run of a secret
+	forms   []form    // longest first
+	windows windowSet // every Fragment-byte run of a secret
 }
 
 type form struct {
@@ -87,13 +87,16 @@ func NewRedactor(s Secrets) *Redactor {
 	if len(b.forms) == 0 {
 		return nil
 	}
+	// A form whose every Fragment-byte run is a window is found by the windows' scan: searching
+	// it too would only cost a pass over the text.
+	b.forms = slices.DeleteFunc(b.forms, func(f form) bool { return b.covered(f.s) })
 	slices.SortFunc(b.forms, func(x, y form) int {
 		if len(x.s) != len(y.s) {
 			return len(y.s) - len(x.s)
 		}
 		return bytes.Compare(x.s, y.s)
 	})
-	return &Redactor{forms: b.forms, windows: b.windows}
+	return &Redactor{forms: b.forms, windows: newWindowSet(b.windows)}
 }
 
 // CredentialHeader: a header whose name says it carries a credential (Authorization,
@@ -194,20 +197,28 @@ func render(b []byte, spans []span, limit int) []byte {
 // through its escapes (up to two levels: a JSON string holding a URL-escaped value), merged
 // and sorted.
 func (r *Redactor) spans(b []byte) []span {
-	var found []span
-	v := plainView(b)
+	found := r.levels(plainView(b), nil)
+	if bytes.IndexByte(b, 0) >= 0 {
+		// Zero bytes: perhaps UTF-16 (either byte order, a BOM or not); an ASCII secret in it
+		// reads as itself once they are dropped. A text without any costs nothing more.
+		found = r.levels(nulView(b), found)
+	}
+	return merge(found)
+}
+
+// levels finds in v as written and read through its escapes, up to two levels.
+func (r *Redactor) levels(v view, found []span) []span {
 	for level := 0; ; level++ {
 		found = r.find(v, found)
 		if level == 2 {
-			break
+			return found
 		}
 		next, changed := v.decode()
 		if !changed {
-			break
+			return found
 		}
 		v = next
 	}
-	return merge(found)
 }
 
 func (r *Redactor) find(v view, found []span) []span {
@@ -225,14 +236,7 @@ func (r *Redactor) find(v view, found []span) []span {
 			from = i + 1
 		}
 	}
-	if len(r.windows) > 0 {
-		for i := 0; i+Fragment <= len(v.text); i++ {
-			if _, ok := r.windows[string(v.text[i:i+Fragment])]; ok {
-				found = append(found, v.original(i, i+Fragment))
-			}
-		}
-	}
-	return found
+	return r.windows.find(v, found)
 }
 
 func wordByte(b []byte, i int) bool {
