@@ -13,6 +13,7 @@ import (
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Context is what the diagnosis needs to know besides the evidence: the configuration.
@@ -182,7 +183,7 @@ func facts(j *judgement) Facts {
 		f.Certificate = describeCertificate(cert)
 	}
 	if first := ev.EarliestExpiry(); first != nil {
-		f.EarliestExpirySubject = first.Subject.String()
+		f.EarliestExpirySubject = scrub.Name(first.Subject)
 	}
 	if r := ev.Main.Response; r != nil && r.Status >= 300 && r.Status < 400 {
 		f.Location = probe.RedactURL(r.Location)
@@ -217,7 +218,7 @@ func describeCertificate(c *x509.Certificate) *Certificate {
 	if !ok {
 		sum := sha256.Sum256(c.Raw)
 		d = Certificate{
-			Issuer: c.Issuer.String(), Subject: c.Subject.String(), DNSNames: c.DNSNames,
+			Issuer: scrub.Name(c.Issuer), Subject: scrub.Name(c.Subject), DNSNames: c.DNSNames,
 			NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:]),
 		}
 		described.Lock()
