@@ -5,6 +5,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // An endpoint whose query holds a credential (the intake's token as ?token=, or any value
@@ -23,4 +26,20 @@ func TestValidationQuotesNoQueryValue(t *testing.T) {
 	for _, s := range []string{token, other} {
 		assert.NotContains(t, err.Error(), s)
 	}
+}
+
+// A log body quotes the evidence, which quotes others' text (a certificate's issuer, an
+// error): its control bytes arrive escaped, for whoever reads the log in a terminal.
+func TestLogBodyEscapesControlBytes(t *testing.T) {
+	r := Result{}
+	r.Verdict.Probe = probe.Cluster
+	r.Verdict.ErrorType = "tls_incomplete_chain"
+	r.Verdict.Evidence = "the cluster sent only its own certificate, issued by CN=Evil\x1b[2J\x07\u009b31m CA"
+	lr := plog.NewLogRecord()
+	fillLogRecord(lr, &r, 0, "autoops_probe")
+	body := lr.Body().Str()
+	assert.Contains(t, body, `CN=Evil\u001B[2J\u0007\u009B31m CA`)
+	assert.NotContains(t, body, "\x1b")
+	assert.NotContains(t, body, "\x07")
+	assert.NotContains(t, body, "\u009b")
 }
