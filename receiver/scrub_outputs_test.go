@@ -1,11 +1,16 @@
 package autoopsreceiver
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"gopkg.in/yaml.v3"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
@@ -42,4 +47,60 @@ func TestLogBodyEscapesControlBytes(t *testing.T) {
 	assert.NotContains(t, body, "\x1b")
 	assert.NotContains(t, body, "\x07")
 	assert.NotContains(t, body, "\u009b")
+}
+
+// print-config, in either mode and whatever its other flags (validation off included), shows
+// no URL password (an endpoint's, a proxy's) and no private key text given to a file key
+// through ${env:...}: what the collector prints is the marshaled configuration.
+func TestPrintConfigShowsNoURLPasswordOrKeyText(t *testing.T) {
+	const keyBase64 = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgS3cretKeyMaterial"
+	const pemKey = "-----BEGIN PRIVATE KEY-----\n" + keyBase64 + "\n-----END PRIVATE KEY-----\n"
+	t.Setenv("TEST_KEY_PEM", pemKey)
+	raw := confmap.NewFromStringMap(map[string]any{
+		"cluster": map[string]any{
+			"endpoint": "https://elastic:Cl0sterPw@es.corp:9200", "proxy_url": "http://u:Pr0xyPw@proxy:3128",
+			"tls": map[string]any{"key_file": "${env:TEST_KEY_PEM}", "cert_file": "/etc/cert.pem"},
+		},
+		"otlp": map[string]any{"endpoint": "https://otel.example/v1?token=T0kenInQuery", "tls": map[string]any{"key_file": keyBase64}},
+	})
+	resolved, err := resolveEnv(raw)
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, resolved.Unmarshal(cfg))
+	require.Equal(t, pemKey, cfg.Cluster.TLS.KeyFile, "the PEM text reached key_file")
+	for _, opts := range [][]confmap.MarshalOption{nil, {xconfmap.WithUnredacted()}} {
+		printed := confmap.New()
+		require.NoError(t, printed.Marshal(cfg, opts...))
+		out, err := yaml.Marshal(printed.ToStringMap())
+		require.NoError(t, err)
+		for _, s := range []string{"Cl0sterPw", "Pr0xyPw", "T0kenInQuery", keyBase64[:16], "PRIVATE KEY"} {
+			assert.NotContains(t, string(out), s, "unredacted: %v", opts != nil)
+		}
+		assert.Contains(t, string(out), "https://elastic:[REDACTED]@es.corp:9200", "the rest of the URL stays readable")
+		assert.Contains(t, string(out), "/etc/cert.pem")
+	}
+}
+
+// resolveEnv expands ${env:...} as the collector's resolver does before a configuration is
+// unmarshaled.
+func resolveEnv(conf *confmap.Conf) (*confmap.Conf, error) {
+	out := map[string]any{}
+	var expand func(v any) any
+	expand = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			m := map[string]any{}
+			for k, e := range x {
+				m[k] = expand(e)
+			}
+			return m
+		case string:
+			return os.Expand(strings.ReplaceAll(x, "${env:", "${"), os.Getenv)
+		}
+		return v
+	}
+	for k, v := range conf.ToStringMap() {
+		out[k] = expand(v)
+	}
+	return confmap.NewFromStringMap(out), nil
 }

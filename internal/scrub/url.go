@@ -38,6 +38,33 @@ func RedactURL(raw string) string {
 	return ScrubUserinfo(scheme + rest + scrubQuery(tail))
 }
 
+// HideURLPassword hides what a URL's user information holds past the username
+// ("http://u:[REDACTED]@proxy:3128"; with a scheme, a username alone is hidden too:
+// http://token@proxy) and the query's credentials, in any form Go accepts; the rest stays as
+// given. Text that is no URL ("alice@corp.example") stays as it is.
+func HideURLPassword(raw string) string {
+	scheme, rest := splitScheme(raw)
+	end := len(rest)
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		end = i
+	}
+	out := raw
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		switch user, _, hasPass := strings.Cut(rest[:at], ":"); {
+		case hasPass:
+			out = scheme + user + ":" + Redacted + rest[at:]
+		case scheme != "":
+			out = scheme + Redacted + rest[at:]
+		}
+	}
+	if scheme != "" {
+		if i := strings.IndexAny(out, "?#"); i >= 0 {
+			out = out[:i] + scrubQuery(out[i:])
+		}
+	}
+	return out
+}
+
 // URLWithoutQueryValues is RedactURL with every value of the query and the fragment left out
 // ("?token=…&region=…"): for a message about a URL that should have no query at all, where
 // any value may be a secret the message cannot know of.

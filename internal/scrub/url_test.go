@@ -26,3 +26,19 @@ func TestURLQueryCredentials(t *testing.T) {
 		ScrubUserinfo(`Post "https://otel.example/v1/metrics?token=tok3n-value-0123": dial tcp: refused`), "in a text, as Go's errors quote it")
 	assert.Equal(t, "a?token=b is no URL", ScrubUserinfo("a?token=b is no URL"))
 }
+
+// What print-config shows of a URL: the username and the host, never the password.
+func TestHideURLPassword(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://elastic:S3cret@es.corp:9200":      "https://elastic:" + Redacted + "@es.corp:9200",
+		"http://u:Pr0xy/P@ss@proxy:3128":           "http://u:" + Redacted + "@proxy:3128",
+		"u:Pr0xyPw@proxy:3128":                     "u:" + Redacted + "@proxy:3128",
+		"http://t0ken@proxy:3128":                  "http://" + Redacted + "@proxy:3128",
+		"https://otel.example?token=T0k3n":         "https://otel.example?token=" + Redacted,
+		"alice@corp.example":                       "alice@corp.example",
+		"https://es.corp:9200/p?q=a@b":             "https://es.corp:9200/p?q=a@b",
+		"http://http://u:Bad%20S3cret@127.0.0.1:1": "http://http://u:" + Redacted + "@127.0.0.1:1",
+	} {
+		assert.Equal(t, want, HideURLPassword(raw), raw)
+	}
+}
