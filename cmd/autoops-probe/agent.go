@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
@@ -15,20 +16,38 @@ type envFiles []string
 func (e *envFiles) String() string     { return strings.Join(*e, ",") }
 func (e *envFiles) Set(v string) error { *e = append(*e, v); return nil }
 
+// The env files are bounded as a whole as well as each: --agent-env repeated thousands of
+// times (or one file named again and again) must not hold gigabytes.
+const (
+	maxEnvFiles     = 32
+	maxEnvFilesSize = 16 << 20
+)
+
 // readEnvFiles reads the agent's env files for the agent model: a file wins over the
 // environment, a later file over an earlier one. This process's environment is never changed.
-// Each is a regular file of at most agentconfig.MaxFileSize (never a FIFO that would hang).
+// Each is a regular file of at most agentconfig.MaxFileSize (never a FIFO that would hang);
+// a file named twice is read once, and at most maxEnvFiles files and maxEnvFilesSize bytes.
 func readEnvFiles(files []string) ([]map[string]string, error) {
 	var out []map[string]string
+	read, total := map[string]map[string]string{}, 0
 	for _, path := range files {
-		raw, err := agentconfig.ReadFile(path, agentconfig.MaxFileSize)
+		if env, ok := read[filepath.Clean(path)]; ok {
+			out = append(out, env) // its place in the order still counts
+			continue
+		}
+		if len(read) == maxEnvFiles {
+			return nil, fmt.Errorf("--agent-env: more than %d files", maxEnvFiles)
+		}
+		raw, err := agentconfig.ReadFile(path, int64(min(agentconfig.MaxFileSize, maxEnvFilesSize-total)))
 		if err != nil {
 			return nil, fmt.Errorf("--agent-env: %w", err)
 		}
+		total += len(raw)
 		env, err := agentconfig.ParseEnvFile(bytes.NewReader(raw))
 		if err != nil {
 			return nil, fmt.Errorf("--agent-env: %s: %w", path, err)
 		}
+		read[filepath.Clean(path)] = env
 		out = append(out, env)
 	}
 	return out, nil
