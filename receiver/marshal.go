@@ -36,10 +36,12 @@ func (cfg Config) Marshal(conf *confmap.Conf) error {
 	return conf.Merge(confmap.NewFromStringMap(changed))
 }
 
-// hideAlways rewrites what no mode of print-config may show, as it sits in settings that are
-// not secrets themselves: a URL's password or a credential in its query (an endpoint, a
+// hideAlways rewrites what no marshaled copy may show, redacted or not (print-config's
+// default mode, whatever its other flags; the effective configuration), as it sits in
+// settings that are not secrets themselves: a URL's password or a credential in its query (an endpoint, a
 // proxy_url), PEM private key text or a key's base64 given to a key setting (key_file
 // through ${env:...}). Passwords, keys and tokens in their own settings follow the mode.
+// (print-config --mode unredacted prints the resolved file, not this: the collector's.)
 // Such a configuration does not read back the same: it was never meant to be printed whole.
 func hideAlways(m map[string]any) {
 	for k, v := range m {

@@ -49,9 +49,10 @@ func TestLogBodyEscapesControlBytes(t *testing.T) {
 	assert.NotContains(t, body, "\u009b")
 }
 
-// print-config, in either mode and whatever its other flags (validation off included), shows
-// no URL password (an endpoint's, a proxy's) and no private key text given to a file key
-// through ${env:...}: what the collector prints is the marshaled configuration.
+// print-config (its default mode, whatever its other flags: validation off included) and
+// the unredacted marshaled copy show no URL password (an endpoint's, a proxy's) and no private
+// key text given to a file key through ${env:...}: what the collector prints is the
+// marshaled configuration.
 func TestPrintConfigShowsNoURLPasswordOrKeyText(t *testing.T) {
 	const keyBase64 = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgS3cretKeyMaterial"
 	const pemKey = "-----BEGIN PRIVATE KEY-----\n" + keyBase64 + "\n-----END PRIVATE KEY-----\n"
