@@ -40,3 +40,22 @@ func TestHexDERAttributesAreScrubbed(t *testing.T) {
 		assert.NotContains(t, verdictText(v), s)
 	}
 }
+
+// Terminal control characters in what the server wrote (a certificate's subject) reach the
+// facts escaped: they become the report's cert line, tls.server.subject and log records,
+// which a terminal may show.
+func TestFactsEscapeControlCharacters(t *testing.T) {
+	ca := testutil.NewCA(t, "Control CA")
+	cert := ca.Leaf(t, testutil.LeafOptions{Organization: []string{"Evil\x1b[2J\x07\u009b31m"}})
+	es := &testutil.FakeES{Authorization: scrubAuth, Root: rootEchoing("cluster")}
+	addr := testutil.ServeTLSLikeElasticsearch(t, cert, es)
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Cert)
+	v, _ := run(t, setup{
+		name: probe.Cluster, url: "https://" + addr, roots: roots, auth: scrubAuth,
+		ctx: Context{Credentials: CredentialsAPIKey}, secrets: &probe.Secrets{Authorizations: []string{scrubAuth}},
+	})
+	require.NotNil(t, v.Facts.Certificate)
+	assert.Contains(t, v.Facts.Certificate.Subject, `O=Evil\u001B[2J\u0007\u009B31m`)
+	assert.NotContains(t, verdictText(v)+v.Facts.Certificate.Subject, "\x1b")
+}
