@@ -243,11 +243,12 @@ func (d *deriver) certificateAuthority(from, value string, list []CA) []CA {
 		total += len(ca.PEM)
 	}
 	tooMuch := fmt.Sprintf("the certificate authorities in %s hold more than %s in total: the rest are not read", from, size(MaxCATotalSize))
-	if d.found(CAFileUnusable, from, tooMuch) {
-		return list
-	}
-	if len(list) >= MaxCAs {
-		d.findOnce(CAFileUnusable, from, "%s names more than %d certificate authorities: the agent model reads the first %d", from, MaxCAs, MaxCAs)
+	tooMany := fmt.Sprintf("%s names more than %d certificate authorities: the agent model reads the first %d", from, MaxCAs, MaxCAs)
+	switch {
+	case d.found(from, tooMuch) || d.found(from, tooMany):
+		return list // said once
+	case len(list) >= MaxCAs:
+		d.find(CAFileUnusable, from, "%s", tooMany)
 		return list
 	}
 	if IsPEM(value) {
@@ -283,16 +284,10 @@ func (d *deriver) certificateAuthority(from, value string, list []CA) []CA {
 	return append(list, CA{PEM: raw, Path: value, From: from})
 }
 
-// findOnce is find for a finding that each further item would repeat.
-func (d *deriver) findOnce(finding, key, format string, args ...any) {
-	if msg := fmt.Sprintf(format, args...); !d.found(finding, key, msg) {
-		d.find(finding, key, "%s", msg)
-	}
-}
-
-func (d *deriver) found(finding, key, msg string) bool {
+// found: a finding with this key and message was made already.
+func (d *deriver) found(key, msg string) bool {
 	for _, f := range d.findings {
-		if f.Finding == finding && f.Key == key && f.Message == msg {
+		if f.Key == key && f.Message == msg {
 			return true
 		}
 	}
