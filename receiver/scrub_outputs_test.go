@@ -64,10 +64,8 @@ func TestPrintConfigShowsNoURLPasswordOrKeyText(t *testing.T) {
 		},
 		"otlp": map[string]any{"endpoint": "https://otel.example/v1?token=T0kenInQuery", "tls": map[string]any{"key_file": keyBase64}},
 	})
-	resolved, err := resolveEnv(raw)
-	require.NoError(t, err)
 	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, resolved.Unmarshal(cfg))
+	require.NoError(t, resolveEnv(raw).Unmarshal(cfg))
 	require.Equal(t, pemKey, cfg.Cluster.TLS.KeyFile, "the PEM text reached key_file")
 	for _, opts := range [][]confmap.MarshalOption{nil, {xconfmap.WithUnredacted()}} {
 		printed := confmap.New()
@@ -84,7 +82,7 @@ func TestPrintConfigShowsNoURLPasswordOrKeyText(t *testing.T) {
 
 // resolveEnv expands ${env:...} as the collector's resolver does before a configuration is
 // unmarshaled.
-func resolveEnv(conf *confmap.Conf) (*confmap.Conf, error) {
+func resolveEnv(conf *confmap.Conf) *confmap.Conf {
 	out := map[string]any{}
 	var expand func(v any) any
 	expand = func(v any) any {
@@ -103,5 +101,5 @@ func resolveEnv(conf *confmap.Conf) (*confmap.Conf, error) {
 	for k, v := range conf.ToStringMap() {
 		out[k] = expand(v)
 	}
-	return confmap.NewFromStringMap(out), nil
+	return confmap.NewFromStringMap(out)
 }
