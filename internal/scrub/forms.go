@@ -11,7 +11,7 @@ import (
 type builder struct {
 	forms   []form
 	seen    map[string]bool
-	windows map[string]struct{}
+	windows map[run]struct{}
 }
 
 // add records one form; secret forms also give their Fragment-byte runs. Forms that carry an
@@ -27,7 +27,7 @@ func (b *builder) add(s string, secret bool) {
 	}
 	if secret {
 		for i := 0; i+Fragment <= len(s); i++ {
-			b.windows[s[i:i+Fragment]] = struct{}{}
+			b.windows[run([]byte(s[i:i+Fragment]))] = struct{}{}
 		}
 	}
 }
@@ -38,7 +38,7 @@ func (b *builder) covered(s []byte) bool {
 		return false
 	}
 	for i := 0; i+Fragment <= len(s); i++ {
-		if _, ok := b.windows[string(s[i:i+Fragment])]; !ok {
+		if _, ok := b.windows[run(s[i:i+Fragment])]; !ok {
 			return false
 		}
 	}

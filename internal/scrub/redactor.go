@@ -64,7 +64,7 @@ type Secrets struct {
 
 // NewRedactor expands each secret into the forms it travels in.
 func NewRedactor(s Secrets) *Redactor {
-	b := &builder{seen: map[string]bool{}, windows: map[string]struct{}{}}
+	b := &builder{seen: map[string]bool{}, windows: map[run]struct{}{}}
 	for _, v := range s.Values {
 		b.secret(v)
 	}

@@ -5,7 +5,7 @@ package scrub
 // hash over the text checked against a small bit set first lets almost every position go by
 // with a multiply and a bit test, and only the few that may match are looked up.
 type windowSet struct {
-	runs  map[string]struct{}
+	runs  map[run]struct{}
 	bits  []uint64
 	shift uint // of the multiplied hash, keeping log2(len(bits)*64) bits
 }
@@ -24,7 +24,10 @@ var rollPow = func() uint32 {
 	return p
 }()
 
-func newWindowSet(runs map[string]struct{}) windowSet {
+// run is a Fragment-byte run, held in the map's slot itself: no string header, no allocation.
+type run [Fragment]byte
+
+func newWindowSet(runs map[run]struct{}) windowSet {
 	if len(runs) == 0 {
 		return windowSet{}
 	}
@@ -34,8 +37,8 @@ func newWindowSet(runs map[string]struct{}) windowSet {
 		logBits++
 	}
 	w := windowSet{runs: runs, bits: make([]uint64, 1<<(logBits-6)), shift: 32 - logBits}
-	for run := range runs {
-		h := w.index(rollHash([]byte(run)))
+	for r := range runs {
+		h := w.index(rollHash(r[:]))
 		w.bits[h>>6] |= 1 << (h & 63)
 	}
 	return w
@@ -60,7 +63,7 @@ func (w *windowSet) find(v view, found []span) []span {
 	h := rollHash(t[:Fragment])
 	for i := 0; ; i++ {
 		if x := w.index(h); w.bits[x>>6]&(1<<(x&63)) != 0 {
-			if _, ok := w.runs[string(t[i:i+Fragment])]; ok {
+			if _, ok := w.runs[run(t[i:i+Fragment])]; ok {
 				found = append(found, v.original(i, i+Fragment))
 			}
 		}
