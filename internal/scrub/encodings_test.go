@@ -109,3 +109,42 @@ func decodedPieces(s string) string {
 	}
 	return out.String()
 }
+
+// wrap writes s in lines of width characters, as PEM (64), MIME and the base64 tool (76) do.
+func wrap(s string, width int, eol string) string {
+	var b strings.Builder
+	for len(s) > width {
+		b.WriteString(s[:width] + eol)
+		s = s[width:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// Wrapped in lines, the base64 of a text holding a secret loses the secret across the lines'
+// ends too: read joined again, no five bytes of it are left.
+func TestWrappedBase64OfLinesHoldingASecret(t *testing.T) {
+	r := NewRedactor(testSecrets())
+	cred := b64([]byte(testAPIKey))
+	for _, width := range []int{64, 76} {
+		for _, eol := range []string{"\n", "\r\n"} {
+			for pad := range 40 {
+				text := strings.Repeat("x", pad) + "Authorization: ApiKey " + cred + "\r\nX-Token: " + testToken + "\r\nAccept: */*\r\n"
+				echo := wrap(base64.StdEncoding.EncodeToString([]byte(text)), width, eol)
+				out := r.Redact("<pre>\n" + echo + "\n</pre>")
+				joined := strings.NewReplacer("\r", "", "\n", "", "<pre>", " ", "</pre>", " ").Replace(out)
+				read := decodedPieces(joined)
+				for _, secret := range []string{cred, testToken} {
+					for i := 0; i+5 <= len(secret); i++ {
+						if strings.Contains(read, secret[i:i+5]) {
+							t.Fatalf("width %d, %q, offset %d: %q of the secret is left in %q", width, eol, pad, secret[i:i+5], out)
+						}
+					}
+				}
+				assert.Contains(t, read, "Accept: */*")
+			}
+		}
+	}
+	const prose = "This line is long enough to be wrapped base64 but it is prose\nand continues here"
+	assert.Equal(t, prose, r.Redact(prose))
+}

@@ -15,12 +15,13 @@ type view struct {
 
 func plainView(b []byte) view { return view{text: b} }
 
-// nulView is b without its zero bytes; each byte kept stands for itself and the zero bytes
-// after it, so a secret found in UTF-16LE is replaced whole.
-func nulView(b []byte) view {
+// dropView is b without the bytes drop says; each byte kept stands for itself and the dropped
+// bytes after it, so a secret found across them (UTF-16LE's zero bytes, a line's end) is
+// replaced whole.
+func dropView(b []byte, drop func(byte) bool) view {
 	v := view{text: make([]byte, 0, len(b)), start: make([]int, 0, len(b)), end: make([]int, 0, len(b))}
 	for i, c := range b {
-		if c == 0 {
+		if drop(c) {
 			if n := len(v.end); n > 0 {
 				v.end[n-1] = i + 1
 			}
@@ -32,6 +33,43 @@ func nulView(b []byte) view {
 	}
 	return v
 }
+
+func isNUL(c byte) bool     { return c == 0 }
+func isLineEnd(c byte) bool { return c == '\n' || c == '\r' }
+
+// minWrappedLine: a line of this many base64 characters or more, followed by another that
+// starts with one, is read as wrapped base64. Shorter lines are text; 40 is below every
+// wrapping width in use (PEM 64, MIME 76).
+const minWrappedLine = 40
+
+// wrappedBase64: b has a line of at least minWrappedLine base64 characters that continues on
+// the next line. One pass, a table lookup a byte.
+func wrappedBase64(b []byte) bool {
+	run := 0
+	for i, c := range b {
+		switch {
+		case base64Chars[c]:
+			run++
+		case c == '\r':
+		case c == '\n':
+			if run >= minWrappedLine && i+1 < len(b) && base64Chars[b[i+1]] {
+				return true
+			}
+			run = 0
+		default:
+			run = 0
+		}
+	}
+	return false
+}
+
+// base64Chars are the characters of either alphabet, and padding.
+var base64Chars = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=") {
+		t[c] = true
+	}
+	return t
+}()
 
 func (v view) original(i, j int) span {
 	if v.start == nil {

@@ -201,7 +201,12 @@ func (r *Redactor) spans(b []byte) []span {
 	if bytes.IndexByte(b, 0) >= 0 {
 		// Zero bytes: perhaps UTF-16 (either byte order, a BOM or not); an ASCII secret in it
 		// reads as itself once they are dropped. A text without any costs nothing more.
-		found = r.levels(nulView(b), found)
+		found = r.levels(dropView(b, isNUL), found)
+	}
+	if wrappedBase64(b) {
+		// Base64 wrapped in lines (PEM at 64, MIME and the base64 tool at 76): a secret's
+		// encoding may straddle a line's end, read once without them.
+		found = r.levels(dropView(b, isLineEnd), found)
 	}
 	return merge(found)
 }
