@@ -8,8 +8,8 @@ import (
 )
 
 // Whatever surrounds a secret, and whichever form an echo gives it (as sent, inside the
-// base64 of the text, wrapped in lines or not, UTF-16 either way), nothing of it survives; any text is scrubbed
-// without a panic, and a cut keeps to its limit at a character boundary.
+// base64 of the text, wrapped in lines or not, UTF-16 either way), nothing of it survives;
+// any text is scrubbed without a panic, and a cut keeps to its limit at a character boundary.
 func FuzzRedact(f *testing.F) {
 	f.Add("Authorization: ", "\r\nAccept: */*", uint8(0), uint16(100))
 	f.Add("", "", uint8(1), uint16(0))
