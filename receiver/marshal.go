@@ -65,7 +65,9 @@ func hideAlways(m map[string]any) {
 }
 
 func hideValue(key, v string) string {
-	if strings.Contains(v, "PRIVATE KEY") || strings.Contains(strings.ToLower(key), "key") && scrub.MayBeKeyMaterial(v) {
+	k := strings.ToLower(key)
+	keySetting := strings.Contains(k, "key") && (strings.HasSuffix(k, "_file") || strings.HasSuffix(k, "_pem"))
+	if strings.Contains(v, "PRIVATE KEY") || keySetting && scrub.MayBeKeyMaterial(v) {
 		return scrub.Redacted
 	}
 	if strings.Contains(v, "@") || strings.Contains(v, "://") {
