@@ -18,6 +18,7 @@ import (
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // EventName is the event name of every log record the receiver emits.
@@ -215,7 +216,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	if remedy := v.FullRemedy(); remedy != "" {
 		body += " What to do: " + remedy
 	}
-	lr.Body().SetStr(body)
+	lr.Body().SetStr(scrub.Control(body)) // it quotes others' text; a log viewer is a terminal too
 
 	a := lr.Attributes()
 	a.PutStr(attrProbeName, string(ev.Probe))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	scrubpkg "github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // The rules and warnings of the agent's client (contract v5, "The module's TLS", "The module's
@@ -21,7 +22,7 @@ func tlsPinMismatch(j *judgement) (string, bool) {
 	}
 	var names []string
 	for _, c := range pin.Chain {
-		names = append(names, c.Subject.String())
+		names = append(names, scrubpkg.Name(c.Subject))
 	}
 	return sentence("the certificate of %s verified, but no certificate of its chain (%s) has the public key ssl.ca_sha256 pins", j.ev.ServerAddress, strings.Join(names, "; "))
 }

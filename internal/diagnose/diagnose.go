@@ -12,6 +12,7 @@ import (
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	scrubpkg "github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Diagnose explains ev: the first rule that matches, wrapped by the overrides that match,
@@ -76,7 +77,7 @@ func scrubVerdict(v *Verdict, ev *probe.Evidence) {
 		if ev.Redact != nil {
 			s = ev.Redact(s)
 		}
-		return s
+		return scrubpkg.Control(s) // a terminal reads logs, metrics and the report too
 	}
 	v.Evidence, v.Route = scrub(v.Evidence), scrub(v.Route)
 	f := &v.Facts
@@ -111,7 +112,7 @@ func facts(j *judgement) Facts {
 		f.Certificate = describeCertificate(cert)
 	}
 	if first := ev.EarliestExpiry(); first != nil {
-		f.EarliestExpirySubject = first.Subject.String()
+		f.EarliestExpirySubject = scrubpkg.Name(first.Subject)
 	}
 	if r := ev.Main.Response; r != nil && r.Status >= 300 && r.Status < 400 {
 		f.Location = probe.RedactURL(r.Location)
@@ -131,7 +132,7 @@ func describeCertificate(c *x509.Certificate) *Certificate {
 	if !ok {
 		sum := sha256.Sum256(c.Raw)
 		d = Certificate{
-			Issuer: c.Issuer.String(), Subject: c.Subject.String(), DNSNames: c.DNSNames,
+			Issuer: scrubpkg.Name(c.Issuer), Subject: scrubpkg.Name(c.Subject), DNSNames: c.DNSNames,
 			NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:]),
 		}
 		described.Lock()

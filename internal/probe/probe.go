@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/http/httpproxy"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Paths the cloud probes append to their base URL (the guide's tests 2 and 3).
@@ -122,7 +123,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 			c.collect(ctx, r)
 		}
 	}
-	t.Redactor.redactAnswers(ev)
+	redactAnswers(t.Redactor, ev)
 	ev.Redact = t.Redactor.Redact
 	ev.Duration = time.Since(start)
 	return *ev
@@ -176,7 +177,7 @@ func (t *Target) CASubjects() []string {
 	t.caSubjects.once.Do(func() {
 		for block, rest := pem.Decode(t.Trust.CAPEM); block != nil; block, rest = pem.Decode(rest) {
 			if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
-				t.caSubjects.list = append(t.caSubjects.list, c.Subject.String())
+				t.caSubjects.list = append(t.caSubjects.list, scrub.Name(c.Subject))
 			}
 		}
 	})
