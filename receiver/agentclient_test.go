@@ -279,6 +279,7 @@ func TestAgentModuleHTTPClient(t *testing.T) {
 	r = agentModule(t, srv.URL+"/old/", "proxy_disable: true")[0]
 	assert.True(t, r.Verdict.Passed, r.Verdict.Summary())
 	assert.Contains(t, r.Verdict.Warnings, "redirected")
+	assert.Contains(t, r.Verdict.Evidence, "after a redirect to "+strings.TrimPrefix(srv.URL, "http://")+"/")
 
 	other := httptest.NewServer(&testutil.FakeES{})
 	t.Cleanup(other.Close)

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -87,6 +88,15 @@ func hostnameUncheckedViaProxy(j *judgement) bool {
 
 // redirected: the agent's module followed a redirect; the verdict is the final answer's.
 func redirected(j *judgement) bool { return j.ev.Main.RedirectedTo != "" }
+
+// redirectedTo names the host and path a followed redirect ended at ("" when none).
+func redirectedTo(ev *probe.Evidence) string {
+	u, err := url.Parse(ev.Main.RedirectedTo)
+	if err != nil || ev.Main.RedirectedTo == "" {
+		return ""
+	}
+	return u.Host + u.Path
+}
 
 // exporterCAOnlyRow: the agent's exporter trusts its tls.ca_file alone (configtls replaces
 // the system roots), so an intake that is not inspected fails there.

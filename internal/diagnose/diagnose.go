@@ -48,6 +48,10 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	if v.Passed {
 		v.Evidence = passEvidence(j)
 	}
+	if to := redirectedTo(ev); to != "" {
+		// The agent's module followed it: the verdict is the final answer's.
+		v.Evidence += " (after a redirect to " + to + ")"
+	}
 	switch v.ErrorType {
 	case NotElasticsearch:
 		v.Facts.AnsweredBy = j.answeredByWho()
