@@ -389,3 +389,22 @@ func TestAgentModuleProxyHeadersAndBearer(t *testing.T) {
 	h := <-connectHeaders
 	assert.Equal(t, "ops", h.Get("X-Proxy-Team"))
 }
+
+// Registration as the agent builds its URL: the variable and the path concatenated.
+func TestAgentRegistrationURLIsConcatenated(t *testing.T) {
+	paths := make(chan string, 2)
+	reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths <- r.URL.Path
+		testutil.Registration401(w, r)
+	}))
+	t.Cleanup(reg.Close)
+	t.Setenv("ELASTIC_CLOUD_CONNECTED_MODE_API_URL", reg.URL+"/")
+	cfg := createDefaultConfig().(*Config)
+	cfg.AgentEnvironment = true
+	cfg.Cluster.Enabled, cfg.OTLP.Enabled = false, false
+	require.NoError(t, confmap.Validate(cfg))
+	results, err := RunOnce(context.Background(), cfg, componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.Equal(t, "//api/v1/cloud-connected/clusters", <-paths)
+}
