@@ -341,6 +341,11 @@ exporters:
 	assert.Equal(t, "tls.ca_file", otlp.Evidence.Client.RootsSource)
 	results = run("    tls: {ca_file: "+other+", include_system_ca_certs_pool: true}\n", "SSL_CERT_FILE="+bundle)
 	assert.True(t, results[len(results)-1].Verdict.Passed, results[len(results)-1].Verdict.Summary())
+	// ca_pem: the same replacement, the exporter's CA given inline.
+	pemText, err := os.ReadFile(bundle)
+	require.NoError(t, err)
+	results = run("    tls:\n      ca_pem: |\n        "+strings.ReplaceAll(strings.TrimSpace(string(pemText)), "\n", "\n        ")+"\n", "SSL_CERT_FILE="+other)
+	assert.True(t, results[len(results)-1].Verdict.Passed, "the intake's CA given as ca_pem: %s", results[len(results)-1].Verdict.Summary())
 }
 
 // The module's connect_timeout bounds each address: a dropping firewall is connection_timeout
