@@ -47,6 +47,9 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	if v.Passed {
 		v.Evidence = passEvidence(j)
 	}
+	if note := pinnedLeafNote(j); note != "" {
+		v.Evidence += "; " + note
+	}
 	switch v.ErrorType {
 	case NotElasticsearch:
 		v.Facts.AnsweredBy = j.answeredByWho()

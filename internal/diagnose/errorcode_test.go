@@ -93,6 +93,7 @@ func TestAgentErrorCode(t *testing.T) {
 		{"circuit breaker", recorded(probe.Cluster, es).answered(429, `{"error":{"type":"circuit_breaking_exception","reason":"[parent] Data too large"},"status":429}`, elastic), Context{}, ElasticsearchUnavailable, "HTTP_429"},
 		{"a root without a cluster uuid", recorded(probe.Cluster, es).answered(200, `{"name":"n","cluster_name":"c","cluster_uuid":"_na_","version":{"number":"9.1.3"}}`, elastic).with(license("active")), Context{}, ElasticsearchUnavailable, CodeClusterNotReady},
 		{"an error nothing explains", recorded(probe.Cluster, es).failed(errors.New("Filtered"), sentAll), Context{}, Other, CodeHTTP0},
+		{"pinned server certificate renewed", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf)), Context{}, TLSPinnedLeafChanged, CodeHTTP0},
 		{"pass", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")), Context{}, "", ""},
 	}
 	covered := map[string]bool{}

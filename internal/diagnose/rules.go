@@ -31,6 +31,9 @@ type rule struct {
 //     with Elasticsearch's error JSON is the cluster's own state; a 502/503/504 page from
 //     something else is the gateway in front of it, not a wrong endpoint;
 //   - tls_incomplete_chain before tls_unknown_authority, only on its contract's signals;
+//   - tls_pinned_leaf_changed before tls_intercepted, tls_incomplete_chain and
+//     tls_unknown_authority: a CA setting of server certificates only explains the unknown
+//     authority (and a lone leaf is no missing intermediate then);
 //   - not_elasticsearch before any auth, privilege or version verdict (contract v2);
 //   - tls_blocked and path_mtu_blackhole before the timeout or reset they explain;
 //   - dns_* before the timeouts (a resolver timeout is dns_error);
@@ -68,6 +71,7 @@ var rules = []rule{
 	{ConnectionRefused, "test 1: endpoint not reachable", connectionRefused, nil},
 	{NetworkUnreachable, "test 1: endpoint not reachable", networkUnreachable, nil},
 	{TLSPinMismatch, "contract v5: the module's TLS (ssl.ca_sha256)", tlsPinMismatch, nil},
+	{TLSPinnedLeafChanged, "test 1: custom SSL/TLS configuration; contract v5: Diagnosis v5 (tls_pinned_leaf_changed)", tlsPinnedLeafChanged, nil},
 	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted, firstRow(exporterCAOnlyRow, asAgent(TLSIntercepted, noCABundleVariant))},
 	{TLSIncompleteChain, "test 1: custom SSL/TLS configuration; contract v3: the chain's intermediate", tlsIncompleteChain, nil},
 	{TLSUnknownAuthority, "test 1: custom SSL/TLS configuration", tlsUnknownAuthority, withSuffix(TLSUnknownAuthority, sslDisabledRow)},

@@ -339,6 +339,12 @@ func TestRulesTable(t *testing.T) {
 			ev.Main.PeerAddress = "127.0.0.1"
 			ev.SearchDomain = &probe.SearchDomain{Suffix: "corp.example", SuffixAddresses: []string{"127.0.0.1"}}
 		}), Context{}, DNSSearchDomain},
+		// v5: trust anchors, DNS and address families.
+		{"CA setting holding only the old server certificate", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf)), Context{}, TLSPinnedLeafChanged},
+		{"tie: tls_pinned_leaf_changed over tls_incomplete_chain (a lone leaf, the CA file without its issuer)", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf)).with(func(ev *probe.Evidence) { ev.CAFileSubjects = []string{"CN=es.corp"} }), Context{}, TLSPinnedLeafChanged},
+		{"tie: tls_pinned_leaf_changed over tls_intercepted", refusedChain(probe.Registration, reg, renewedLeafFor("api.elastic-cloud.com")).with(holding(leafFor("api.elastic-cloud.com"))), Context{}, TLSPinnedLeafChanged},
+		{"a CA setting with a CA beside the leaf stays tls_unknown_authority", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf, testCA)), Context{}, TLSUnknownAuthority},
+		{"server certificates for other hosts stay tls_unknown_authority", refusedChain(probe.Cluster, "https://es2.corp:9200", renewedLeafFor("es2.corp")).with(holding(testLeaf)), Context{}, TLSUnknownAuthority},
 		{"pass: the cluster", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")), Context{}, ""},
 		{"pass: registration's 401", recorded(probe.Registration, reg).answered(401, regRefusal), Context{}, ""},
 		{"pass: the intake's 401", recorded(probe.OTLP, intake).answered(401, otlpRefusal), Context{}, ""},

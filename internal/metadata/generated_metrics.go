@@ -215,6 +215,7 @@ const (
 	AttributeAutoopsProbeWarningAgentValueTrailingNewline
 	AttributeAutoopsProbeWarningAgentRegistrationSkipped
 	AttributeAutoopsProbeWarningAgentRegistrationDisabled
+	AttributeAutoopsProbeWarningCAFilePinsLeaf
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -280,6 +281,8 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "agent_registration_skipped"
 	case AttributeAutoopsProbeWarningAgentRegistrationDisabled:
 		return "agent_registration_disabled"
+	case AttributeAutoopsProbeWarningCAFilePinsLeaf:
+		return "ca_file_pins_leaf"
 	}
 	return ""
 }
@@ -316,6 +319,7 @@ var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
 	"agent_value_trailing_newline":       AttributeAutoopsProbeWarningAgentValueTrailingNewline,
 	"agent_registration_skipped":         AttributeAutoopsProbeWarningAgentRegistrationSkipped,
 	"agent_registration_disabled":        AttributeAutoopsProbeWarningAgentRegistrationDisabled,
+	"ca_file_pins_leaf":                  AttributeAutoopsProbeWarningCAFilePinsLeaf,
 }
 
 // AttributeErrorType specifies the value error.type attribute.
@@ -364,6 +368,7 @@ const (
 	AttributeErrorTypeTLSPinMismatch
 	AttributeErrorTypeTLSVersionTooOld
 	AttributeErrorTypeAuthHeaderStripped
+	AttributeErrorTypeTLSPinnedLeafChanged
 	AttributeErrorTypeOTHER
 )
 
@@ -452,6 +457,8 @@ func (av AttributeErrorType) String() string {
 		return "tls_version_too_old"
 	case AttributeErrorTypeAuthHeaderStripped:
 		return "auth_header_stripped"
+	case AttributeErrorTypeTLSPinnedLeafChanged:
+		return "tls_pinned_leaf_changed"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -501,6 +508,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"tls_pin_mismatch":                AttributeErrorTypeTLSPinMismatch,
 	"tls_version_too_old":             AttributeErrorTypeTLSVersionTooOld,
 	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
+	"tls_pinned_leaf_changed":         AttributeErrorTypeTLSPinnedLeafChanged,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 

@@ -73,6 +73,12 @@ var collectors = []collector{
 		var unknown x509.UnknownAuthorityError
 		return len(r.target.Trust.CAPEM) > 0 && r.ev.Main.Err != nil && errors.As(r.ev.Main.Err, &unknown)
 	}, func(_ context.Context, r *run) { r.ev.CAFileSubjects = r.target.CASubjects() }},
+	// Parsed once per target: a passing run only hands the same slice on.
+	{"certificates of the CA setting", func(r *run) bool {
+		var unknown x509.UnknownAuthorityError
+		m := &r.ev.Main
+		return len(r.target.Trust.CAPEM) > 0 && (m.Err != nil && errors.As(m.Err, &unknown) || m.Err == nil && len(m.PeerChain) > 0)
+	}, func(_ context.Context, r *run) { r.ev.CAFileCertificates = r.target.CACertificates() }},
 	{"server clock", func(r *run) bool { return isValidityError(r.ev.Main.Err) }, func(ctx context.Context, r *run) {
 		r.ev.ServerClock = serverClock(ctx, r.target, r.proxy)
 	}},

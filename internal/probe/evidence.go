@@ -92,6 +92,10 @@ type Evidence struct {
 	// CAFileSubjects are the subjects of the certificates in the probe's tls.ca_file (none
 	// when no file is configured), to tell a missing intermediate from an unknown CA.
 	CAFileSubjects []string
+	// CAFileCertificates are the certificates the CA setting holds (Trust.CAPEM), read when
+	// the chain was refused as unknown or when TLS completed: end-entity certificates there
+	// are a pinned server certificate.
+	CAFileCertificates []*x509.Certificate
 
 	// SystemTrustErr is, for a verified cluster answer, the verification of its chain
 	// against the system roots alone (nil: the system trusts it too).

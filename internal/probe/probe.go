@@ -40,6 +40,10 @@ type Target struct {
 		once sync.Once
 		list []string
 	}
+	caCerts struct {
+		once sync.Once
+		list []*x509.Certificate
+	}
 	// trustMemo is the last verdict of the system's roots on the chain this target's server
 	// presented (ca_not_needed).
 	trustMemo struct {
@@ -181,6 +185,18 @@ func (t *Target) CASubjects() []string {
 		}
 	})
 	return t.caSubjects.list
+}
+
+// CACertificates are the certificates in CAPEM, parsed once per target.
+func (t *Target) CACertificates() []*x509.Certificate {
+	t.caCerts.once.Do(func() {
+		for block, rest := pem.Decode(t.Trust.CAPEM); block != nil; block, rest = pem.Decode(rest) {
+			if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
+				t.caCerts.list = append(t.caCerts.list, c)
+			}
+		}
+	})
+	return t.caCerts.list
 }
 
 func serverName(t *Target) string {
