@@ -96,10 +96,12 @@ var rules = []rule{
 // overrides name a cause behind whatever failed: each that matches a failure wraps what was
 // said so far ("(then: ...)"). They apply from the last to the first, so the first wins
 // and its sentence comes first: a search domain that sent a public name to a sinkhole is the
-// search domain's fault.
+// search domain's fault (a search domain explains a private address too); a sinkhole's
+// addresses and a private zone's never meet.
 var overrides = []rule{
 	{DNSSearchDomain, "test 1 / tests 2-3: the name resolved elsewhere", searchDomain, nil},
 	{DNSBlocked, "tests 2-3: the firewall/DNS filter of the setup", sinkhole, nil},
+	{DNSSplitHorizon, "contract v5: Diagnosis v5 (dns_split_horizon)", splitHorizon, nil},
 }
 
 // Remedy variants: rows of remedies.go beside the contract's values.

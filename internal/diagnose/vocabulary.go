@@ -154,6 +154,7 @@ var ErrorTypes = []string{
 	TLSVersionTooOld,
 	AuthHeaderStripped,
 	TLSPinnedLeafChanged,
+	DNSSplitHorizon,
 	Other,
 }
 

@@ -369,6 +369,7 @@ const (
 	AttributeErrorTypeTLSVersionTooOld
 	AttributeErrorTypeAuthHeaderStripped
 	AttributeErrorTypeTLSPinnedLeafChanged
+	AttributeErrorTypeDNSSplitHorizon
 	AttributeErrorTypeOTHER
 )
 
@@ -459,6 +460,8 @@ func (av AttributeErrorType) String() string {
 		return "auth_header_stripped"
 	case AttributeErrorTypeTLSPinnedLeafChanged:
 		return "tls_pinned_leaf_changed"
+	case AttributeErrorTypeDNSSplitHorizon:
+		return "dns_split_horizon"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -509,6 +512,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"tls_version_too_old":             AttributeErrorTypeTLSVersionTooOld,
 	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
 	"tls_pinned_leaf_changed":         AttributeErrorTypeTLSPinnedLeafChanged,
+	"dns_split_horizon":               AttributeErrorTypeDNSSplitHorizon,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 

@@ -34,3 +34,8 @@ func renewedLeafFor(host string) *x509.Certificate {
 func holding(certs ...*x509.Certificate) func(*probe.Evidence) {
 	return func(ev *probe.Evidence) { ev.CAFileCertificates = certs }
 }
+
+// resolvedTo: the name resolved to addresses, and peer is the one connected to (or tried last).
+func resolvedTo(peer string, addresses ...string) func(*probe.Evidence) {
+	return func(ev *probe.Evidence) { ev.Main.PeerAddress, ev.Main.ResolvedAddresses = peer, addresses }
+}
