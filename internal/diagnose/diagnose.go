@@ -47,8 +47,10 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	if v.Passed {
 		v.Evidence = passEvidence(j)
 	}
-	if note := pinnedLeafNote(j); note != "" {
-		v.Evidence += "; " + note
+	for _, note := range []string{pinnedLeafNote(j), dualStackNote(j)} {
+		if note != "" {
+			v.Evidence += "; " + note
+		}
 	}
 	switch v.ErrorType {
 	case NotElasticsearch:
@@ -84,6 +86,7 @@ func scrubVerdict(v *Verdict, ev *probe.Evidence) {
 	v.Evidence, v.Route = scrub(v.Evidence), scrub(v.Route)
 	f := &v.Facts
 	f.AnsweredBy, f.Location, f.EarliestExpirySubject = scrub(f.AnsweredBy), scrub(f.Location), scrub(f.EarliestExpirySubject)
+	f.AnchorSubject = scrub(f.AnchorSubject)
 	f.MissingPrivileges = scrubAll(f.MissingPrivileges, scrub)
 	if f.Cluster != nil {
 		c := *f.Cluster
@@ -116,6 +119,7 @@ func facts(j *judgement) Facts {
 	if first := ev.EarliestExpiry(); first != nil {
 		f.EarliestExpirySubject = first.Subject.String()
 	}
+	f.AnchorSubject = ev.Main.AnchorSubject
 	if r := ev.Main.Response; r != nil && r.Status >= 300 && r.Status < 400 {
 		f.Location = probe.RedactURL(r.Location)
 	}

@@ -96,6 +96,7 @@ func TestAgentErrorCode(t *testing.T) {
 		{"pinned server certificate renewed", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf)), Context{}, TLSPinnedLeafChanged, CodeHTTP0},
 		{"split horizon, refused", recorded(probe.Registration, reg).failed(refusedErr, probe.Progress{DNSDone: true}).with(resolvedTo("10.20.0.1", "10.20.0.1")), Context{}, DNSSplitHorizon, CodeHTTP0},
 		{"split horizon, a 404 from the private address", recorded(probe.Registration, reg).answered(404, "not found").with(resolvedTo("10.20.0.1", "10.20.0.1")), Context{}, DNSSplitHorizon, "HTTP_404"},
+		{"no route for the name's only family", noRouteAt("2001:db8::5").with(families(probe.FamilyIPv6, false, true)), Context{}, AddressFamilyUnreachable, CodeHTTP0},
 		{"pass", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")), Context{}, "", ""},
 	}
 	covered := map[string]bool{}

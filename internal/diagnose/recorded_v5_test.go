@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
@@ -38,4 +40,18 @@ func holding(certs ...*x509.Certificate) func(*probe.Evidence) {
 // resolvedTo: the name resolved to addresses, and peer is the one connected to (or tried last).
 func resolvedTo(peer string, addresses ...string) func(*probe.Evidence) {
 	return func(ev *probe.Evidence) { ev.Main.PeerAddress, ev.Main.ResolvedAddresses = peer, addresses }
+}
+
+// noRouteAt: the cluster's name resolved to addrs, and connecting to each failed for want of
+// a route.
+func noRouteAt(addrs ...string) *evidence {
+	return recorded(probe.Cluster, "https://es.corp:9200").failed(opErr("dial", os.NewSyscallError("connect", syscall.ENETUNREACH)), probe.Progress{DNSDone: true}).
+		with(resolvedTo(addrs[len(addrs)-1], addrs...)).with(func(ev *probe.Evidence) { ev.Main.FailedAddresses = addrs })
+}
+
+// families: what the host routes, asked after that.
+func families(family string, routed, otherRouted bool) func(*probe.Evidence) {
+	return func(ev *probe.Evidence) {
+		ev.Families = &probe.FamilyCheck{Family: family, Routed: routed, OtherRouted: otherRouted}
+	}
 }

@@ -39,6 +39,8 @@ type rule struct {
 //   - dns_* before the timeouts (a resolver timeout is dns_error);
 //   - connection_timeout / response_timeout by how far the exchange got;
 //   - container_network_isolation before connection_refused (a localhost refusal in a container);
+//   - address_family_unreachable before network_unreachable: no route for the name's only
+//     family on a host that routes the other;
 //   - clock_skew before tls_certificate_expired (the server's clock says the certificate is valid);
 //   - scheme_mismatch before connection_reset (an http:// port that closes plaintext and speaks TLS);
 //   - auth before status: a 401 is auth_*, a 403 insufficient_privileges;
@@ -69,6 +71,7 @@ var rules = []rule{
 	{ResponseTimeout, "test 1: endpoint not reachable", responseTimeout, nil},
 	{ContainerNetworkIsolation, "test 1: Docker without --network host", containerNetworkIsolation, nil},
 	{ConnectionRefused, "test 1: endpoint not reachable", connectionRefused, nil},
+	{AddressFamilyUnreachable, "contract v5: Diagnosis v5 (address_family_unreachable)", addressFamilyUnreachable, nil},
 	{NetworkUnreachable, "test 1: endpoint not reachable", networkUnreachable, nil},
 	{TLSPinMismatch, "contract v5: the module's TLS (ssl.ca_sha256)", tlsPinMismatch, nil},
 	{TLSPinnedLeafChanged, "test 1: custom SSL/TLS configuration; contract v5: Diagnosis v5 (tls_pinned_leaf_changed)", tlsPinnedLeafChanged, nil},

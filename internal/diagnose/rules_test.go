@@ -353,6 +353,8 @@ func TestRulesTable(t *testing.T) {
 		{"tie: dns_search_domain over dns_split_horizon", recorded(probe.Registration, reg).failed(refusedErr, probe.Progress{DNSDone: true}).with(resolvedTo("10.9.9.9", "10.9.9.9")).with(func(ev *probe.Evidence) {
 			ev.SearchDomain = &probe.SearchDomain{Suffix: "corp.example", SuffixAddresses: []string{"10.9.9.9"}}
 		}), Context{}, DNSSearchDomain},
+		{"an AAAA-only name on a host routing only IPv4", noRouteAt("2001:db8::5").with(families(probe.FamilyIPv6, false, true)), Context{}, AddressFamilyUnreachable},
+		{"tie: network_unreachable, not address_family_unreachable, on a host routing neither family", noRouteAt("2001:db8::5").with(families(probe.FamilyIPv6, false, false)), Context{}, NetworkUnreachable},
 		{"pass: the cluster", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")), Context{}, ""},
 		{"pass: registration's 401", recorded(probe.Registration, reg).answered(401, regRefusal), Context{}, ""},
 		{"pass: the intake's 401", recorded(probe.OTLP, intake).answered(401, otlpRefusal), Context{}, ""},

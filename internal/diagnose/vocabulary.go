@@ -155,6 +155,7 @@ var ErrorTypes = []string{
 	AuthHeaderStripped,
 	TLSPinnedLeafChanged,
 	DNSSplitHorizon,
+	AddressFamilyUnreachable,
 	Other,
 }
 
@@ -191,4 +192,5 @@ var Warnings = []string{
 	WarnAgentRegistrationSkipped,
 	WarnAgentRegistrationDisabled,
 	WarnCAFilePinsLeaf,
+	WarnDualStackFallback,
 }

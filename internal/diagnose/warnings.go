@@ -69,6 +69,7 @@ var warningRules = []warningRule{
 	decided(WarnAgentRegistrationSkipped, agentReadsGuide),
 	decided(WarnAgentRegistrationDisabled, agentReadsGuide),
 	{WarnCAFilePinsLeaf, "contract v5: Diagnosis v5 (ca_file_pins_leaf)", caFilePinsLeaf},
+	{WarnDualStackFallback, "contract v5: Diagnosis v5 (dual_stack_fallback)", dualStackFallback},
 }
 
 // decided passes a finding of the agent model through: internal/agentconfig decides it.

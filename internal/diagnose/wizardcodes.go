@@ -28,7 +28,7 @@ var transportFailures = []string{
 	TLSIntercepted, TLSHandshakeFailed, TLSPinMismatch, TLSVersionTooOld, TLSClientCertificateRequired, TLSBlocked, PathMTUBlackhole,
 	ProxyUnreachable, ProxySchemeMismatch, ProxyAuthRequired, ProxyAuthUnsupported, ProxyBlocked,
 	ProxyUpstreamError, NotElasticsearch, Other,
-	TLSPinnedLeafChanged, DNSSplitHorizon,
+	TLSPinnedLeafChanged, DNSSplitHorizon, AddressFamilyUnreachable,
 }
 
 // AgentCodes is the wizard's published list in its order (autoops-facts, "Elastic's published

@@ -216,6 +216,7 @@ const (
 	AttributeAutoopsProbeWarningAgentRegistrationSkipped
 	AttributeAutoopsProbeWarningAgentRegistrationDisabled
 	AttributeAutoopsProbeWarningCAFilePinsLeaf
+	AttributeAutoopsProbeWarningDualStackFallback
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -283,6 +284,8 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "agent_registration_disabled"
 	case AttributeAutoopsProbeWarningCAFilePinsLeaf:
 		return "ca_file_pins_leaf"
+	case AttributeAutoopsProbeWarningDualStackFallback:
+		return "dual_stack_fallback"
 	}
 	return ""
 }
@@ -320,6 +323,7 @@ var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
 	"agent_registration_skipped":         AttributeAutoopsProbeWarningAgentRegistrationSkipped,
 	"agent_registration_disabled":        AttributeAutoopsProbeWarningAgentRegistrationDisabled,
 	"ca_file_pins_leaf":                  AttributeAutoopsProbeWarningCAFilePinsLeaf,
+	"dual_stack_fallback":                AttributeAutoopsProbeWarningDualStackFallback,
 }
 
 // AttributeErrorType specifies the value error.type attribute.
@@ -370,6 +374,7 @@ const (
 	AttributeErrorTypeAuthHeaderStripped
 	AttributeErrorTypeTLSPinnedLeafChanged
 	AttributeErrorTypeDNSSplitHorizon
+	AttributeErrorTypeAddressFamilyUnreachable
 	AttributeErrorTypeOTHER
 )
 
@@ -462,6 +467,8 @@ func (av AttributeErrorType) String() string {
 		return "tls_pinned_leaf_changed"
 	case AttributeErrorTypeDNSSplitHorizon:
 		return "dns_split_horizon"
+	case AttributeErrorTypeAddressFamilyUnreachable:
+		return "address_family_unreachable"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -513,7 +520,34 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
 	"tls_pinned_leaf_changed":         AttributeErrorTypeTLSPinnedLeafChanged,
 	"dns_split_horizon":               AttributeErrorTypeDNSSplitHorizon,
+	"address_family_unreachable":      AttributeErrorTypeAddressFamilyUnreachable,
 	"_OTHER":                          AttributeErrorTypeOTHER,
+}
+
+// AttributeNetworkType specifies the value network.type attribute.
+type AttributeNetworkType int
+
+const (
+	_ AttributeNetworkType = iota
+	AttributeNetworkTypeIpv4
+	AttributeNetworkTypeIpv6
+)
+
+// String returns the string representation of the AttributeNetworkType.
+func (av AttributeNetworkType) String() string {
+	switch av {
+	case AttributeNetworkTypeIpv4:
+		return "ipv4"
+	case AttributeNetworkTypeIpv6:
+		return "ipv6"
+	}
+	return ""
+}
+
+// MapAttributeNetworkType is a helper map of string to AttributeNetworkType attribute value.
+var MapAttributeNetworkType = map[string]AttributeNetworkType{
+	"ipv4": AttributeNetworkTypeIpv4,
+	"ipv6": AttributeNetworkTypeIpv6,
 }
 
 var MetricsInfo = metricsInfo{

@@ -4,6 +4,7 @@
 package probe
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"time"
@@ -132,6 +133,9 @@ type Evidence struct {
 	NoProxyCovers bool
 	// NoProxy is NO_PROXY as the process saw it, when a proxy from the environment was used.
 	NoProxy string
+	// Families is what this host can route, asked when every address of the name, all of
+	// one family, failed to connect for want of a route (nil otherwise).
+	Families *FamilyCheck
 	// HostAddresses are the endpoint host's addresses, looked up here when the request went
 	// through a proxy (which resolves it itself) and NO_PROXY lists a CIDR.
 	HostAddresses []string
@@ -151,8 +155,18 @@ type Exchange struct {
 	// ResolvedAddresses are what DNS gave for the host (empty when the host is an IP, or
 	// through a proxy, which resolves it itself).
 	ResolvedAddresses []string
+	// FailedAddresses are the addresses a connect was started to that did not connect,
+	// those given up when another address connected first included (Happy Eyeballs).
+	FailedAddresses []string
 	// PeerChain is the verified chain the server presented, when TLS succeeded.
 	PeerChain []*x509.Certificate
+	// TLSVersion is the negotiated TLS version (tls.VersionTLS13...), when TLS completed.
+	TLSVersion uint16
+	// AnchorSubject is the subject of the root the verified chain ended at (main exchange
+	// only; "" when nothing was verified).
+	AnchorSubject string
+	// tlsState is the handshake's state until the run reads its anchor.
+	tlsState *tls.ConnectionState
 	// RedirectedTo is the URL a followed redirect ended at (without credentials).
 	RedirectedTo string
 }

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -40,9 +41,11 @@ type Target struct {
 		once sync.Once
 		list []string
 	}
-	caCerts struct {
-		once sync.Once
-		list []*x509.Certificate
+	// caLeaves are the SHA-256 digests of the end-entity certificates CAPEM holds (a pinned
+	// server certificate), read once: a passing run asks only whether the leaf is one.
+	caLeaves struct {
+		once    sync.Once
+		digests map[[sha256.Size]byte]bool
 	}
 	// trustMemo is the last verdict of the system's roots on the chain this target's server
 	// presented (ca_not_needed).
@@ -51,6 +54,16 @@ type Target struct {
 		at    time.Time
 		chain []*x509.Certificate
 		err   error
+	}
+	// anchorMemo is the root the last chain verified by hand ended at.
+	anchorMemo struct {
+		sync.Mutex
+		at      time.Time
+		chain   []*x509.Certificate
+		subject string
+		// root and rootSubject: the last root Go's own verification ended at.
+		root        *x509.Certificate
+		rootSubject string
 	}
 	// OneConnectionPerRun: Client keeps connections alive, and the probe closes them before
 	// and after each run, so that its requests share one connection and no run inherits one.
@@ -118,6 +131,10 @@ func Run(ctx context.Context, t *Target) Evidence {
 	mainCtx, cancelMain := context.WithTimeout(ctx, time.Duration(float64(t.Timeout)*mainShare))
 	ev.Main = exchange(mainCtx, t.Client, mainRequest(t, ev))
 	cancelMain()
+	if ev.Main.tlsState != nil {
+		ev.Main.AnchorSubject = t.anchorOfState(ev.Main.tlsState)
+		ev.Main.tlsState = nil
+	}
 	for _, c := range collectors {
 		if ctx.Err() != nil {
 			break
@@ -187,16 +204,31 @@ func (t *Target) CASubjects() []string {
 	return t.caSubjects.list
 }
 
-// CACertificates are the certificates in CAPEM, parsed once per target.
+// CACertificates are the certificates in CAPEM, parsed anew: only a run whose verdict may
+// need them asks (they are not kept between runs).
 func (t *Target) CACertificates() []*x509.Certificate {
-	t.caCerts.once.Do(func() {
-		for block, rest := pem.Decode(t.Trust.CAPEM); block != nil; block, rest = pem.Decode(rest) {
-			if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
-				t.caCerts.list = append(t.caCerts.list, c)
+	var list []*x509.Certificate
+	for block, rest := pem.Decode(t.Trust.CAPEM); block != nil; block, rest = pem.Decode(rest) {
+		if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
+			list = append(list, c)
+		}
+	}
+	return list
+}
+
+// HoldsEndEntity: CAPEM holds c itself as an end-entity certificate.
+func (t *Target) HoldsEndEntity(c *x509.Certificate) bool {
+	t.caLeaves.once.Do(func() {
+		for _, ca := range t.CACertificates() {
+			if !ca.IsCA {
+				if t.caLeaves.digests == nil {
+					t.caLeaves.digests = map[[sha256.Size]byte]bool{}
+				}
+				t.caLeaves.digests[sha256.Sum256(ca.Raw)] = true
 			}
 		}
 	})
-	return t.caCerts.list
+	return t.caLeaves.digests != nil && t.caLeaves.digests[sha256.Sum256(c.Raw)]
 }
 
 func serverName(t *Target) string {
