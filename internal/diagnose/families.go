@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
@@ -30,11 +31,13 @@ func addressFamilyUnreachable(j *judgement) (string, bool) {
 }
 
 // fallbackAbandoned are the addresses of another family than the one connected to that were
-// tried and given up before or while it connected ("" when there were none).
+// tried and given up while it waited on them: the connect that worked started only after
+// FallbackDelay. An address that refused at once (a service listening on 127.0.0.1 only, for
+// localhost's ::1) sent the dialer on without a wait, and is no black hole.
 func fallbackAbandoned(j *judgement) []string {
 	m := &j.ev.Main
 	connected := probe.FamilyOf(m.PeerAddress)
-	if !m.Progress.Connected || connected == "" {
+	if !m.Progress.Connected || connected == "" || m.ConnectedAfter < probe.FallbackDelay {
 		return nil
 	}
 	var abandoned []string
@@ -56,7 +59,9 @@ func dualStackNote(j *judgement) string {
 	if len(abandoned) == 0 {
 		return ""
 	}
-	return "connected to " + j.ev.Main.PeerAddress + " (" + familyNames[probe.FamilyOf(j.ev.Main.PeerAddress)] + ") only after giving up " + strings.Join(abandoned, ", ")
+	m := &j.ev.Main
+	return fmt.Sprintf("connected to %s (%s) only after giving up %s, %d ms after the first attempt",
+		m.PeerAddress, familyNames[probe.FamilyOf(m.PeerAddress)], strings.Join(abandoned, ", "), m.ConnectedAfter.Milliseconds())
 }
 
 var familyRemedies = map[string]remedy{

@@ -158,6 +158,10 @@ type Exchange struct {
 	// FailedAddresses are the addresses a connect was started to that did not connect,
 	// those given up when another address connected first included (Happy Eyeballs).
 	FailedAddresses []string
+	// ConnectedAfter is how long after the first connect the one that connected was started
+	// (0 when the first connected): Go's Happy Eyeballs starts the other family only after
+	// FallbackDelay unless the first failed sooner.
+	ConnectedAfter time.Duration
 	// PeerChain is the verified chain the server presented, when TLS succeeded.
 	PeerChain []*x509.Certificate
 	// TLSVersion is the negotiated TLS version (tls.VersionTLS13...), when TLS completed.

@@ -66,7 +66,7 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	}
 	ex.Progress, ex.Phases = tr.finish(end)
 	ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
-	ex.FailedAddresses = tr.failedDials()
+	ex.FailedAddresses, ex.ConnectedAfter = tr.failedDials(), tr.connectedAfter()
 	if resp.TLS != nil {
 		ex.TLSVersion, ex.tlsState = resp.TLS.Version, resp.TLS
 	}
@@ -136,8 +136,14 @@ type tracer struct {
 	resolved                         []string
 	// dials are the addresses connects were started to, in order; connectedTo the one that
 	// connected ("" when none did).
-	dials       []string
+	dials       []dial
 	connectedTo string
+}
+
+// dial is one connect started: to whom, when.
+type dial struct {
+	addr string
+	at   time.Time
 }
 
 func (t *tracer) addresses() (string, []string) {
@@ -158,11 +164,24 @@ func (t *tracer) failedDials() []string {
 	defer t.mu.Unlock()
 	var failed []string
 	for _, d := range t.dials {
-		if d != t.connectedTo {
-			failed = append(failed, hostOnly(d))
+		if d.addr != t.connectedTo {
+			failed = append(failed, hostOnly(d.addr))
 		}
 	}
 	return failed
+}
+
+// connectedAfter is how long after the first connect started the one that connected started
+// (0 when it was the first, or none connected).
+func (t *tracer) connectedAfter() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, d := range t.dials {
+		if d.addr == t.connectedTo {
+			return d.at.Sub(t.dials[0].at)
+		}
+	}
+	return 0
 }
 
 func hostOnly(addr string) string {
@@ -194,7 +213,7 @@ func (t *tracer) trace() *httptrace.ClientTrace {
 		ConnectStart: func(_, addr string) {
 			t.mu.Lock()
 			t.peer = addr
-			t.dials = append(t.dials, addr)
+			t.dials = append(t.dials, dial{addr, time.Now()})
 			t.mu.Unlock()
 			t.at(&t.connectStart)
 		},

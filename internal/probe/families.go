@@ -6,10 +6,16 @@ import (
 	"net"
 	"net/netip"
 	"syscall"
+	"time"
 )
 
 // Address families: a name with addresses of one family only, on a host without a route for
 // that family (an AAAA-only name on a host without IPv6), fails at every address at once.
+
+// FallbackDelay is how long Go's dialer waits on the first address family before it tries
+// the other (net.Dialer.FallbackDelay's default); the agent's module waits its connect
+// timeout per address.
+const FallbackDelay = 300 * time.Millisecond
 
 // Address families as semconv's network.type names them.
 const (
