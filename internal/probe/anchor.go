@@ -3,6 +3,7 @@ package probe
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"sync"
 	"time"
 )
 
@@ -25,7 +26,7 @@ func (t *Target) anchorOfState(cs *tls.ConnectionState) string {
 // byHandAnchor verifies chain as the by-hand check does (its roots, the fingerprint's CA) and
 // names the root it ends at.
 func (t *Target) byHandAnchor(chain []*x509.Certificate) string {
-	m := &t.anchorMemo
+	m := t.anchorMemo()
 	m.Lock()
 	defer m.Unlock()
 	if time.Since(m.at) < trustMemoFor && sameChain(m.chain, chain) {
@@ -42,11 +43,28 @@ func (t *Target) byHandAnchor(chain []*x509.Certificate) string {
 // subjectOf is root's subject, named once while the chains keep ending at it (Go hands the
 // same root from the pool run after run).
 func (t *Target) subjectOf(root *x509.Certificate) string {
-	m := &t.anchorMemo
+	m := t.anchorMemo()
 	m.Lock()
 	defer m.Unlock()
 	if m.root != root {
 		m.root, m.rootSubject = root, root.Subject.String()
 	}
 	return m.rootSubject
+}
+
+// anchorMemo is what the target remembers of the roots its chains ended at.
+type anchorMemo struct {
+	sync.Mutex
+	// at, chain, subject: the last chain verified by hand and its root's subject.
+	at      time.Time
+	chain   []*x509.Certificate
+	subject string
+	// root and rootSubject: the last root Go's own verification ended at.
+	root        *x509.Certificate
+	rootSubject string
+}
+
+func (t *Target) anchorMemo() *anchorMemo {
+	t.anchor.once.Do(func() { t.anchor.memo = &anchorMemo{} })
+	return t.anchor.memo
 }

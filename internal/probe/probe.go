@@ -55,15 +55,10 @@ type Target struct {
 		chain []*x509.Certificate
 		err   error
 	}
-	// anchorMemo is the root the last chain verified by hand ended at.
-	anchorMemo struct {
-		sync.Mutex
-		at      time.Time
-		chain   []*x509.Certificate
-		subject string
-		// root and rootSubject: the last root Go's own verification ended at.
-		root        *x509.Certificate
-		rootSubject string
+	// anchor is made on the first TLS answer: a plain-HTTP target never holds one.
+	anchor struct {
+		once sync.Once
+		memo *anchorMemo
 	}
 	// OneConnectionPerRun: Client keeps connections alive, and the probe closes them before
 	// and after each run, so that its requests share one connection and no run inherits one.
