@@ -37,7 +37,8 @@ func addressFamilyUnreachable(j *judgement) (string, bool) {
 func fallbackAbandoned(j *judgement) []string {
 	m := &j.ev.Main
 	connected := probe.FamilyOf(m.PeerAddress)
-	if !m.Progress.Connected || connected == "" || m.ConnectedAfter < probe.FallbackDelay {
+	// Through a proxy the addresses are the proxy's, which this warning's words do not fit.
+	if j.ev.Proxy != "" || !m.Progress.Connected || connected == "" || m.ConnectedAfter < probe.FallbackDelay {
 		return nil
 	}
 	var abandoned []string

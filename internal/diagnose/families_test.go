@@ -31,6 +31,12 @@ func TestDualStackFallbackWarning(t *testing.T) {
 	assert.True(t, v.Passed, v.Summary())
 	assert.NotContains(t, v.Warnings, WarnDualStackFallback)
 
+	// Through a proxy the addresses are the proxy's: not the name's families.
+	viaProxyFallback := *fallback
+	viaProxyFallback.Proxy = "http://proxy.corp:3128"
+	v = Diagnose(&viaProxyFallback.Evidence, Context{})
+	assert.NotContains(t, v.Warnings, WarnDualStackFallback)
+
 	sameFamily := recorded(probe.Registration, "https://api.elastic-cloud.com/api/v1/cloud-connected/clusters").answered(401, regRefusal).with(func(ev *probe.Evidence) {
 		ev.Main.PeerAddress, ev.Main.FailedAddresses = "192.0.2.5", []string{"192.0.2.4"}
 		ev.Main.Progress.Connected, ev.Main.ConnectedAfter = true, 2*time.Second
