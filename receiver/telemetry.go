@@ -2,6 +2,7 @@ package autoopsreceiver
 
 import (
 	"cmp"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
@@ -242,6 +244,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	if strings.HasPrefix(ev.URL, "https://") {
 		putNonEmpty(a, attrRootsSource, ev.Client.RootsSource)
 	}
+	putDial(a, &ev.Main)
+	putNonEmpty(a, string(semconv.TLSProtocolVersionKey), tlsProtocolVersions[ev.Main.TLSVersion])
+	putNonEmpty(a, attrAnchorSubject, v.Facts.AnchorSubject)
 	if c := v.Facts.Certificate; c != nil {
 		a.PutStr(string(semconv.TLSServerIssuerKey), c.Issuer)
 		a.PutStr(string(semconv.TLSServerSubjectKey), c.Subject)
@@ -281,7 +286,21 @@ const (
 	attrProxySource           = "autoops.probe.proxy.source"
 	attrRootsSource           = "autoops.probe.tls.roots.source"
 	attrAgentErrorCode        = "autoops.agent.error_code"
+	attrFailedAddresses       = "autoops.probe.dial.failed_addresses"
+	attrAnchorSubject         = "autoops.probe.tls.anchor.subject"
 )
+
+// tlsProtocolVersions are semconv's tls.protocol.version values of the versions Go negotiates.
+var tlsProtocolVersions = map[uint16]string{tls.VersionTLS10: "1.0", tls.VersionTLS11: "1.1", tls.VersionTLS12: "1.2", tls.VersionTLS13: "1.3"}
+
+// putDial: the family of the address connected to (semconv network.type) and the addresses
+// tried that did not connect.
+func putDial(a pcommon.Map, ex *probe.Exchange) {
+	if ex.Progress.Connected {
+		putNonEmpty(a, string(semconv.NetworkTypeKey), probe.FamilyOf(ex.PeerAddress))
+	}
+	putStrings(a, attrFailedAddresses, ex.FailedAddresses)
+}
 
 func putNonEmpty(a pcommon.Map, key, value string) {
 	if value != "" {

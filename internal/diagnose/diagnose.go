@@ -48,6 +48,11 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	if v.Passed {
 		v.Evidence = passEvidence(j)
 	}
+	for _, note := range []string{pinnedLeafNote(j), dualStackNote(j)} {
+		if note != "" {
+			v.Evidence += "; " + note
+		}
+	}
 	if to := redirectedTo(ev); to != "" {
 		// The agent's module followed it: the verdict is the final answer's.
 		v.Evidence += " (after a redirect to " + to + ")"
@@ -86,6 +91,7 @@ func scrubVerdict(v *Verdict, ev *probe.Evidence) {
 	v.Evidence, v.Route = scrub(v.Evidence), scrub(v.Route)
 	f := &v.Facts
 	f.AnsweredBy, f.Location, f.EarliestExpirySubject = scrub(f.AnsweredBy), scrub(f.Location), scrub(f.EarliestExpirySubject)
+	f.AnchorSubject = scrub(f.AnchorSubject)
 	f.MissingPrivileges = scrubAll(f.MissingPrivileges, scrub)
 	if f.Cluster != nil {
 		c := *f.Cluster
@@ -118,6 +124,7 @@ func facts(j *judgement) Facts {
 	if first := ev.EarliestExpiry(); first != nil {
 		f.EarliestExpirySubject = scrubpkg.Name(first.Subject)
 	}
+	f.AnchorSubject = ev.Main.AnchorSubject
 	if r := ev.Main.Response; r != nil && r.Status >= 300 && r.Status < 400 {
 		f.Location = probe.RedactURL(r.Location)
 	}

@@ -75,8 +75,11 @@ type Facts struct {
 	// EarliestExpirySubject is the subject of the presented certificate that expires first
 	// (autoops.probe.tls.earliest_expiry.subject).
 	EarliestExpirySubject string
-	Location              string
-	InContainer           bool
+	// AnchorSubject is the subject of the root the verified chain ended at
+	// (autoops.probe.tls.anchor.subject): the CA setting's certificate, or a system root.
+	AnchorSubject string
+	Location      string
+	InContainer   bool
 }
 
 // Certificate describes the server certificate seen, verified or not.

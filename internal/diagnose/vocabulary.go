@@ -49,6 +49,10 @@ const (
 	TLSVersionTooOld = "tls_version_too_old"
 	// v5
 	AuthHeaderStripped = "auth_header_stripped"
+	// v5: trust anchors, DNS and address families on the path
+	TLSPinnedLeafChanged     = "tls_pinned_leaf_changed"
+	DNSSplitHorizon          = "dns_split_horizon"
+	AddressFamilyUnreachable = "address_family_unreachable"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -91,6 +95,9 @@ const (
 	WarnAgentValueTrailingNewline = "agent_value_trailing_newline"
 	WarnAgentRegistrationSkipped  = "agent_registration_skipped"
 	WarnAgentRegistrationDisabled = "agent_registration_disabled"
+	// v5: trust anchors and address families on the path.
+	WarnCAFilePinsLeaf    = "ca_file_pins_leaf"
+	WarnDualStackFallback = "dual_stack_fallback"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch
@@ -146,6 +153,9 @@ var ErrorTypes = []string{
 	TLSPinMismatch,
 	TLSVersionTooOld,
 	AuthHeaderStripped,
+	TLSPinnedLeafChanged,
+	DNSSplitHorizon,
+	AddressFamilyUnreachable,
 	Other,
 }
 
@@ -181,4 +191,6 @@ var Warnings = []string{
 	WarnAgentValueTrailingNewline,
 	WarnAgentRegistrationSkipped,
 	WarnAgentRegistrationDisabled,
+	WarnCAFilePinsLeaf,
+	WarnDualStackFallback,
 }
