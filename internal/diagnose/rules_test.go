@@ -187,6 +187,13 @@ var (
 	timeoutErr = &net.DNSError{Err: "i/o timeout", IsTimeout: true}
 )
 
+// tunnels443: the proxy answered CONNECT to port 443 of the same host with status.
+func tunnels443(status int) func(*probe.Evidence) {
+	return func(ev *probe.Evidence) {
+		ev.PortCheck = &probe.PortCheck{Port: probe.TunnelPort, Answer: &probe.Response{Status: status, Reason: "Connection established"}}
+	}
+}
+
 func withHandshake(hc probe.HandshakeCheck) func(*probe.Evidence) {
 	return func(ev *probe.Evidence) { ev.Handshake = &hc }
 }
@@ -247,6 +254,10 @@ func TestRulesTable(t *testing.T) {
 		{"squid could not resolve the destination", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(503, "ERR_DNS_FAIL 0")), Context{}, ProxyUpstreamError},
 		{"proxy's own 502 page to a cloud POST", recorded(probe.Registration, "http://api.elastic-cloud.com/x").answered(502, "<html>bad gateway</html>").with(viaProxy("http://p:3128")), Context{}, ProxyUpstreamError},
 		{"CONNECT 403", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "")), Context{}, ProxyBlocked},
+		// v5: what users meet on the path
+		{"squid refuses CONNECT to 9243 and tunnels 443 of the same host", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(200)), Context{}, ProxyPortRefused},
+		{"tie: proxy_blocked when 443 of the same host is refused too", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(403)), Context{}, ProxyBlocked},
+		{"tie: proxy_blocked when 443 could not be opened (nothing listens there)", recorded(probe.Cluster, "https://es.corp:9200").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(503)), Context{}, ProxyBlocked},
 		{"tie: proxy_blocked over not_elasticsearch (a proxy's 403 page for the cluster)", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked},
 		{"SOCKS: not allowed by ruleset", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 2}), Context{}, ProxyBlocked},
 		{"SOCKS: connection refused upstream", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 5}), Context{}, ProxyUpstreamError},

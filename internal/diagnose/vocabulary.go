@@ -49,6 +49,8 @@ const (
 	TLSVersionTooOld = "tls_version_too_old"
 	// v5
 	AuthHeaderStripped = "auth_header_stripped"
+	// v5: what users meet on the path
+	ProxyPortRefused = "proxy_port_refused"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -146,6 +148,7 @@ var ErrorTypes = []string{
 	TLSPinMismatch,
 	TLSVersionTooOld,
 	AuthHeaderStripped,
+	ProxyPortRefused,
 	Other,
 }
 

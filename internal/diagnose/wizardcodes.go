@@ -28,6 +28,8 @@ var transportFailures = []string{
 	TLSIntercepted, TLSHandshakeFailed, TLSPinMismatch, TLSVersionTooOld, TLSClientCertificateRequired, TLSBlocked, PathMTUBlackhole,
 	ProxyUnreachable, ProxySchemeMismatch, ProxyAuthRequired, ProxyAuthUnsupported, ProxyBlocked,
 	ProxyUpstreamError, NotElasticsearch, Other,
+	// v5: what users meet on the path
+	ProxyPortRefused,
 }
 
 // AgentCodes is the wizard's published list in its order (autoops-facts, "Elastic's published

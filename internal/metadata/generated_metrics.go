@@ -364,6 +364,7 @@ const (
 	AttributeErrorTypeTLSPinMismatch
 	AttributeErrorTypeTLSVersionTooOld
 	AttributeErrorTypeAuthHeaderStripped
+	AttributeErrorTypeProxyPortRefused
 	AttributeErrorTypeOTHER
 )
 
@@ -452,6 +453,8 @@ func (av AttributeErrorType) String() string {
 		return "tls_version_too_old"
 	case AttributeErrorTypeAuthHeaderStripped:
 		return "auth_header_stripped"
+	case AttributeErrorTypeProxyPortRefused:
+		return "proxy_port_refused"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -501,6 +504,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"tls_pin_mismatch":                AttributeErrorTypeTLSPinMismatch,
 	"tls_version_too_old":             AttributeErrorTypeTLSVersionTooOld,
 	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
+	"proxy_port_refused":              AttributeErrorTypeProxyPortRefused,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 

@@ -69,6 +69,7 @@ var collectors = []collector{
 	{"credential-less TLS handshake", needsHandshakeCheck, func(ctx context.Context, r *run) {
 		r.ev.Handshake = checkHandshake(ctx, r.addr, r.proxy, r.target)
 	}},
+	{"CONNECT to port 443 of the same host", refusedNon443, func(ctx context.Context, r *run) { r.ev.PortCheck = checkPort(ctx, r) }},
 	{"subjects of tls.ca_file", func(r *run) bool {
 		var unknown x509.UnknownAuthorityError
 		return len(r.target.Trust.CAPEM) > 0 && r.ev.Main.Err != nil && errors.As(r.ev.Main.Err, &unknown)

@@ -89,6 +89,9 @@ type Evidence struct {
 	// Handshake is a credential-less TLS handshake made after a failure, to see the
 	// certificate chain or to tell whether an http:// port speaks TLS.
 	Handshake *HandshakeCheck
+	// PortCheck is the proxy's answer to CONNECT to port 443 of the same host, asked after
+	// it refused CONNECT to another port with 403 (nil when not asked).
+	PortCheck *PortCheck
 	// CAFileSubjects are the subjects of the certificates in the probe's tls.ca_file (none
 	// when no file is configured), to tell a missing intermediate from an unknown CA.
 	CAFileSubjects []string

@@ -659,5 +659,8 @@ func (e *Evidence) responses() []*Response {
 	if e.Handshake != nil && e.Handshake.ProxyAnswer != nil {
 		out = append(out, e.Handshake.ProxyAnswer)
 	}
+	if e.PortCheck != nil && e.PortCheck.Answer != nil {
+		out = append(out, e.PortCheck.Answer)
+	}
 	return out
 }
