@@ -239,6 +239,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	}
 	putNonEmpty(a, attrProxy, ev.Proxy)
 	putNonEmpty(a, attrProxySource, ev.ProxySource)
+	putNonEmpty(a, attrProxyParent, v.Facts.ProxyParent)
 	if strings.HasPrefix(ev.URL, "https://") {
 		putNonEmpty(a, attrRootsSource, ev.Client.RootsSource)
 	}
@@ -281,6 +282,7 @@ const (
 	attrProxySource           = "autoops.probe.proxy.source"
 	attrRootsSource           = "autoops.probe.tls.roots.source"
 	attrAgentErrorCode        = "autoops.agent.error_code"
+	attrProxyParent           = "autoops.probe.proxy.parent"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

@@ -52,6 +52,8 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		v.Facts.AnsweredBy = j.answeredByWho()
 	case InsufficientPrivileges:
 		v.Facts.MissingPrivileges = j.missingPrivileges()
+	case ProxyParentUnreachable:
+		_, v.Facts.ProxyParent = j.proxyParent()
 	}
 	v.Route = route(ev)
 	scrubVerdict(&v, ev)
@@ -81,6 +83,7 @@ func scrubVerdict(v *Verdict, ev *probe.Evidence) {
 	v.Evidence, v.Route = scrub(v.Evidence), scrub(v.Route)
 	f := &v.Facts
 	f.AnsweredBy, f.Location, f.EarliestExpirySubject = scrub(f.AnsweredBy), scrub(f.Location), scrub(f.EarliestExpirySubject)
+	f.ProxyParent = scrub(f.ProxyParent)
 	f.MissingPrivileges = scrubAll(f.MissingPrivileges, scrub)
 	if f.Cluster != nil {
 		c := *f.Cluster

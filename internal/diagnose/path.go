@@ -1,6 +1,12 @@
 package diagnose
 
-import "net/http"
+import (
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+)
 
 // Matches of the rules for what users meet on the path (contract v5, "Diagnosis v5: what
 // users meet on the path"): boxes between the probe and the endpoint that refuse or cut it.
@@ -16,4 +22,47 @@ func proxyPortRefused(j *judgement) (string, bool) {
 	tunnel := refusal{answer: pc.Answer}
 	return sentence("the proxy %s refused CONNECT to %s with %s, and opened a tunnel to port %d of the same host (%s): it refuses port %d, not the host",
 		rf.proxy, j.target(), rf.saidWithPage(), pc.Port, tunnel.said(), j.ev.ServerPort)
+}
+
+// Where a proxy's page names the address it failed to connect to: privoxy's connect-failed
+// page ("the connection to HOST (IP) could not be established") and squid's ERR_CONNECT_FAIL
+// ("Connection to IP failed"), as their English templates word them.
+var failedAddress = []*regexp.Regexp{
+	regexp.MustCompile(`connection to \S+ \(([0-9A-Fa-f:.]+)\) could not be established`),
+	regexp.MustCompile(`Connection to ([0-9A-Fa-f:.]+) failed`),
+}
+
+// proxyParent is the address a proxy's failure page says it could not connect to, when that
+// is no address of the destination as this machine resolves it: the proxy forwards through
+// a parent there. "" when the page names none, or the destination's addresses are unknown.
+func (j *judgement) proxyParent() (refusal, string) {
+	rf, ok := j.proxyRefusal()
+	addrs := j.ev.DestinationAddresses
+	if !ok || rf.answer.Status < 500 || len(addrs) == 0 {
+		return rf, ""
+	}
+	text := strings.Join(strings.Fields(markup.ReplaceAllString(string(rf.answer.Body), " ")), " ")
+	for _, re := range failedAddress {
+		m := re.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		ip := net.ParseIP(m[1])
+		if ip == nil || slices.ContainsFunc(addrs, func(a string) bool { return ip.Equal(net.ParseIP(a)) }) {
+			return rf, ""
+		}
+		return rf, ip.String()
+	}
+	return rf, ""
+}
+
+// proxyParentUnreachable: the proxy failed to connect to an address the destination does not
+// have: its parent proxy, which it forwards through, is down or unreachable from it.
+func proxyParentUnreachable(j *judgement) (string, bool) {
+	rf, parent := j.proxyParent()
+	if parent == "" {
+		return "", false
+	}
+	return sentence("the proxy %s answered %s: it failed to connect to %s, which is not an address of %s (%s here), so it forwards through a parent proxy there that it cannot reach",
+		rf.proxy, rf.saidWithPage(), parent, j.ev.ServerAddress, strings.Join(j.ev.DestinationAddresses, ", "))
 }

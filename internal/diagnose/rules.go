@@ -21,6 +21,8 @@ type rule struct {
 // Ties the order decides:
 //   - proxy failures before anything about the destination: a proxy that refused or could not
 //     be reached says nothing about the endpoint behind it;
+//   - proxy_parent_unreachable before proxy_upstream_error: a page naming an address the
+//     destination does not have says which hop failed;
 //   - proxy_port_refused before proxy_blocked: a proxy that tunnels 443 of the same host
 //     refuses the port, not the destination;
 //   - scheme_mismatch before not_elasticsearch: a TLS port's own 400 to plaintext is no
@@ -53,6 +55,7 @@ var rules = []rule{
 	{ProxyUnreachable, "tests 2-3 note: configure HTTP_PROXY, HTTPS_PROXY", proxyUnreachable, asAgent(ProxyUnreachable, nil)},
 	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported, asAgent(ProxyAuthUnsupported, socksRow(ProxyAuthUnsupported))},
 	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired, asAgent(ProxyAuthRequired, socksRow(ProxyAuthRequired))},
+	{ProxyParentUnreachable, "contract v5, Diagnosis v5: a proxy's page naming the parent it could not reach", proxyParentUnreachable, nil},
 	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError, asAgent(ProxyUpstreamError, nil)},
 	{ProxyPortRefused, "contract v5, Diagnosis v5: squid's SSL_ports (CONNECT to 443 only)", proxyPortRefused, nil},
 	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, firstRow(rootExitRow(ProxyBlocked), asAgent(ProxyBlocked, nil))},

@@ -187,6 +187,20 @@ var (
 	timeoutErr = &net.DNSError{Err: "i/o timeout", IsTimeout: true}
 )
 
+// privoxyConnectFailed is privoxy's answer to CONNECT to the intake when it could not connect
+// to named, as its connect-failed template words it; the intake resolves to resolved here
+// ("": it does not resolve).
+func privoxyConnectFailed(named, resolved string) *evidence {
+	page := `<h2>Connect failed</h2><p>Your request for <a href="https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud:443/"><b>https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud:443/</b></a> could
+            not be fulfilled, because the connection to <b>otel-auto-ops.eu-west-1.aws.svc.elastic.cloud</b> (` + named + `) could not be established.</p>`
+	ev := recorded(probe.OTLP, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:8118")).
+		with(withHandshake(probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: 503, Reason: "Connect failed", Body: []byte(page)}}))
+	if resolved != "" {
+		ev.DestinationAddresses = []string{resolved}
+	}
+	return ev
+}
+
 // tunnels443: the proxy answered CONNECT to port 443 of the same host with status.
 func tunnels443(status int) func(*probe.Evidence) {
 	return func(ev *probe.Evidence) {
@@ -258,6 +272,12 @@ func TestRulesTable(t *testing.T) {
 		{"squid refuses CONNECT to 9243 and tunnels 443 of the same host", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(200)), Context{}, ProxyPortRefused},
 		{"tie: proxy_blocked when 443 of the same host is refused too", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(403)), Context{}, ProxyBlocked},
 		{"tie: proxy_blocked when 443 could not be opened (nothing listens there)", recorded(probe.Cluster, "https://es.corp:9200").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(503)), Context{}, ProxyBlocked},
+		{"privoxy's Connect failed naming its parent's address", privoxyConnectFailed("192.0.2.10", "198.51.100.1"), Context{}, ProxyParentUnreachable},
+		{"squid's ERR_CONNECT_FAIL naming another address", recorded(probe.OTLP, intake).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).
+			with(withHandshake(probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: 503, SquidError: "ERR_CONNECT_FAIL 111", Body: []byte("<p><b>Connection to 10.1.1.1 failed.</b></p>")}})).
+			with(func(ev *probe.Evidence) { ev.DestinationAddresses = []string{"198.51.100.1"} }), Context{}, ProxyParentUnreachable},
+		{"tie: proxy_upstream_error when the page names the destination's own address", privoxyConnectFailed("198.51.100.1", "198.51.100.1"), Context{}, ProxyUpstreamError},
+		{"tie: proxy_upstream_error when the destination does not resolve here", privoxyConnectFailed("192.0.2.10", ""), Context{}, ProxyUpstreamError},
 		{"tie: proxy_blocked over not_elasticsearch (a proxy's 403 page for the cluster)", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked},
 		{"SOCKS: not allowed by ruleset", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 2}), Context{}, ProxyBlocked},
 		{"SOCKS: connection refused upstream", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 5}), Context{}, ProxyUpstreamError},

@@ -77,6 +77,9 @@ type Facts struct {
 	EarliestExpirySubject string
 	Location              string
 	InContainer           bool
+	// ProxyParent is the parent proxy a proxy said it could not reach, as its page names it
+	// (autoops.probe.proxy.parent; proxy_parent_unreachable).
+	ProxyParent string
 }
 
 // Certificate describes the server certificate seen, verified or not.

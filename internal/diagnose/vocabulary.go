@@ -50,7 +50,8 @@ const (
 	// v5
 	AuthHeaderStripped = "auth_header_stripped"
 	// v5: what users meet on the path
-	ProxyPortRefused = "proxy_port_refused"
+	ProxyPortRefused       = "proxy_port_refused"
+	ProxyParentUnreachable = "proxy_parent_unreachable"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -149,6 +150,7 @@ var ErrorTypes = []string{
 	TLSVersionTooOld,
 	AuthHeaderStripped,
 	ProxyPortRefused,
+	ProxyParentUnreachable,
 	Other,
 }
 

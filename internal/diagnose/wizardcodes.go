@@ -29,7 +29,7 @@ var transportFailures = []string{
 	ProxyUnreachable, ProxySchemeMismatch, ProxyAuthRequired, ProxyAuthUnsupported, ProxyBlocked,
 	ProxyUpstreamError, NotElasticsearch, Other,
 	// v5: what users meet on the path
-	ProxyPortRefused,
+	ProxyPortRefused, ProxyParentUnreachable,
 }
 
 // AgentCodes is the wizard's published list in its order (autoops-facts, "Elastic's published
@@ -50,7 +50,7 @@ var AgentCodes = []AgentCode{
 	{
 		Code:       CodeHTTP503,
 		Meaning:    "a proxy or gateway in front is busy or has no upstream, or Elasticsearch itself is not healthy",
-		ErrorTypes: []string{ElasticsearchUnavailable, GatewayUpstreamError, ProxyUpstreamError},
+		ErrorTypes: []string{ElasticsearchUnavailable, GatewayUpstreamError, ProxyUpstreamError, ProxyParentUnreachable},
 		Do:         "`elasticsearch_unavailable`: the cluster's own 503 (see its reason); otherwise the box named in the evidence has no healthy upstream",
 	},
 	{

@@ -365,6 +365,7 @@ const (
 	AttributeErrorTypeTLSVersionTooOld
 	AttributeErrorTypeAuthHeaderStripped
 	AttributeErrorTypeProxyPortRefused
+	AttributeErrorTypeProxyParentUnreachable
 	AttributeErrorTypeOTHER
 )
 
@@ -455,6 +456,8 @@ func (av AttributeErrorType) String() string {
 		return "auth_header_stripped"
 	case AttributeErrorTypeProxyPortRefused:
 		return "proxy_port_refused"
+	case AttributeErrorTypeProxyParentUnreachable:
+		return "proxy_parent_unreachable"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -505,6 +508,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"tls_version_too_old":             AttributeErrorTypeTLSVersionTooOld,
 	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
 	"proxy_port_refused":              AttributeErrorTypeProxyPortRefused,
+	"proxy_parent_unreachable":        AttributeErrorTypeProxyParentUnreachable,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 

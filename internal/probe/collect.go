@@ -66,6 +66,9 @@ var collectors = []collector{
 	{"search-domain lookup", func(r *run) bool { return r.proxy == nil }, func(ctx context.Context, r *run) {
 		r.ev.SearchDomain = checkSearchDomain(ctx, r.ev.ServerAddress, r.ev.Main.PeerAddress)
 	}},
+	{"the destination's addresses, after a proxy's failure", proxyFailedToConnect, func(ctx context.Context, r *run) {
+		r.ev.DestinationAddresses = destinationAddresses(ctx, r.ev.ServerAddress)
+	}},
 	{"credential-less TLS handshake", needsHandshakeCheck, func(ctx context.Context, r *run) {
 		r.ev.Handshake = checkHandshake(ctx, r.addr, r.proxy, r.target)
 	}},

@@ -40,8 +40,9 @@ const (
 // MaxBody bounds what the evidence keeps of any answer: enough for every JSON the probes parse.
 const MaxBody = 256 << 10
 
-// MaxProxyPage bounds what the evidence keeps of a proxy's page refusing a CONNECT.
-const MaxProxyPage = 4 << 10
+// MaxProxyPage bounds what the evidence keeps of a proxy's page refusing a CONNECT: privoxy's
+// pages (6.5 KB) give their reason after 4.7 KB of style sheet.
+const MaxProxyPage = 8 << 10
 
 // Evidence is what one run of one probe saw.
 type Evidence struct {
@@ -89,6 +90,10 @@ type Evidence struct {
 	// Handshake is a credential-less TLS handshake made after a failure, to see the
 	// certificate chain or to tell whether an http:// port speaks TLS.
 	Handshake *HandshakeCheck
+	// DestinationAddresses are the endpoint host's addresses as this machine resolves them,
+	// looked up after a proxy answered with a failure of its own (nil: not looked up, or the
+	// name does not resolve here).
+	DestinationAddresses []string
 	// PortCheck is the proxy's answer to CONNECT to port 443 of the same host, asked after
 	// it refused CONNECT to another port with 403 (nil when not asked).
 	PortCheck *PortCheck
