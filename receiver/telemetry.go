@@ -240,6 +240,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	putNonEmpty(a, attrProxy, ev.Proxy)
 	putNonEmpty(a, attrProxySource, ev.ProxySource)
 	putNonEmpty(a, attrProxyParent, v.Facts.ProxyParent)
+	if v.Facts.BodySize > 0 {
+		a.PutInt(attrRequestBodySize, v.Facts.BodySize)
+	}
 	if strings.HasPrefix(ev.URL, "https://") {
 		putNonEmpty(a, attrRootsSource, ev.Client.RootsSource)
 	}
@@ -283,6 +286,7 @@ const (
 	attrRootsSource           = "autoops.probe.tls.roots.source"
 	attrAgentErrorCode        = "autoops.agent.error_code"
 	attrProxyParent           = "autoops.probe.proxy.parent"
+	attrRequestBodySize       = "autoops.probe.request.body_size"
 )
 
 func putNonEmpty(a pcommon.Map, key, value string) {

@@ -54,6 +54,8 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		v.Facts.MissingPrivileges = j.missingPrivileges()
 	case ProxyParentUnreachable:
 		_, v.Facts.ProxyParent = j.proxyParent()
+	case RequestBodyTooLarge:
+		v.Facts.BodySize = ev.Batch.Size
 	}
 	v.Route = route(ev)
 	scrubVerdict(&v, ev)

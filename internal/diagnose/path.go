@@ -1,11 +1,17 @@
 package diagnose
 
 import (
+	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
 // Matches of the rules for what users meet on the path (contract v5, "Diagnosis v5: what
@@ -65,4 +71,59 @@ func proxyParentUnreachable(j *judgement) (string, bool) {
 	}
 	return sentence("the proxy %s answered %s: it failed to connect to %s, which is not an address of %s (%s here), so it forwards through a parent proxy there that it cannot reach",
 		rf.proxy, rf.saidWithPage(), parent, j.ev.ServerAddress, strings.Join(j.ev.DestinationAddresses, ", "))
+}
+
+// intakeAnswered: the intake probe's small POST got the intake's own answer (its JSON 401
+// without a token, 415 to a token).
+func (j *judgement) intakeAnswered() bool {
+	r := j.answer()
+	if r == nil || j.ev.Probe != probe.OTLP {
+		return false
+	}
+	if j.ev.TokenSent {
+		return r.Status == http.StatusUnsupportedMediaType
+	}
+	return r.Status == http.StatusUnauthorized && answers.IsOTLPUnauthenticated(r.Body)
+}
+
+// batchRefused is the batch-sized POST's outcome when something that is not the intake
+// refused it: a 413 that is not the intake's JSON, or a cut while the body was on its way.
+func (j *judgement) batchRefused() (*probe.Exchange, bool) {
+	b := j.ev.Batch
+	if b == nil || !j.intakeAnswered() {
+		return nil, false
+	}
+	ex := &b.Exchange
+	if r := ex.Response; r != nil {
+		return ex, ex.Err == nil && r.Status == http.StatusRequestEntityTooLarge && !json.Valid(r.Body)
+	}
+	// A cut counts only after the far end said "100 Continue": an intake refusing the missing
+	// credentials early may also cut an upload it never asked for.
+	return ex, ex.Progress.Continued && probe.IsReset(ex.Err)
+}
+
+// requestBodyTooLarge: the intake answered the small POST, and a box in the path refused a
+// POST the size of the agent's batches (otlp.check_batch_size).
+func requestBodyTooLarge(j *judgement) (string, bool) {
+	ex, ok := j.batchRefused()
+	if !ok {
+		return "", false
+	}
+	size := j.ev.Batch.Size
+	if r := ex.Response; r != nil {
+		said := refusal{answer: r}
+		return sentence("the intake answered the small POST (HTTP %d, its own answer), but a POST of %d bytes labelled gzip, as the agent's batches are sent, without credentials, got %s, which is not the intake's JSON: a box in the path refuses bodies that large",
+			j.answer().Status, size, said.saidWithPage())
+	}
+	return sentence("the intake answered the small POST (HTTP %d, its own answer), but a POST of %d bytes labelled gzip, as the agent's batches are sent, without credentials, was cut while it was sent, after the far end had answered 100 Continue (%v): a box in the path refuses bodies that large",
+		j.answer().Status, size, unwrapURLError(ex.Err))
+}
+
+// unwrapURLError drops url.Error's prefix, which repeats the URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

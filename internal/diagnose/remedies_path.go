@@ -23,6 +23,14 @@ var pathRemedies = map[string]remedy{
 		Cluster: "The proxy forwards through a parent proxy (privoxy's forward, squid's cache_peer) and could not connect to it: the parent named in the evidence is down or unreachable from the proxy. Have the proxy's administrator mend the parent or the first proxy's forwarding rule; if the cluster is internal, NO_PROXY lets the agent reach it without either. The destination and the allow-list are not involved: nothing reached them.",
 		Cloud:   "The proxy forwards through a parent proxy (privoxy's forward, squid's cache_peer) and could not connect to it: the parent named in the evidence is down or unreachable from the proxy. Have the proxy's administrator mend the parent or the first proxy's forwarding rule. Elastic Cloud and the allow-list are not involved: nothing reached them.",
 	},
+	RequestBodyTooLarge: {
+		Meaning: "with `otlp.check_batch_size`, a POST that size (incompressible, labelled gzip, no credentials) got 413 or was cut while sent, from something that is not the intake, while the small POST got the intake's answer (`autoops.probe.request.body_size`)",
+		Brief:   "raise that box's body limit for the intake's URL above the agent's batch size (up to 4 MiB), or exempt the intake",
+		Guide:   "Contract v5, Diagnosis v5: request_body_too_large; autoops-facts: the exporter's batches (1-4 MiB, gzip) and its 413",
+		Cloud: "A proxy, gateway or firewall between this machine and the intake refuses request bodies of this size (its answer or cut is quoted above; the intake answered the small POST). " +
+			"The agent's exporter batches 1 to 4 MiB before gzip (agents 9.1.6 and later) and drops a batch refused with 413 without retrying: every batch that does not compress below that box's limit is lost to AutoOps. " +
+			"Raise that box's body limit for the intake's URL above 4 MiB (nginx: client_max_body_size 8m in the server or location for the intake), or exempt the intake from it.",
+	},
 }
 
 func init() { maps.Copy(remedies, pathRemedies) }

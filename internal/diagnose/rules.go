@@ -21,6 +21,8 @@ type rule struct {
 // Ties the order decides:
 //   - proxy failures before anything about the destination: a proxy that refused or could not
 //     be reached says nothing about the endpoint behind it;
+//   - request_body_too_large only after the small POST passed: it is the one verdict on an
+//     intake answer that passes, from the batch-sized POST beside it;
 //   - proxy_parent_unreachable before proxy_upstream_error: a page naming an address the
 //     destination does not have says which hop failed;
 //   - proxy_port_refused before proxy_blocked: a proxy that tunnels 443 of the same host
@@ -92,6 +94,7 @@ var rules = []rule{
 	{LicenseInactive, "facts: license status active", licenseInactive, nil},
 	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges, rootExitRow(InsufficientPrivileges)},
 	{TokenRejected, "test 3 with AUTOOPS_TOKEN", tokenRejected, nil},
+	{RequestBodyTooLarge, "contract v5, Diagnosis v5: the exporter's batches of 1-4 MiB, dropped on 413", requestBodyTooLarge, nil},
 	{Other, "none: the evidence is quoted as it came", other, cutAnswerRow},
 }
 

@@ -201,6 +201,20 @@ func privoxyConnectFailed(named, resolved string) *evidence {
 	return ev
 }
 
+// intakeBehind: the intake's 401 to the small POST, and status and body (or err) for the
+// POST of 4 MiB beside it.
+func intakeBehind(status int, body string, err error) *evidence {
+	ev := recorded(probe.OTLP, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs").answered(401, otlpRefusal)
+	ev.Batch = &probe.BatchCheck{Size: 4 << 20, Exchange: probe.Exchange{Method: "POST", Err: err}}
+	if err == nil {
+		ev.Batch.Exchange.Response = &probe.Response{Status: status, Body: []byte(body), Server: "nginx"}
+	}
+	return ev
+}
+
+// continued: the far end answered "100 Continue" to the batch-sized POST.
+func continued(ev *probe.Evidence) { ev.Batch.Exchange.Progress.Continued = true }
+
 // tunnels443: the proxy answered CONNECT to port 443 of the same host with status.
 func tunnels443(status int) func(*probe.Evidence) {
 	return func(ev *probe.Evidence) {
@@ -278,6 +292,12 @@ func TestRulesTable(t *testing.T) {
 			with(func(ev *probe.Evidence) { ev.DestinationAddresses = []string{"198.51.100.1"} }), Context{}, ProxyParentUnreachable},
 		{"tie: proxy_upstream_error when the page names the destination's own address", privoxyConnectFailed("198.51.100.1", "198.51.100.1"), Context{}, ProxyUpstreamError},
 		{"tie: proxy_upstream_error when the destination does not resolve here", privoxyConnectFailed("192.0.2.10", ""), Context{}, ProxyUpstreamError},
+		{"nginx's 413 to the batch-sized POST, the intake's 401 to the small one", intakeBehind(413, "<html><center><h1>413 Request Entity Too Large</h1></center><hr><center>nginx</center></html>", nil), Context{}, RequestBodyTooLarge},
+		{"the batch-sized POST cut while sent, after 100 Continue", intakeBehind(0, "", opErr("write", syscall.EPIPE)).with(continued), Context{}, RequestBodyTooLarge},
+		{"tie: a pass when the batch-sized POST was cut without 100 Continue (the intake may cut it)", intakeBehind(0, "", opErr("write", syscall.EPIPE)), Context{}, ""},
+		{"tie: a pass when the intake itself answered the batch-sized POST", intakeBehind(401, otlpRefusal, nil), Context{}, ""},
+		{"tie: a pass when the intake's own JSON says 413", intakeBehind(413, `{"code":8,"message":"too large"}`, nil), Context{}, ""},
+		{"tie: unexpected_response, not request_body_too_large, when the small POST got a page", intakeBehind(413, "<html>413</html>", nil).answered(401, "<html>login</html>"), Context{}, UnexpectedResponse},
 		{"tie: proxy_blocked over not_elasticsearch (a proxy's 403 page for the cluster)", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked},
 		{"SOCKS: not allowed by ruleset", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 2}), Context{}, ProxyBlocked},
 		{"SOCKS: connection refused upstream", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 5}), Context{}, ProxyUpstreamError},

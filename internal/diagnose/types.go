@@ -80,6 +80,9 @@ type Facts struct {
 	// ProxyParent is the parent proxy a proxy said it could not reach, as its page names it
 	// (autoops.probe.proxy.parent; proxy_parent_unreachable).
 	ProxyParent string
+	// BodySize is the size of the batch-sized POST that was refused
+	// (autoops.probe.request.body_size; request_body_too_large).
+	BodySize int64
 }
 
 // Certificate describes the server certificate seen, verified or not.

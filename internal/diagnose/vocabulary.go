@@ -52,6 +52,7 @@ const (
 	// v5: what users meet on the path
 	ProxyPortRefused       = "proxy_port_refused"
 	ProxyParentUnreachable = "proxy_parent_unreachable"
+	RequestBodyTooLarge    = "request_body_too_large"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -151,6 +152,7 @@ var ErrorTypes = []string{
 	AuthHeaderStripped,
 	ProxyPortRefused,
 	ProxyParentUnreachable,
+	RequestBodyTooLarge,
 	Other,
 }
 

@@ -29,7 +29,7 @@ var transportFailures = []string{
 	ProxyUnreachable, ProxySchemeMismatch, ProxyAuthRequired, ProxyAuthUnsupported, ProxyBlocked,
 	ProxyUpstreamError, NotElasticsearch, Other,
 	// v5: what users meet on the path
-	ProxyPortRefused, ProxyParentUnreachable,
+	ProxyPortRefused, ProxyParentUnreachable, RequestBodyTooLarge,
 }
 
 // AgentCodes is the wizard's published list in its order (autoops-facts, "Elastic's published
@@ -110,6 +110,7 @@ var AgentCodes = []AgentCode{
 		ErrorTypes: []string{
 			InsufficientPrivileges, UnexpectedStatus, UnexpectedResponse, NotElasticsearch, ElasticsearchUnavailable,
 			SchemeMismatch, ProxyAuthRequired, ProxyBlocked, TLSClientCertificateRequired, DNSBlocked, DNSSearchDomain, Other,
+			RequestBodyTooLarge,
 		},
 		Do: "run `autoops-probe`: the evidence names what answered; `HTTP_403` is `insufficient_privileges` when Elasticsearch said it, `HTTP_200` an answer that is not Elasticsearch's JSON",
 	},

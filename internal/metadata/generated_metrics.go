@@ -366,6 +366,7 @@ const (
 	AttributeErrorTypeAuthHeaderStripped
 	AttributeErrorTypeProxyPortRefused
 	AttributeErrorTypeProxyParentUnreachable
+	AttributeErrorTypeRequestBodyTooLarge
 	AttributeErrorTypeOTHER
 )
 
@@ -458,6 +459,8 @@ func (av AttributeErrorType) String() string {
 		return "proxy_port_refused"
 	case AttributeErrorTypeProxyParentUnreachable:
 		return "proxy_parent_unreachable"
+	case AttributeErrorTypeRequestBodyTooLarge:
+		return "request_body_too_large"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -509,6 +512,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
 	"proxy_port_refused":              AttributeErrorTypeProxyPortRefused,
 	"proxy_parent_unreachable":        AttributeErrorTypeProxyParentUnreachable,
+	"request_body_too_large":          AttributeErrorTypeRequestBodyTooLarge,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 

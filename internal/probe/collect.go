@@ -72,6 +72,7 @@ var collectors = []collector{
 	{"credential-less TLS handshake", needsHandshakeCheck, func(ctx context.Context, r *run) {
 		r.ev.Handshake = checkHandshake(ctx, r.addr, r.proxy, r.target)
 	}},
+	{"POST the size of the agent's batches", batchCalledFor, func(ctx context.Context, r *run) { r.ev.Batch = checkBatch(ctx, r) }},
 	{"CONNECT to port 443 of the same host", refusedNon443, func(ctx context.Context, r *run) { r.ev.PortCheck = checkPort(ctx, r) }},
 	{"subjects of tls.ca_file", func(r *run) bool {
 		var unknown x509.UnknownAuthorityError

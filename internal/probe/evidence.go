@@ -94,6 +94,9 @@ type Evidence struct {
 	// looked up after a proxy answered with a failure of its own (nil: not looked up, or the
 	// name does not resolve here).
 	DestinationAddresses []string
+	// Batch is what came of a POST the size of the agent's batches, without credentials
+	// (otlp.check_batch_size; nil when not sent).
+	Batch *BatchCheck
 	// PortCheck is the proxy's answer to CONNECT to port 443 of the same host, asked after
 	// it refused CONNECT to another port with 403 (nil when not asked).
 	PortCheck *PortCheck
@@ -198,6 +201,8 @@ type Progress struct {
 	TLSDone      bool
 	WroteRequest bool
 	FirstByte    bool
+	// Continued: the far end answered "100 Continue" to a request that asked for it.
+	Continued bool
 }
 
 // PhaseTiming is the duration of one phase that happened.

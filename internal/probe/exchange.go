@@ -126,6 +126,7 @@ type tracer struct {
 	connectStart, connectDone        time.Time
 	tlsStart, tlsDone                time.Time
 	gotConn, wroteRequest, firstByte time.Time
+	continued                        time.Time
 	connected                        bool
 	peer                             string
 	resolved                         []string
@@ -191,6 +192,7 @@ func (t *tracer) trace() *httptrace.ClientTrace {
 		},
 		WroteRequest:         func(httptrace.WroteRequestInfo) { t.at(&t.wroteRequest) },
 		GotFirstResponseByte: func() { t.at(&t.firstByte) },
+		Got100Continue:       func() { t.at(&t.continued) },
 	}
 }
 
@@ -205,6 +207,7 @@ func (t *tracer) finish(end time.Time) (Progress, []PhaseTiming) {
 		TLSDone:      !t.tlsDone.IsZero(),
 		WroteRequest: !t.wroteRequest.IsZero(),
 		FirstByte:    !t.firstByte.IsZero(),
+		Continued:    !t.continued.IsZero(),
 	}
 	var phases []PhaseTiming
 	add := func(name string, from, to time.Time) {

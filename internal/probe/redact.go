@@ -648,7 +648,11 @@ func (r *Redactor) redactAnswers(ev *Evidence) {
 // responses are every answer the evidence holds (a test checks that none is left out).
 func (e *Evidence) responses() []*Response {
 	var out []*Response
-	for _, ex := range []*Exchange{&e.Main, e.License, e.Authenticate, e.Privileges} {
+	var batch *Exchange
+	if e.Batch != nil {
+		batch = &e.Batch.Exchange
+	}
+	for _, ex := range []*Exchange{&e.Main, e.License, e.Authenticate, e.Privileges, batch} {
 		if ex != nil && ex.Response != nil {
 			out = append(out, ex.Response)
 		}

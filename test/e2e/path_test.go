@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,4 +120,53 @@ func TestPrivoxyParentDown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Debian's nginx with its default client_max_body_size (1m) in front of the intake: the
+// guide's small POST passes, a POST the size of the agent's batches gets nginx's 413. Without
+// the check, or with a batch size under the limit, or straight to the intake (which answers
+// the missing credentials before the body), the verdict stays a pass.
+func TestNginxBodyLimitBeforeTheIntake(t *testing.T) {
+	dir := t.TempDir()
+	intake := testutil.RawServerHTTP(t, http.HandlerFunc(testutil.OTLP401))
+	front := freePort(t)
+	write(t, dir, "nginx.conf", fmt.Sprintf(`master_process off;
+daemon off;
+error_log stderr;
+pid %[1]s/nginx.pid;
+events {}
+http {
+  access_log off;
+  client_body_temp_path %[1]s/body; proxy_temp_path %[1]s/proxy; fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi; scgi_temp_path %[1]s/scgi;
+  server { listen 127.0.0.1:%[2]d; location / { proxy_pass http://%[3]s; } }
+}
+`, dir, front, intake))
+	daemon(t, front, "nginx", "-c", filepath.Join(dir, "nginx.conf"), "-p", dir)
+
+	viaNginx, direct := fmt.Sprintf("http://127.0.0.1:%d", front), "http://"+intake
+	// Each case's otlp settings: its endpoint, and the batch size checked ("": no check).
+	settings := map[string][2]string{
+		"nginx, 4MiB": {viaNginx, "4MiB"}, "nginx, no check": {viaNginx, ""},
+		"nginx, 512KiB": {viaNginx, "512KiB"}, "the intake itself, 4MiB": {direct, "4MiB"},
+	}
+	cases := []probeCase{
+		{name: "nginx, 4MiB", want: "request_body_too_large", evidence: []string{"413 Request Entity Too Large", `Server: "nginx`},
+			check: func(t *testing.T, r map[string]any) {
+				assert.EqualValues(t, 4<<20, r["autoops.probe.request.body_size"])
+				assert.Equal(t, "HTTP_413", r["autoops.agent.error_code"])
+				assert.Contains(t, r["autoops.probe.remedy"], "client_max_body_size")
+			}},
+		{name: "nginx, no check", want: ""},
+		{name: "nginx, 512KiB", want: ""},
+		{name: "the intake itself, 4MiB", want: ""},
+	}
+	runOneShotCases(t, cases, func(c probeCase) string {
+		endpoint, size := settings[c.name][0], settings[c.name][1]
+		extra := ""
+		if size != "" {
+			extra = ", check_batch_size: " + size
+		}
+		return fmt.Sprintf("{cluster: {enabled: false}, registration: {enabled: false}, otlp: {endpoint: %q, timeout: 5s%s}}", endpoint, extra)
+	})
 }
