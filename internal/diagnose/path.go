@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
@@ -126,4 +127,44 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// Idle closes: a box between the probe and the endpoint that closes a connection silent for
+// its idle timeout (haproxy's timeout server/client in tcp mode, a cloud load balancer's)
+// cuts every answer slower than that, at the same moment each time.
+const (
+	// minIdle: a close sooner after the request is the endpoint refusing it, not a timer.
+	minIdle = time.Second
+	// idleTolerance: two silences this close (or within a tenth) are one timeout's.
+	idleTolerance = 500 * time.Millisecond
+)
+
+// ClosedSilence is how long the main exchange stayed silent before the connection was
+// closed without any answer; 0 when it ended otherwise. The receiver keeps it from run to
+// run of an instance (Context.PreviousSilence).
+func ClosedSilence(ev *probe.Evidence) time.Duration {
+	m := &ev.Main
+	if m.Response != nil || m.Err == nil || !m.Progress.WroteRequest || m.Progress.FirstByte || !probe.IsReset(m.Err) {
+		return 0
+	}
+	return m.Silence
+}
+
+// sameSilence: two silences long enough to be a timer's, and equal within the tolerance.
+func sameSilence(a, b time.Duration) bool {
+	if a < minIdle || b < minIdle {
+		return false
+	}
+	return (a - b).Abs() <= max(idleTolerance, a/10)
+}
+
+// connectionClosedIdle: closed without an answer after the same silence as in the previous
+// run of this probe: an idle timeout in the path, shorter than the endpoint's answer.
+func connectionClosedIdle(j *judgement) (string, bool) {
+	s := ClosedSilence(j.ev)
+	if !sameSilence(s, j.c.PreviousSilence) {
+		return "", false
+	}
+	return sentence("the connection to %s was closed without any answer %.1f s after the request was sent, as in the previous run (%.1f s): something in the path closes connections idle that long, before the answer came",
+		j.target(), s.Seconds(), j.c.PreviousSilence.Seconds())
 }

@@ -31,6 +31,16 @@ var pathRemedies = map[string]remedy{
 			"The agent's exporter batches 1 to 4 MiB before gzip (agents 9.1.6 and later) and drops a batch refused with 413 without retrying: every batch that does not compress below that box's limit is lost to AutoOps. " +
 			"Raise that box's body limit for the intake's URL above 4 MiB (nginx: client_max_body_size 8m in the server or location for the intake), or exempt the intake from it.",
 	},
+	ConnectionClosedIdle: {
+		Meaning:    "closed without an answer after the same N s of silence in consecutive runs, below the probe's timeout: an idle timeout in the path shorter than the answer",
+		Brief:      "raise that idle timeout (a load balancer's, a proxy's), or find why the answer is slow",
+		Guide:      "Contract v5, Diagnosis v5: connection_closed_idle; Test 1, row 'endpoint URL incorrect/not reachable'",
+		CloudGuide: "Contract v5, Diagnosis v5: connection_closed_idle; tests 2-3",
+		Cluster: "A load balancer, proxy or firewall between this machine and Elasticsearch closes connections that stay silent as long as the evidence says (haproxy's timeout server or timeout client, a cloud load balancer's idle timeout), and Elasticsearch took longer to answer. " +
+			"Raise that idle timeout above the slowest answer the agent waits for (its requests time out after 10 s unless the module sets timeout), or find why the cluster answers so slowly (GET _cluster/health, the nodes' load).",
+		Cloud: "A proxy, load balancer or firewall between this machine and Elastic Cloud closes connections that stay silent as long as the evidence says, and the answer took longer. " +
+			"Raise that idle timeout above 30 s (the agent's exporter waits that long), or find what holds the answer.",
+	},
 }
 
 func init() { maps.Copy(remedies, pathRemedies) }

@@ -21,6 +21,8 @@ type rule struct {
 // Ties the order decides:
 //   - proxy failures before anything about the destination: a proxy that refused or could not
 //     be reached says nothing about the endpoint behind it;
+//   - connection_closed_idle before connection_reset: the same silence before the close, run
+//     after run, is a timer's, not a refusal's;
 //   - request_body_too_large only after the small POST passed: it is the one verdict on an
 //     intake answer that passes, from the batch-sized POST beside it;
 //   - proxy_parent_unreachable before proxy_upstream_error: a page naming an address the
@@ -82,6 +84,7 @@ var rules = []rule{
 	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, firstRow(withSuffix(TLSHostnameMismatch, sslDisabledRow), asAgent(TLSHostnameMismatch, commonNameOnlyRow))},
 	{ClockSkew, "field facts: the server's Date header", clockSkew, nil},
 	{TLSCertificateExpired, "test 1: custom SSL/TLS configuration", tlsCertificateExpired, asAgent(TLSCertificateExpired, nil)},
+	{ConnectionClosedIdle, "contract v5, Diagnosis v5: a load balancer's idle timeout shorter than the answer", connectionClosedIdle, nil},
 	{ConnectionReset, "test 1: endpoint not reachable", connectionReset, nil},
 	{TLSVersionTooOld, "contract v5: Diagnosis v5 (tls_version_too_old)", tlsVersionTooOld, nil},
 	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed, asAgent(TLSHandshakeFailed, nil)},

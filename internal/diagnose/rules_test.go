@@ -212,6 +212,13 @@ func intakeBehind(status int, body string, err error) *evidence {
 	return ev
 }
 
+// closedAfter: the cluster's connection closed without an answer, silence after the request.
+func closedAfter(silence time.Duration) *evidence {
+	ev := recorded(probe.Cluster, "https://es.corp:9200").failed(io.EOF, sentAll)
+	ev.Main.Silence = silence
+	return ev
+}
+
 // continued: the far end answered "100 Continue" to the batch-sized POST.
 func continued(ev *probe.Evidence) { ev.Batch.Exchange.Progress.Continued = true }
 
@@ -292,6 +299,10 @@ func TestRulesTable(t *testing.T) {
 			with(func(ev *probe.Evidence) { ev.DestinationAddresses = []string{"198.51.100.1"} }), Context{}, ProxyParentUnreachable},
 		{"tie: proxy_upstream_error when the page names the destination's own address", privoxyConnectFailed("198.51.100.1", "198.51.100.1"), Context{}, ProxyUpstreamError},
 		{"tie: proxy_upstream_error when the destination does not resolve here", privoxyConnectFailed("192.0.2.10", ""), Context{}, ProxyUpstreamError},
+		{"closed without an answer after the same silence as the previous run", closedAfter(2*time.Second), Context{PreviousSilence: 2100 * time.Millisecond}, ConnectionClosedIdle},
+		{"tie: connection_reset on the first run (no memory yet)", closedAfter(2*time.Second), Context{}, ConnectionReset},
+		{"tie: connection_reset when the silences differ", closedAfter(2*time.Second), Context{PreviousSilence: 4 * time.Second}, ConnectionReset},
+		{"tie: connection_reset for a close sooner than a timer's", closedAfter(200*time.Millisecond), Context{PreviousSilence: 200 * time.Millisecond}, ConnectionReset},
 		{"nginx's 413 to the batch-sized POST, the intake's 401 to the small one", intakeBehind(413, "<html><center><h1>413 Request Entity Too Large</h1></center><hr><center>nginx</center></html>", nil), Context{}, RequestBodyTooLarge},
 		{"the batch-sized POST cut while sent, after 100 Continue", intakeBehind(0, "", opErr("write", syscall.EPIPE)).with(continued), Context{}, RequestBodyTooLarge},
 		{"tie: a pass when the batch-sized POST was cut without 100 Continue (the intake may cut it)", intakeBehind(0, "", opErr("write", syscall.EPIPE)), Context{}, ""},

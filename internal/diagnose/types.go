@@ -29,6 +29,10 @@ type Context struct {
 	// client: proxy from the environment, system roots only); its remedies say that the
 	// module's CA and proxy_url do not apply there.
 	AsAgentRegisters bool
+	// PreviousSilence is, for the receiver's instance, how long the previous run of this
+	// probe stayed silent before its connection was closed without an answer (ClosedSilence;
+	// 0 when it ended otherwise, or there was none).
+	PreviousSilence time.Duration
 	// CredentialTrailingNewline names the variable or key whose credential value ends with a
 	// newline ("" when none does): a 401 is then that newline's doing.
 	CredentialTrailingNewline string

@@ -53,6 +53,7 @@ const (
 	ProxyPortRefused       = "proxy_port_refused"
 	ProxyParentUnreachable = "proxy_parent_unreachable"
 	RequestBodyTooLarge    = "request_body_too_large"
+	ConnectionClosedIdle   = "connection_closed_idle"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -153,6 +154,7 @@ var ErrorTypes = []string{
 	ProxyPortRefused,
 	ProxyParentUnreachable,
 	RequestBodyTooLarge,
+	ConnectionClosedIdle,
 	Other,
 }
 

@@ -29,7 +29,7 @@ var transportFailures = []string{
 	ProxyUnreachable, ProxySchemeMismatch, ProxyAuthRequired, ProxyAuthUnsupported, ProxyBlocked,
 	ProxyUpstreamError, NotElasticsearch, Other,
 	// v5: what users meet on the path
-	ProxyPortRefused, ProxyParentUnreachable, RequestBodyTooLarge,
+	ProxyPortRefused, ProxyParentUnreachable, RequestBodyTooLarge, ConnectionClosedIdle,
 }
 
 // AgentCodes is the wizard's published list in its order (autoops-facts, "Elastic's published

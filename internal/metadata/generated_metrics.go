@@ -367,6 +367,7 @@ const (
 	AttributeErrorTypeProxyPortRefused
 	AttributeErrorTypeProxyParentUnreachable
 	AttributeErrorTypeRequestBodyTooLarge
+	AttributeErrorTypeConnectionClosedIdle
 	AttributeErrorTypeOTHER
 )
 
@@ -461,6 +462,8 @@ func (av AttributeErrorType) String() string {
 		return "proxy_parent_unreachable"
 	case AttributeErrorTypeRequestBodyTooLarge:
 		return "request_body_too_large"
+	case AttributeErrorTypeConnectionClosedIdle:
+		return "connection_closed_idle"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -513,6 +516,7 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"proxy_port_refused":              AttributeErrorTypeProxyPortRefused,
 	"proxy_parent_unreachable":        AttributeErrorTypeProxyParentUnreachable,
 	"request_body_too_large":          AttributeErrorTypeRequestBodyTooLarge,
+	"connection_closed_idle":          AttributeErrorTypeConnectionClosedIdle,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 

@@ -162,6 +162,9 @@ type Exchange struct {
 	PeerChain []*x509.Certificate
 	// RedirectedTo is the URL a followed redirect ended at (without credentials).
 	RedirectedTo string
+	// Silence is how long nothing came after the request was written, when the exchange
+	// ended without a first byte of answer (0 otherwise).
+	Silence time.Duration
 }
 
 // Response is the part of an HTTP answer the diagnosis reads.

@@ -42,7 +42,9 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	resp, err := client.Do(httpReq)
 	if err != nil {
 		ex.Err = err
-		ex.Progress, ex.Phases = tr.finish(time.Now())
+		end := time.Now()
+		ex.Progress, ex.Phases = tr.finish(end)
+		ex.Silence = tr.silence(end)
 		ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
 		return ex
 	}
@@ -194,6 +196,16 @@ func (t *tracer) trace() *httptrace.ClientTrace {
 		GotFirstResponseByte: func() { t.at(&t.firstByte) },
 		Got100Continue:       func() { t.at(&t.continued) },
 	}
+}
+
+// silence is how long the request, once written, went without a first byte until end.
+func (t *tracer) silence(end time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.wroteRequest.IsZero() || !t.firstByte.IsZero() {
+		return 0
+	}
+	return end.Sub(t.wroteRequest)
 }
 
 // finish turns the recorded moments into progress and the durations of the phases that happened.
