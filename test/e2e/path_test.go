@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -169,4 +170,63 @@ http {
 		}
 		return fmt.Sprintf("{cluster: {enabled: false}, registration: {enabled: false}, otlp: {endpoint: %q, timeout: 5s%s}}", endpoint, extra)
 	})
+}
+
+// Debian's haproxy in tcp mode (a layer-4 load balancer) with idle timeouts of 1 s in front
+// of a cluster that answers after 3 s: every run is closed without an answer after the same
+// second of silence. The first run has nothing to compare with and stays connection_reset;
+// the next names the idle timeout. The collector keeps the memory from run to run.
+func TestHaproxyIdleTimeoutShorterThanTheAnswer(t *testing.T) {
+	dir := t.TempDir()
+	slow := testutil.RawServerHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(3 * time.Second):
+			(&testutil.FakeES{}).ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	}))
+	front := freePort(t)
+	write(t, dir, "haproxy.cfg", fmt.Sprintf(`defaults
+  mode tcp
+  timeout connect 1s
+  timeout client 1s
+  timeout server 1s
+frontend fe
+  bind 127.0.0.1:%d
+  default_backend es
+backend es
+  server es1 %s
+`, front, slow))
+	daemon(t, front, "haproxy", "-f", filepath.Join(dir, "haproxy.cfg"), "-db")
+
+	sink := newOTLPSink(t)
+	startCollector(t, fmt.Sprintf(`
+receivers:
+  autoops_probe:
+    collection_interval: 1s
+    initial_delay: 0s
+    logs: {emit: every_run}
+    cluster: {endpoint: "http://127.0.0.1:%d", timeout: 5s}
+    registration: {enabled: false}
+    otlp: {enabled: false}
+exporters:
+  otlp_http:
+    endpoint: %s
+    encoding: json
+    compression: none
+service:`+quietTelemetry+`
+  pipelines:
+    logs: {receivers: [autoops_probe], exporters: [otlp_http]}
+`, front, sink.url), nil)
+	var runs []record
+	waitFor(t, 40*time.Second, "two runs of the cluster probe", func() bool {
+		runs = sink.records()
+		return len(runs) >= 2
+	})
+	assert.Equal(t, "connection_reset", runs[0].attrs["error.type"], runs[0].body)
+	second := runs[1]
+	assert.Equal(t, "connection_closed_idle", second.attrs["error.type"], second.body)
+	assert.Contains(t, second.body, "closed without any answer 1.")
+	assert.Contains(t, second.attrs["autoops.probe.remedy"], "timeout server")
+	assert.Equal(t, "HTTP_0", second.attrs["autoops.agent.error_code"])
 }
