@@ -40,8 +40,11 @@ var failedAddress = []*regexp.Regexp{
 }
 
 // proxyParent is the address a proxy's failure page says it could not connect to, when that
-// is no address of the destination as this machine resolves it: the proxy forwards through
-// a parent there. "" when the page names none, or the destination's addresses are unknown.
+// is an internal address (RFC 1918, loopback, link-local, 100.64/10, fc00::/7) and the
+// destination, as this machine resolves it, has only public ones: the proxy forwards through
+// a parent there. A public address the local lookup did not give proves nothing (DNS round
+// robin gives each resolver a part of a cloud name's addresses). "" when the page names none,
+// or the destination's addresses are unknown.
 func (j *judgement) proxyParent() (refusal, string) {
 	rf, ok := j.proxyRefusal()
 	addrs := j.ev.DestinationAddresses
@@ -55,12 +58,21 @@ func (j *judgement) proxyParent() (refusal, string) {
 			continue
 		}
 		ip := net.ParseIP(m[1])
-		if ip == nil || slices.ContainsFunc(addrs, func(a string) bool { return ip.Equal(net.ParseIP(a)) }) {
+		if ip == nil || !internal(ip) || slices.ContainsFunc(addrs, func(a string) bool { return internal(net.ParseIP(a)) }) {
 			return rf, ""
 		}
 		return rf, ip.String()
 	}
 	return rf, ""
+}
+
+// sharedAddressSpace is 100.64.0.0/10 (RFC 6598), which carrier-grade NATs and some
+// corporate networks use as internal space.
+var sharedAddressSpace = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
+
+// internal: an address no public name resolves to.
+func internal(ip net.IP) bool {
+	return ip == nil || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || sharedAddressSpace.Contains(ip)
 }
 
 // proxyParentUnreachable: the proxy failed to connect to an address the destination does not
@@ -70,7 +82,7 @@ func proxyParentUnreachable(j *judgement) (string, bool) {
 	if parent == "" {
 		return "", false
 	}
-	return sentence("the proxy %s answered %s: it failed to connect to %s, which is not an address of %s (%s here), so it forwards through a parent proxy there that it cannot reach",
+	return sentence("the proxy %s answered %s: it failed to connect to %s, an internal address, while %s has only public ones (%s here), so it forwards through a parent proxy there that it cannot reach",
 		rf.proxy, rf.saidWithPage(), parent, j.ev.ServerAddress, strings.Join(j.ev.DestinationAddresses, ", "))
 }
 

@@ -17,7 +17,7 @@ var pathRemedies = map[string]remedy{
 			"Elastic Cloud's endpoints answer on port 443: drop the port from the endpoint, or have the proxy's administrator add it to SSL_ports.",
 	},
 	ProxyParentUnreachable: {
-		Meaning: "the proxy failed to connect to an address its page names, which is not the destination's: the parent proxy it forwards through (`autoops.probe.proxy.parent`)",
+		Meaning: "the proxy's failure page names an internal address it could not connect to, while the destination has only public ones: the parent proxy it forwards through (`autoops.probe.proxy.parent`)",
 		Brief:   "mend the parent proxy, or the first proxy's forwarding to it; the allow-list is not involved",
 		Guide:   "Contract v5, Diagnosis v5: proxy_parent_unreachable; tests 2-3, 'configure your HTTP proxy'",
 		Cluster: "The proxy forwards through a parent proxy (privoxy's forward, squid's cache_peer) and could not connect to it: the parent named in the evidence is down or unreachable from the proxy. Have the proxy's administrator mend the parent or the first proxy's forwarding rule; if the cluster is internal, NO_PROXY lets the agent reach it without either. The destination and the allow-list are not involved: nothing reached them.",

@@ -293,12 +293,14 @@ func TestRulesTable(t *testing.T) {
 		{"squid refuses CONNECT to 9243 and tunnels 443 of the same host", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(200)), Context{}, ProxyPortRefused},
 		{"tie: proxy_blocked when 443 of the same host is refused too", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(403)), Context{}, ProxyBlocked},
 		{"tie: proxy_blocked when 443 could not be opened (nothing listens there)", recorded(probe.Cluster, "https://es.corp:9200").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(503)), Context{}, ProxyBlocked},
-		{"privoxy's Connect failed naming its parent's address", privoxyConnectFailed("192.0.2.10", "198.51.100.1"), Context{}, ProxyParentUnreachable},
+		{"privoxy's Connect failed naming its parent's address", privoxyConnectFailed("10.20.0.5", "198.51.100.1"), Context{}, ProxyParentUnreachable},
 		{"squid's ERR_CONNECT_FAIL naming another address", recorded(probe.OTLP, intake).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).
 			with(withHandshake(probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: 503, SquidError: "ERR_CONNECT_FAIL 111", Body: []byte("<p><b>Connection to 10.1.1.1 failed.</b></p>")}})).
 			with(func(ev *probe.Evidence) { ev.DestinationAddresses = []string{"198.51.100.1"} }), Context{}, ProxyParentUnreachable},
 		{"tie: proxy_upstream_error when the page names the destination's own address", privoxyConnectFailed("198.51.100.1", "198.51.100.1"), Context{}, ProxyUpstreamError},
-		{"tie: proxy_upstream_error when the destination does not resolve here", privoxyConnectFailed("192.0.2.10", ""), Context{}, ProxyUpstreamError},
+		{"tie: proxy_upstream_error for a public address the local lookup did not give (DNS round robin)", privoxyConnectFailed("198.51.100.7", "198.51.100.1"), Context{}, ProxyUpstreamError},
+		{"tie: proxy_upstream_error for an internal destination (its parent cannot be told apart)", privoxyConnectFailed("10.20.0.5", "10.9.9.9"), Context{}, ProxyUpstreamError},
+		{"tie: proxy_upstream_error when the destination does not resolve here", privoxyConnectFailed("10.20.0.5", ""), Context{}, ProxyUpstreamError},
 		{"closed without an answer after the same silence as the previous run", closedAfter(2 * time.Second), Context{PreviousSilence: 2100 * time.Millisecond}, ConnectionClosedIdle},
 		{"tie: connection_reset on the first run (no memory yet)", closedAfter(2 * time.Second), Context{}, ConnectionReset},
 		{"tie: connection_reset when the silences differ", closedAfter(2 * time.Second), Context{PreviousSilence: 4 * time.Second}, ConnectionReset},

@@ -87,7 +87,7 @@ func (w *world) privoxy(t *testing.T, extra ...string) {
 // names the parent; the same privoxy without a parent, Elastic Cloud down, stays
 // proxy_upstream_error: its page names the destination's own address.
 func TestPrivoxyParentDown(t *testing.T) {
-	const parent = "192.0.2.10" // TEST-NET-1, on the namespace's lo: nothing listens there
+	const parent = "10.20.0.5" // an internal address on the namespace's lo: nothing listens there
 	for _, tc := range []struct {
 		name  string
 		extra []string
