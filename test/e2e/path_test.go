@@ -152,12 +152,14 @@ http {
 		"nginx, 512KiB": {viaNginx, "512KiB"}, "the intake itself, 4MiB": {direct, "4MiB"},
 	}
 	cases := []probeCase{
-		{name: "nginx, 4MiB", want: "request_body_too_large", evidence: []string{"413 Request Entity Too Large", `Server: "nginx`},
+		{
+			name: "nginx, 4MiB", want: "request_body_too_large", evidence: []string{"413 Request Entity Too Large", `Server: "nginx`},
 			check: func(t *testing.T, r map[string]any) {
 				assert.EqualValues(t, 4<<20, r["autoops.probe.request.body_size"])
 				assert.Equal(t, "HTTP_413", r["autoops.agent.error_code"])
 				assert.Contains(t, r["autoops.probe.remedy"], "client_max_body_size")
-			}},
+			},
+		},
 		{name: "nginx, no check", want: ""},
 		{name: "nginx, 512KiB", want: ""},
 		{name: "the intake itself, 4MiB", want: ""},
