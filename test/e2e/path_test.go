@@ -232,3 +232,20 @@ service:`+quietTelemetry+`
 	assert.Contains(t, second.attrs["autoops.probe.remedy"], "timeout server")
 	assert.Equal(t, "HTTP_0", second.attrs["autoops.agent.error_code"])
 }
+
+// Debian's squid forwarding through a parent (cache_peer, never_direct) that is down answers
+// 500 ERR_CANNOT_FORWARD, whose page names no parent and no address: nothing shows which hop
+// failed, so the verdict stays proxy_upstream_error, quoting squid.
+func TestSquidParentDownStaysUpstreamError(t *testing.T) {
+	const parent = "10.20.0.5"
+	w := newWorld(t, nil)
+	w.ns.exec(t, "ip", "addr", "add", parent+"/32", "dev", "lo")
+	w.standard(t)
+	w.squid(t, "cache_peer "+parent+" parent 3128 0 no-query default", "never_direct allow all")
+	got, _ := w.run(t, "HTTPS_PROXY=http://127.0.0.1:3128")
+	checkVerdicts(t, got, expect{"cluster": "", "registration": "proxy_upstream_error", "otlp": "proxy_upstream_error"})
+	for _, probe := range []string{"registration", "otlp"} {
+		assert.Contains(t, got[probe].body, "ERR_CANNOT_FORWARD")
+		assert.Nil(t, got[probe].attrs["autoops.probe.proxy.parent"])
+	}
+}
