@@ -21,7 +21,8 @@ func proxyFailedToConnect(r *run) bool {
 	return !r.ev.Main.Progress.TLSStarted && !IsTimeout(r.ev.Main.Err)
 }
 
-// lookupBound keeps a slow resolver from spending the time later collectors need.
+// lookupBound, or a quarter of what is left of the run, keeps a slow resolver from spending
+// the time later collectors need.
 const lookupBound = time.Second
 
 // destinationAddresses are the endpoint host's addresses as this machine resolves them (the
@@ -31,7 +32,11 @@ func destinationAddresses(ctx context.Context, host string) []string {
 	if ip := net.ParseIP(host); ip != nil {
 		return []string{ip.String()}
 	}
-	ctx, cancel := context.WithTimeout(ctx, lookupBound)
+	bound := lookupBound
+	if deadline, ok := ctx.Deadline(); ok {
+		bound = min(bound, time.Until(deadline)/4)
+	}
+	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	addrs, err := net.DefaultResolver.LookupHost(ctx, host)
 	if err != nil {
