@@ -123,6 +123,16 @@ func TestAgentModuleTLSAsTLSCommon(t *testing.T) {
 	r = agentModule(t, localhostURL(misnamed), cas+"\nproxy_url: "+proxy+"\nssl.verification_mode: strict")[0]
 	assert.Equal(t, "tls_hostname_mismatch", r.Verdict.ErrorType, "strict through a proxy checks the host")
 
+	// No ssl block: tlscommon's default check going direct (the Common Name accepted), Go's own
+	// through a proxy (the host checked), both against the system roots of the agent's
+	// environment.
+	t.Setenv("SSL_CERT_FILE", caFile(t, ca))
+	r = agentModule(t, localhostURL(cnOnly), "")[0]
+	assert.True(t, r.Verdict.Passed, r.Verdict.Summary())
+	assert.Equal(t, "SSL_CERT_FILE", r.Evidence.Client.RootsSource)
+	r = agentModule(t, localhostURL(misnamed), "proxy_url: "+proxy)[0]
+	assert.Equal(t, "tls_hostname_mismatch", r.Verdict.ErrorType, "without an ssl block, Go's check through a proxy")
+
 	// Unknown CA and a wrong name: the agent meets the chain first.
 	stranger := testutil.NewCA(t, "Stranger CA")
 	selfSigned := tls.Certificate{Certificate: [][]byte{stranger.Cert.Raw}, PrivateKey: stranger.Key}
@@ -269,6 +279,7 @@ func TestAgentModuleHTTPClient(t *testing.T) {
 	r = agentModule(t, srv.URL+"/old/", "proxy_disable: true")[0]
 	assert.True(t, r.Verdict.Passed, r.Verdict.Summary())
 	assert.Contains(t, r.Verdict.Warnings, "redirected")
+	assert.Contains(t, r.Verdict.Evidence, "after a redirect to "+strings.TrimPrefix(srv.URL, "http://")+"/")
 
 	other := httptest.NewServer(&testutil.FakeES{})
 	t.Cleanup(other.Close)
@@ -330,6 +341,11 @@ exporters:
 	assert.Equal(t, "tls.ca_file", otlp.Evidence.Client.RootsSource)
 	results = run("    tls: {ca_file: "+other+", include_system_ca_certs_pool: true}\n", "SSL_CERT_FILE="+bundle)
 	assert.True(t, results[len(results)-1].Verdict.Passed, results[len(results)-1].Verdict.Summary())
+	// ca_pem: the same replacement, the exporter's CA given inline.
+	pemText, err := os.ReadFile(bundle)
+	require.NoError(t, err)
+	results = run("    tls:\n      ca_pem: |\n        "+strings.ReplaceAll(strings.TrimSpace(string(pemText)), "\n", "\n        ")+"\n", "SSL_CERT_FILE="+other)
+	assert.True(t, results[len(results)-1].Verdict.Passed, "the intake's CA given as ca_pem: %s", results[len(results)-1].Verdict.Summary())
 }
 
 // The module's connect_timeout bounds each address: a dropping firewall is connection_timeout
@@ -377,4 +393,23 @@ func TestAgentModuleProxyHeadersAndBearer(t *testing.T) {
 	assert.True(t, r.Verdict.Passed, r.Verdict.Summary())
 	h := <-connectHeaders
 	assert.Equal(t, "ops", h.Get("X-Proxy-Team"))
+}
+
+// Registration as the agent builds its URL: the variable and the path concatenated.
+func TestAgentRegistrationURLIsConcatenated(t *testing.T) {
+	paths := make(chan string, 2)
+	reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths <- r.URL.Path
+		testutil.Registration401(w, r)
+	}))
+	t.Cleanup(reg.Close)
+	t.Setenv("ELASTIC_CLOUD_CONNECTED_MODE_API_URL", reg.URL+"/")
+	cfg := createDefaultConfig().(*Config)
+	cfg.AgentEnvironment = true
+	cfg.Cluster.Enabled, cfg.OTLP.Enabled = false, false
+	require.NoError(t, confmap.Validate(cfg))
+	results, err := RunOnce(context.Background(), cfg, componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.Equal(t, "//api/v1/cloud-connected/clusters", <-paths)
 }

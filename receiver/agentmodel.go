@@ -183,6 +183,10 @@ func (cfg *Config) withModel(m *agentconfig.Model) (*Config, map[string]string) 
 	set("otlp.endpoint", &o.Endpoint, mo.Endpoint)
 	setOpaque("otlp.token", &o.Token, mo.Token)
 	set("otlp.tls.ca_file", &o.TLS.CAFile, mo.CAFile)
+	if mo.CAPEM.Set() {
+		o.TLS.CAPem = configopaque.String(mo.CAPEM.V)
+		sources["otlp.tls.ca_pem"] = mo.CAPEM.From
+	}
 	setFile(&o.TLS, "otlp.tls", mo.CertFile, mo.KeyFile, sources)
 	if mo.InsecureSkipVerify {
 		o.TLS.InsecureSkipVerify = true

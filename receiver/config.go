@@ -21,6 +21,7 @@ import (
 	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Emit modes of logs.emit.
@@ -474,13 +475,13 @@ func validateBaseURL(key, raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s: %q is not an absolute http(s) URL", key, probe.RedactURL(raw))
+		return fmt.Errorf("%s: %q is not an absolute http(s) URL", key, scrub.URLWithoutQueryValues(raw))
 	}
 	if u.User != nil {
 		return fmt.Errorf("%s: put credentials in the probe's settings, not in the URL", key)
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("%s: %q has a query or fragment; give the base URL only", key, probe.RedactURL(raw))
+		return fmt.Errorf("%s: %q has a query or fragment; give the base URL only", key, scrub.URLWithoutQueryValues(raw))
 	}
 	host := strings.TrimSuffix(u.Hostname(), ".")
 	if len(host) > maxHostName {

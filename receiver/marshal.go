@@ -2,11 +2,14 @@ package autoopsreceiver
 
 import (
 	"reflect"
+	"strings"
 	"sync"
 
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Marshal writes the settings that differ from the defaults. The collector marshals every
@@ -29,7 +32,48 @@ func (cfg Config) Marshal(conf *confmap.Conf) error {
 		return err
 	}
 	changed, _ := prune(full.ToStringMap(), redacted.ToStringMap(), defaults).(map[string]any)
+	hideAlways(changed)
 	return conf.Merge(confmap.NewFromStringMap(changed))
+}
+
+// hideAlways rewrites what no marshaled copy may show, redacted or not (print-config's
+// default mode, whatever its other flags; the effective configuration), as it sits in
+// settings that are not secrets themselves: a URL's password or a credential in its query (an endpoint, a
+// proxy_url), PEM private key text or a key's base64 given to a key setting (key_file
+// through ${env:...}). Passwords, keys and tokens in their own settings follow the mode.
+// (print-config --mode unredacted prints the resolved file, not this: the collector's.)
+// Such a configuration does not read back the same: it was never meant to be printed whole.
+func hideAlways(m map[string]any) {
+	for k, v := range m {
+		switch leaf := v.(type) {
+		case map[string]any:
+			hideAlways(leaf)
+		case []any:
+			for i, item := range leaf {
+				if s, ok := item.(string); ok {
+					leaf[i] = hideValue(k, s)
+				} else if sub, ok := item.(map[string]any); ok {
+					hideAlways(sub)
+				}
+			}
+		case string:
+			m[k] = hideValue(k, leaf)
+		case configopaque.String:
+			m[k] = configopaque.String(hideValue(k, string(leaf)))
+		}
+	}
+}
+
+func hideValue(key, v string) string {
+	k := strings.ToLower(key)
+	keySetting := strings.Contains(k, "key") && (strings.HasSuffix(k, "_file") || strings.HasSuffix(k, "_pem"))
+	if strings.Contains(v, "PRIVATE KEY") || keySetting && scrub.MayBeKeyMaterial(v) {
+		return scrub.Redacted
+	}
+	if strings.Contains(v, "@") || strings.Contains(v, "://") {
+		return scrub.HideURLPassword(v)
+	}
+	return v
 }
 
 // marshaledDefaults is the default configuration, marshaled once.

@@ -80,13 +80,16 @@ func TestMarshalKeepsSettingsAndSecretsMode(t *testing.T) {
 	require.NoError(t, unredacted.Marshal(cfg, xconfmap.WithUnredacted()))
 	text, err = yaml.Marshal(unredacted.ToStringMap())
 	require.NoError(t, err)
-	for _, secret := range []string{"id:S3cretKey", "T0kenHeader", "http://u:Pr0xyPw@proxy:3128", "AutoOpsT0ken"} {
+	for _, secret := range []string{"id:S3cretKey", "T0kenHeader", "AutoOpsT0ken"} {
 		assert.Contains(t, string(text), secret, "print-config --mode unredacted shows it")
 	}
+	assert.Contains(t, string(text), "http://u:[REDACTED]@proxy:3128", "a URL's password shows in no mode")
+	assert.NotContains(t, string(text), "Pr0xyPw")
 	assert.NotContains(t, string(text), "force_attempt_http2", "a default left out")
 
 	back := createDefaultConfig().(*Config)
 	require.NoError(t, unredacted.Unmarshal(back))
 	cfg.resolved, back.resolved = nil, nil
-	assert.Equal(t, cfg, back, "read back, the same configuration")
+	cfg.Cluster.ProxyURL, cfg.Cluster.MaskedProxyURL = "http://u:[REDACTED]@proxy:3128", "http://u:[REDACTED]@proxy:3128"
+	assert.Equal(t, cfg, back, "read back, the same configuration but for the URL's password")
 }

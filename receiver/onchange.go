@@ -14,9 +14,21 @@ type logsBatch struct {
 	logs plog.Logs
 	id   uint64
 	// outcomes holds the outcome of each probe that has a record in the batch.
-	outcomes map[probe.Name]string
+	outcomes map[resultKey]string
 	// named are the probes whose record names the variables behind their settings.
-	named []probe.Name
+	named []resultKey
+}
+
+// resultKey tells a probe's results apart: the probe and its endpoint (the cluster probe runs
+// once per host of the agent's module).
+type resultKey struct {
+	name probe.Name
+	host string
+	port int
+}
+
+func keyOf(ev *probe.Evidence) resultKey {
+	return resultKey{name: ev.Probe, host: ev.ServerAddress, port: ev.ServerPort}
 }
 
 // handedOff is what on_change compares a run with: per probe, the last record the logs
@@ -28,9 +40,9 @@ type handedOff struct {
 	mu      sync.Mutex
 	batches uint64
 	// last: the outcome of the probe's last record handed off, and its batch.
-	last map[probe.Name]sentOutcome
+	last map[resultKey]sentOutcome
 	// named: the batch whose record of the probe named its settings.
-	named map[probe.Name]uint64
+	named map[resultKey]uint64
 }
 
 type sentOutcome struct {
@@ -39,7 +51,7 @@ type sentOutcome struct {
 }
 
 func newHandedOff() *handedOff {
-	return &handedOff{last: map[probe.Name]sentOutcome{}, named: map[probe.Name]uint64{}}
+	return &handedOff{last: map[resultKey]sentOutcome{}, named: map[resultKey]uint64{}}
 }
 
 // newBatch starts the next batch.
@@ -47,11 +59,11 @@ func (h *handedOff) newBatch() logsBatch {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.batches++
-	return logsBatch{id: h.batches, outcomes: map[probe.Name]string{}}
+	return logsBatch{id: h.batches, outcomes: map[resultKey]string{}}
 }
 
 // changed: no record of the probe was handed off yet, or the last one had another outcome.
-func (h *handedOff) changed(name probe.Name, outcome string) bool {
+func (h *handedOff) changed(name resultKey, outcome string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	last, ok := h.last[name]
@@ -59,7 +71,7 @@ func (h *handedOff) changed(name probe.Name, outcome string) bool {
 }
 
 // settingsNamed: a record handed off named the probe's settings.
-func (h *handedOff) settingsNamed(name probe.Name) bool {
+func (h *handedOff) settingsNamed(name resultKey) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	_, ok := h.named[name]

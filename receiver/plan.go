@@ -71,7 +71,12 @@ func planProbes(ctx context.Context, r *resolution, files fileAccess) ([]probePl
 		}
 	}
 	if rc := &cfg.Registration; rc.Enabled {
-		p, err := planConfighttp(ctx, probe.Registration, &rc.ClientConfig, joinBase(rc.Endpoint, probe.RegistrationPath), env)
+		regURL := joinBase(rc.Endpoint, probe.RegistrationPath)
+		if r.model != nil {
+			// The agent concatenates: a trailing / in the variable gives "//api/...".
+			regURL = rc.Endpoint + probe.RegistrationPath
+		}
+		p, err := planConfighttp(ctx, probe.Registration, &rc.ClientConfig, regURL, env)
 		p.context = diagnose.Context{AsAgentRegisters: cfg.agentMode()}
 		if err == nil && r.model != nil {
 			// Go's default client: the system roots of the agent's environment.

@@ -114,15 +114,7 @@ func cipherSuites(list []agentconfig.Value) ([]uint16, error) {
 		short := strings.Replace(strings.TrimPrefix(s.Name, "TLS_"), "_WITH_", "_", 1)
 		byName[strings.ReplaceAll(short, "_", "-")] = s.ID
 	}
-	var out []uint16
-	for _, v := range list {
-		id, ok := byName[v.V]
-		if !ok {
-			return nil, fmt.Errorf("%s: %q is not a cipher suite the agent knows", v.From, v.V)
-		}
-		out = append(out, id)
-	}
-	return out, nil
+	return named(list, byName, "a cipher suite the agent knows")
 }
 
 // curveTypes are the names ssl.curve_types takes (tlscommon's tlsCurveTypes).
@@ -131,11 +123,16 @@ var curveTypes = map[string]tls.CurveID{
 }
 
 func curvePreferences(list []agentconfig.Value) ([]tls.CurveID, error) {
-	var out []tls.CurveID
+	return named(list, curveTypes, "one of P-256, P-384, P-521, X25519")
+}
+
+// named looks each value up in table, naming the setting of one that is not there.
+func named[T any](list []agentconfig.Value, table map[string]T, expected string) ([]T, error) {
+	out := make([]T, 0, len(list))
 	for _, v := range list {
-		id, ok := curveTypes[v.V]
+		id, ok := table[v.V]
 		if !ok {
-			return nil, fmt.Errorf("%s: %q is not one of P-256, P-384, P-521, X25519", v.From, v.V)
+			return nil, fmt.Errorf("%s: %q is not %s", v.From, v.V, expected)
 		}
 		out = append(out, id)
 	}

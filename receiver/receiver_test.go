@@ -140,13 +140,20 @@ func waitRuns(t *testing.T, s started, runs int) {
 	require.Eventually(t, func() bool { return len(s.metrics.AllMetrics()) >= runs }, 10*time.Second, 10*time.Millisecond)
 }
 
+// waitLogs waits for n log records: each pipeline gets a run through its own hand-off, so the
+// logs may land after the metrics.
+func waitLogs(t *testing.T, s started, n int, why string) {
+	t.Helper()
+	require.Eventually(t, func() bool { return s.logs.LogRecordCount() == n }, 10*time.Second, 10*time.Millisecond, why)
+}
+
 func TestOneRunPerTickFeedsBothPipelines(t *testing.T) {
 	e := newEndpoints(t)
 	s := start(t, e.config(), "")
 	waitRuns(t, s, 1)
 	assert.Equal(t, int32(1), e.clusterHits.Load())
 	assert.Equal(t, int32(1), e.cloudHits.Load())
-	assert.Equal(t, 3, s.logs.LogRecordCount(), "one record per probe on the first run")
+	waitLogs(t, s, 3, "one record per probe on the first run")
 
 	s.ticks <- time.Now()
 	waitRuns(t, s, 2)
@@ -190,7 +197,7 @@ func TestAChangeIsLoggedAndReported(t *testing.T) {
 	e.otlpBody.Store(`<html>Sign in to continue</html>`)
 	s.ticks <- time.Now()
 	waitRuns(t, s, 2)
-	require.Equal(t, 4, s.logs.LogRecordCount())
+	waitLogs(t, s, 4, "the change is logged")
 	lr := lastRecord(s.logs)
 	assert.Equal(t, "autoops.probe.result", lr.EventName())
 	assert.Equal(t, plog.SeverityNumberError, lr.SeverityNumber())
@@ -245,8 +252,8 @@ func TestTwoInstancesAreIndependent(t *testing.T) {
 	sb := start(t, cfgB, "staging")
 	waitRuns(t, sa, 1)
 	waitRuns(t, sb, 1)
-	assert.Equal(t, 3, sa.logs.LogRecordCount())
-	assert.Equal(t, 2, sb.logs.LogRecordCount(), "staging has the otlp probe disabled")
+	waitLogs(t, sa, 3, "prod")
+	waitLogs(t, sb, 2, "staging has the otlp probe disabled")
 	assert.Equal(t, int32(1), a.cloudHits.Load())
 	assert.Equal(t, int32(1), b.cloudHits.Load())
 }

@@ -44,6 +44,9 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 	if err != nil {
 		return nil, err
 	}
+	// The targets hold their plans from here: the resolution need not keep a second copy
+	// for the collector's whole run (a reload validates, and so plans, again).
+	r.plans = nil
 	inContainer := detectContainer()
 	redactor := newRedactor(r.effective, probe.ReadEnvironment(r.lookup), plans)
 	checks := make([]check, 0, len(plans))

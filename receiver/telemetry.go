@@ -2,6 +2,7 @@ package autoopsreceiver
 
 import (
 	"cmp"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // EventName is the event name of every log record the receiver emits.
@@ -45,7 +47,7 @@ type telemetry struct {
 	// reported holds, per probe, every error.type and warning this instance has written as 1:
 	// each later run writes 0 for those that no longer hold, so a reason ends at once in the
 	// backend. Bounded by the contract's tables.
-	reported map[probe.Name]*reportedReasons
+	reported map[resultKey]*reportedReasons
 }
 
 type reportedReasons struct {
@@ -67,7 +69,7 @@ func newTelemetry(cfg *Config, set receiver.Settings, host component.Host) *tele
 		handedOffState: newHandedOff(),
 		host:           host,
 		instance:       set.ID.String(),
-		reported:       map[probe.Name]*reportedReasons{},
+		reported:       map[resultKey]*reportedReasons{},
 	}
 }
 
@@ -100,7 +102,7 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 		if v.Passed {
 			success = 1
 		}
-		seen := t.reportedFor(ev.Probe)
+		seen := t.reportedFor(keyOf(ev))
 		current := failure{v.ErrorType, v.AgentErrorCode}
 		if !v.Passed {
 			seen.failures[current] = true
@@ -130,7 +132,7 @@ func (t *telemetry) metrics(results []Result, now time.Time) pmetric.Metrics {
 	return t.mb.Emit(metadata.WithResource(t.resource()))
 }
 
-func (t *telemetry) reportedFor(name probe.Name) *reportedReasons {
+func (t *telemetry) reportedFor(name resultKey) *reportedReasons {
 	r, ok := t.reported[name]
 	if !ok {
 		r = &reportedReasons{failures: map[failure]bool{}, warnings: map[string]bool{}}
@@ -174,16 +176,16 @@ func (t *telemetry) logs(results []Result, now time.Time) logsBatch {
 	ts := pcommon.NewTimestampFromTime(now)
 	b := t.handedOffState.newBatch()
 	for _, r := range results {
-		outcome := outcomeKey(&r)
-		if !t.resultEvents || (!t.handedOffState.changed(r.Evidence.Probe, outcome) && !t.emitEvery) {
+		outcome, key := outcomeKey(&r), keyOf(&r.Evidence)
+		if !t.resultEvents || (!t.handedOffState.changed(key, outcome) && !t.emitEvery) {
 			continue
 		}
-		if t.handedOffState.settingsNamed(r.Evidence.Probe) {
+		if t.handedOffState.settingsNamed(key) {
 			r.SettingsFrom = nil // the first record of each probe names them
 		} else {
-			b.named = append(b.named, r.Evidence.Probe)
+			b.named = append(b.named, key)
 		}
-		b.outcomes[r.Evidence.Probe] = outcome
+		b.outcomes[key] = outcome
 		lr := plog.NewLogRecord()
 		fillLogRecord(lr, &r, ts, t.instance)
 		t.lb.AppendLogRecord(lr)
@@ -216,7 +218,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	if remedy := v.FullRemedy(); remedy != "" {
 		body += " What to do: " + remedy
 	}
-	lr.Body().SetStr(body)
+	lr.Body().SetStr(scrub.Control(body)) // it quotes others' text; a log viewer is a terminal too
 
 	a := lr.Attributes()
 	a.PutStr(attrProbeName, string(ev.Probe))
@@ -246,6 +248,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	if strings.HasPrefix(ev.URL, "https://") {
 		putNonEmpty(a, attrRootsSource, ev.Client.RootsSource)
 	}
+	putDial(a, &ev.Main)
+	putNonEmpty(a, string(semconv.TLSProtocolVersionKey), tlsProtocolVersions[ev.Main.TLSVersion])
+	putNonEmpty(a, attrAnchorSubject, v.Facts.AnchorSubject)
 	if c := v.Facts.Certificate; c != nil {
 		a.PutStr(string(semconv.TLSServerIssuerKey), c.Issuer)
 		a.PutStr(string(semconv.TLSServerSubjectKey), c.Subject)
@@ -285,9 +290,23 @@ const (
 	attrProxySource           = "autoops.probe.proxy.source"
 	attrRootsSource           = "autoops.probe.tls.roots.source"
 	attrAgentErrorCode        = "autoops.agent.error_code"
+	attrFailedAddresses       = "autoops.probe.dial.failed_addresses"
+	attrAnchorSubject         = "autoops.probe.tls.anchor.subject"
 	attrProxyParent           = "autoops.probe.proxy.parent"
 	attrRequestBodySize       = "autoops.probe.request.body_size"
 )
+
+// tlsProtocolVersions are semconv's tls.protocol.version values of the versions Go negotiates.
+var tlsProtocolVersions = map[uint16]string{tls.VersionTLS10: "1.0", tls.VersionTLS11: "1.1", tls.VersionTLS12: "1.2", tls.VersionTLS13: "1.3"}
+
+// putDial: the family of the address connected to (semconv network.type) and the addresses
+// tried that did not connect.
+func putDial(a pcommon.Map, ex *probe.Exchange) {
+	if ex.Progress.Connected {
+		putNonEmpty(a, string(semconv.NetworkTypeKey), probe.FamilyOf(ex.PeerAddress))
+	}
+	putStrings(a, attrFailedAddresses, ex.FailedAddresses)
+}
 
 func putNonEmpty(a pcommon.Map, key, value string) {
 	if value != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,4 +144,32 @@ exporters:
 	assert.Contains(t, out, "[CONFIG] agent_config_invalid")
 	assert.Contains(t, errOut, "${AUTOOPS_ES_URL:-...}")
 	assert.NotContains(t, out+errOut, "127.0.0.1:9200")
+}
+
+// --agent-env naming one file many times reads it once, and the files are bounded as a whole:
+// a command line of thousands of --agent-env must not read gigabytes (75 s and 5 GB read
+// before the bound).
+func TestAgentEnvFilesAreBoundedAsAWhole(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.env")
+	require.NoError(t, os.WriteFile(big, []byte("AUTOOPS_TOKEN=t\n"+strings.Repeat("# comment line\n", (1<<20-20)/15)), 0o600))
+	names := make([]string, 5000)
+	for i := range names {
+		names[i] = big
+	}
+	start := time.Now()
+	files, _, err := readEnvFiles(names)
+	require.NoError(t, err)
+	require.Len(t, files, len(names), "each place in the order kept")
+	assert.Equal(t, "t", files[4999]["AUTOOPS_TOKEN"])
+	assert.Less(t, time.Since(start), 10*time.Second, "read once, not 5000 times")
+
+	var distinct envFiles
+	for i := range maxEnvFiles + 1 {
+		p := filepath.Join(dir, fmt.Sprintf("%d.env", i))
+		require.NoError(t, os.WriteFile(p, []byte("A=1\n"), 0o600))
+		distinct = append(distinct, p)
+	}
+	_, _, err = readEnvFiles(distinct)
+	assert.ErrorContains(t, err, fmt.Sprintf("more than %d files", maxEnvFiles))
 }

@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 	autoopsreceiver "github.com/autoopsprobe/autoops-probe/receiver"
 )
 
@@ -69,6 +70,9 @@ func wantsJSON(args []string) bool {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// Variables, answers and certificates are others' text: nothing in them may act on the
+	// terminal (JSON reads the escapes back as the same characters).
+	stdout, stderr = scrub.ControlWriter(stdout), scrub.ControlWriter(stderr)
 	fs := flag.NewFlagSet("autoops-probe", flag.ContinueOnError)
 	jsonOut := wantsJSON(args)
 	var parseErrors strings.Builder

@@ -112,6 +112,7 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 	} else {
 		field("stopped", "during "+stoppedPhase(r)+", no response")
 	}
+	field("trust", trustLine(ev))
 	if c := v.Facts.Certificate; c != nil {
 		field("cert", fmt.Sprintf("%s, issued by %s, expires %s (%s)", c.Subject, c.Issuer,
 			c.NotAfter.UTC().Format("2006-01-02"), remaining(c.NotAfter.Sub(now))))
@@ -132,6 +133,27 @@ func writeBlock(w io.Writer, r *autoopsreceiver.Result, now time.Time) {
 	if !v.Passed {
 		field("guide", v.Guide)
 	}
+}
+
+// trustLine says, for a TLS endpoint, what the certificate was checked against and how, as the
+// plan decided it (the agent's check, or Go's).
+func trustLine(ev *probe.Evidence) string {
+	c := ev.Client
+	if !strings.HasPrefix(ev.URL, "https://") || c.RootsSource == "" {
+		return ""
+	}
+	check := "Go's check of the chain and the host name"
+	switch {
+	case c.Mode == probe.VerifyNone:
+		check = "no check (verification_mode none)"
+	case c.Mode == probe.VerifyCertificate:
+		check = "the chain only (verification_mode certificate)"
+	case c.AgentTLS && c.CheckedHost == "":
+		check = "the agent's check: the chain only (through a proxy it has no host to compare)"
+	case c.AgentTLS:
+		check = "the agent's check: the chain, then the host (the Common Name when there is no DNS name)"
+	}
+	return "roots from " + c.RootsSource + "; " + check
 }
 
 // wizardLine says which of the wizard's codes the failure is. The intake's failures never

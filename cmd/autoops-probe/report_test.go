@@ -114,3 +114,13 @@ func TestExitStatus(t *testing.T) {
 	assert.Equal(t, exitWarned, exitStatus([]autoopsreceiver.Result{ok, ok}), "a skipped probe")
 	assert.Equal(t, exitFailed, exitStatus([]autoopsreceiver.Result{warned, failed}))
 }
+
+// The trust line says what the certificate was checked against, and how, as the agent would.
+func TestTrustLine(t *testing.T) {
+	ev := &probe.Evidence{URL: "https://es.corp:9200", Client: probe.ClientFacts{RootsSource: "SSL_CERT_FILE", AgentTLS: true, Mode: "full"}}
+	assert.Equal(t, "roots from SSL_CERT_FILE; the agent's check: the chain only (through a proxy it has no host to compare)", trustLine(ev))
+	ev.Client.CheckedHost = "es.corp"
+	assert.Contains(t, trustLine(ev), "the chain, then the host")
+	ev.URL = "http://es.corp:9200"
+	assert.Empty(t, trustLine(ev), "no TLS, no trust line")
+}

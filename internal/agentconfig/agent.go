@@ -7,10 +7,13 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // DefaultPath is where Elastic's Linux installer puts the agent's configuration.
@@ -239,25 +242,75 @@ func (d *deriver) cluster(c *Cluster, modules []module) error {
 	return nil
 }
 
+// The CA list is bounded as a whole as well as each file: a list naming one large bundle
+// 150 times would otherwise be read, and held, 150 times.
+const (
+	MaxCAs         = 64
+	MaxCATotalSize = MaxCABundleSize
+)
+
 // certificateAuthority adds one ssl.certificate_authorities item: PEM text itself (Beats
-// takes a value that begins with -----BEGIN as PEM) or the path of a PEM file.
+// takes a value that begins with -----BEGIN as PEM) or the path of a PEM file. A file named
+// twice is read once; past MaxCAs items or MaxCATotalSize bytes in the list, nothing more is
+// read. A finding never quotes a value that may be key material (scrub.MayBeKeyMaterial).
 func (d *deriver) certificateAuthority(from, value string, list []CA) []CA {
+	total := 0
+	for _, ca := range list {
+		if ca.Path != "" && filepath.Clean(ca.Path) == filepath.Clean(value) {
+			return list
+		}
+		total += len(ca.PEM)
+	}
+	tooMuch := fmt.Sprintf("the certificate authorities in %s hold more than %s in total: the rest are not read", from, size(MaxCATotalSize))
+	tooMany := fmt.Sprintf("%s names more than %d certificate authorities: the agent model reads the first %d", from, MaxCAs, MaxCAs)
+	switch {
+	case d.found(from, tooMuch) || d.found(from, tooMany):
+		return list // said once
+	case len(list) >= MaxCAs:
+		d.find(CAFileUnusable, from, "%s", tooMany)
+		return list
+	}
 	if IsPEM(value) {
 		if !holdsPEM([]byte(value), "CERTIFICATE") {
 			d.find(CAFileUnusable, from, "the PEM text in %s holds no certificate", from)
 			return list
 		}
+		if total+len(value) > MaxCATotalSize {
+			d.find(CAFileUnusable, from, "%s", tooMuch)
+			return list
+		}
 		return append(list, CA{PEM: []byte(value), From: from})
 	}
-	raw, err := d.read(value, MaxCABundleSize)
+	limit := int64(min(MaxCABundleSize, MaxCATotalSize-total))
+	raw, err := d.read(value, limit)
+	if err == nil && int64(len(raw)) > limit { // a reader given to Resolve may not bound it
+		raw, err = nil, tooLarge(value, limit)
+	}
 	if err == nil && !holdsPEM(raw, "CERTIFICATE") {
 		err = errors.New("holds no PEM certificate")
 	}
-	if err != nil {
-		d.find(CAFileUnusable, from, "%s names %s, which %s", from, value, fileProblem(err))
+	switch {
+	case err != nil && errors.Is(err, ErrTooLarge) && limit < MaxCABundleSize:
+		d.find(CAFileUnusable, from, "%s", tooMuch)
+		return list
+	case err != nil && scrub.MayBeKeyMaterial(value):
+		d.find(CAFileUnusable, from, "%s holds a value that is neither PEM text nor a readable file; it is not shown, as it may be key material (a key's base64 without its PEM header?)", from)
+		return list
+	case err != nil:
+		d.find(CAFileUnusable, from, "%s names %s, which %s", from, scrub.Control(value), fileProblem(err))
 		return list
 	}
 	return append(list, CA{PEM: raw, Path: value, From: from})
+}
+
+// found: a finding with this key and message was made already.
+func (d *deriver) found(key, msg string) bool {
+	for _, f := range d.findings {
+		if f.Key == key && f.Message == msg {
+			return true
+		}
+	}
+	return false
 }
 
 // IsPEM: a value that begins with -----BEGIN is PEM text, not a path (as Beats reads it).

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Matches about certificates beyond the chain's trust: the server's request for one of ours,
@@ -58,7 +59,7 @@ func tlsIncompleteChain(j *judgement) (string, bool) {
 	if bytes.Equal(leaf.RawIssuer, leaf.RawSubject) {
 		return "", false // self-signed: nothing is missing, the CA is unknown
 	}
-	issuer := leaf.Issuer.String()
+	issuer := scrub.Name(leaf.Issuer)
 	switch cas := j.ev.CAFileSubjects; {
 	case len(cas) > 0 && !slices.Contains(cas, issuer):
 		return sentence("the cluster sent only its own certificate, issued by %s, without that intermediate; tls.ca_file holds %s, not it%s", issuer, strings.Join(cas, "; "), alsoMisnamed(j))

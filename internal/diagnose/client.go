@@ -4,10 +4,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	scrubpkg "github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // The rules and warnings of the agent's client (contract v5, "The module's TLS", "The module's
@@ -21,7 +23,7 @@ func tlsPinMismatch(j *judgement) (string, bool) {
 	}
 	var names []string
 	for _, c := range pin.Chain {
-		names = append(names, c.Subject.String())
+		names = append(names, scrubpkg.Name(c.Subject))
 	}
 	return sentence("the certificate of %s verified, but no certificate of its chain (%s) has the public key ssl.ca_sha256 pins", j.ev.ServerAddress, strings.Join(names, "; "))
 }
@@ -86,6 +88,15 @@ func hostnameUncheckedViaProxy(j *judgement) bool {
 
 // redirected: the agent's module followed a redirect; the verdict is the final answer's.
 func redirected(j *judgement) bool { return j.ev.Main.RedirectedTo != "" }
+
+// redirectedTo names the host and path a followed redirect ended at ("" when none).
+func redirectedTo(ev *probe.Evidence) string {
+	u, err := url.Parse(ev.Main.RedirectedTo)
+	if err != nil || ev.Main.RedirectedTo == "" {
+		return ""
+	}
+	return u.Host + u.Path
+}
 
 // exporterCAOnlyRow: the agent's exporter trusts its tls.ca_file alone (configtls replaces
 // the system roots), so an intake that is not inspected fails there.

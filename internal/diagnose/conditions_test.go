@@ -33,6 +33,7 @@ type setup struct {
 	name     probe.Name
 	url      string
 	roots    *x509.CertPool
+	caPEM    []byte // what the CA setting holds, as the probe's plan carries it
 	auth     string
 	resolver string // a DNS server address for the probe's dialer
 	timeout  time.Duration
@@ -72,7 +73,7 @@ func run(t *testing.T, s setup) (Verdict, probe.Evidence) {
 	}
 	tg := &probe.Target{
 		Plan: probe.Plan{
-			Name: s.name, URL: u, TLS: tlsCfg, Timeout: timeout, Trust: probe.Trust{CustomCA: s.roots != nil}, Route: route,
+			Name: s.name, URL: u, TLS: tlsCfg, Timeout: timeout, Trust: probe.Trust{CustomCA: s.roots != nil, CAPEM: s.caPEM}, Route: route,
 			Authorization: probe.Secret(s.auth), CheckPrivileges: true, Token: probe.Secret(s.token),
 		},
 		Client: client, InContainer: s.inContainer,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	scrubpkg "github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Diagnose explains ev: the first rule that matches, wrapped by the overrides that match,
@@ -47,6 +48,15 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 	if v.Passed {
 		v.Evidence = passEvidence(j)
 	}
+	for _, note := range []string{pinnedLeafNote(j), dualStackNote(j)} {
+		if note != "" {
+			v.Evidence += "; " + note
+		}
+	}
+	if to := redirectedTo(ev); to != "" {
+		// The agent's module followed it: the verdict is the final answer's.
+		v.Evidence += " (after a redirect to " + to + ")"
+	}
 	switch v.ErrorType {
 	case NotElasticsearch:
 		v.Facts.AnsweredBy = j.answeredByWho()
@@ -80,11 +90,12 @@ func scrubVerdict(v *Verdict, ev *probe.Evidence) {
 		if ev.Redact != nil {
 			s = ev.Redact(s)
 		}
-		return s
+		return scrubpkg.Control(s) // a terminal reads logs, metrics and the report too
 	}
 	v.Evidence, v.Route = scrub(v.Evidence), scrub(v.Route)
 	f := &v.Facts
 	f.AnsweredBy, f.Location, f.EarliestExpirySubject = scrub(f.AnsweredBy), scrub(f.Location), scrub(f.EarliestExpirySubject)
+	f.AnchorSubject = scrub(f.AnchorSubject)
 	f.ProxyParent = scrub(f.ProxyParent)
 	f.MissingPrivileges = scrubAll(f.MissingPrivileges, scrub)
 	if f.Cluster != nil {
@@ -116,8 +127,9 @@ func facts(j *judgement) Facts {
 		f.Certificate = describeCertificate(cert)
 	}
 	if first := ev.EarliestExpiry(); first != nil {
-		f.EarliestExpirySubject = first.Subject.String()
+		f.EarliestExpirySubject = scrubpkg.Name(first.Subject)
 	}
+	f.AnchorSubject = ev.Main.AnchorSubject
 	if r := ev.Main.Response; r != nil && r.Status >= 300 && r.Status < 400 {
 		f.Location = probe.RedactURL(r.Location)
 	}
@@ -136,7 +148,7 @@ func describeCertificate(c *x509.Certificate) *Certificate {
 	if !ok {
 		sum := sha256.Sum256(c.Raw)
 		d = Certificate{
-			Issuer: c.Issuer.String(), Subject: c.Subject.String(), DNSNames: c.DNSNames,
+			Issuer: scrubpkg.Name(c.Issuer), Subject: scrubpkg.Name(c.Subject), DNSNames: c.DNSNames,
 			NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:]),
 		}
 		described.Lock()

@@ -98,6 +98,10 @@ func TestAgentErrorCode(t *testing.T) {
 		{"circuit breaker", recorded(probe.Cluster, es).answered(429, `{"error":{"type":"circuit_breaking_exception","reason":"[parent] Data too large"},"status":429}`, elastic), Context{}, ElasticsearchUnavailable, "HTTP_429"},
 		{"a root without a cluster uuid", recorded(probe.Cluster, es).answered(200, `{"name":"n","cluster_name":"c","cluster_uuid":"_na_","version":{"number":"9.1.3"}}`, elastic).with(license("active")), Context{}, ElasticsearchUnavailable, CodeClusterNotReady},
 		{"an error nothing explains", recorded(probe.Cluster, es).failed(errors.New("Filtered"), sentAll), Context{}, Other, CodeHTTP0},
+		{"pinned server certificate renewed", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf)), Context{}, TLSPinnedLeafChanged, CodeHTTP0},
+		{"split horizon, refused", recorded(probe.Registration, reg).failed(refusedErr, probe.Progress{DNSDone: true}).with(resolvedTo("10.20.0.1", "10.20.0.1")), Context{}, DNSSplitHorizon, CodeHTTP0},
+		{"split horizon, a 404 from the private address", recorded(probe.Registration, reg).answered(404, "not found").with(resolvedTo("10.20.0.1", "10.20.0.1")), Context{}, DNSSplitHorizon, "HTTP_404"},
+		{"no route for the name's only family", noRouteAt("2001:db8::5").with(families(probe.FamilyIPv6, false, true)), Context{}, AddressFamilyUnreachable, CodeHTTP0},
 		{"pass", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")), Context{}, "", ""},
 	}
 	covered := map[string]bool{}

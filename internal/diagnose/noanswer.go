@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Matches of the rules for an exchange that got no complete answer.
@@ -161,7 +162,7 @@ func networkUnreachable(j *judgement) (string, bool) {
 // issuedBy names the issuer of the certificate seen, for the certificate rules.
 func issuedBy(ev *probe.Evidence) string {
 	if cert := ev.LeafCertificate(); cert != nil {
-		return " (certificate issued by " + cert.Issuer.String() + ")"
+		return " (certificate issued by " + scrub.Name(cert.Issuer) + ")"
 	}
 	return ""
 }

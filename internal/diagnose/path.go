@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -66,13 +67,10 @@ func (j *judgement) proxyParent() (refusal, string) {
 	return rf, ""
 }
 
-// sharedAddressSpace is 100.64.0.0/10 (RFC 6598), which carrier-grade NATs and some
-// corporate networks use as internal space.
-var sharedAddressSpace = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
-
-// internal: an address no public name resolves to.
+// internal: an address no public name resolves to (privateRange's, loopback, link-local).
 func internal(ip net.IP) bool {
-	return ip == nil || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || sharedAddressSpace.Contains(ip)
+	a, ok := netip.AddrFromSlice(ip)
+	return !ok || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || privateRange(a) != ""
 }
 
 // proxyParentUnreachable: the proxy failed to connect to an address the destination does not

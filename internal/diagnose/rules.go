@@ -39,11 +39,16 @@ type rule struct {
 //     with Elasticsearch's error JSON is the cluster's own state; a 502/503/504 page from
 //     something else is the gateway in front of it, not a wrong endpoint;
 //   - tls_incomplete_chain before tls_unknown_authority, only on its contract's signals;
+//   - tls_pinned_leaf_changed before tls_intercepted, tls_incomplete_chain and
+//     tls_unknown_authority: a CA setting of server certificates only explains the unknown
+//     authority (and a lone leaf is no missing intermediate then);
 //   - not_elasticsearch before any auth, privilege or version verdict (contract v2);
 //   - tls_blocked and path_mtu_blackhole before the timeout or reset they explain;
 //   - dns_* before the timeouts (a resolver timeout is dns_error);
 //   - connection_timeout / response_timeout by how far the exchange got;
 //   - container_network_isolation before connection_refused (a localhost refusal in a container);
+//   - address_family_unreachable before network_unreachable: no route for the name's only
+//     family on a host that routes the other;
 //   - clock_skew before tls_certificate_expired (the server's clock says the certificate is valid);
 //   - scheme_mismatch before connection_reset (an http:// port that closes plaintext and speaks TLS);
 //   - auth before status: a 401 is auth_*, a 403 insufficient_privileges;
@@ -76,8 +81,10 @@ var rules = []rule{
 	{ResponseTimeout, "test 1: endpoint not reachable", responseTimeout, nil},
 	{ContainerNetworkIsolation, "test 1: Docker without --network host", containerNetworkIsolation, nil},
 	{ConnectionRefused, "test 1: endpoint not reachable", connectionRefused, nil},
+	{AddressFamilyUnreachable, "contract v5: Diagnosis v5 (address_family_unreachable)", addressFamilyUnreachable, nil},
 	{NetworkUnreachable, "test 1: endpoint not reachable", networkUnreachable, nil},
 	{TLSPinMismatch, "contract v5: the module's TLS (ssl.ca_sha256)", tlsPinMismatch, nil},
+	{TLSPinnedLeafChanged, "test 1: custom SSL/TLS configuration; contract v5: Diagnosis v5 (tls_pinned_leaf_changed)", tlsPinnedLeafChanged, nil},
 	{TLSIntercepted, "tests 2-3: TLS inspection in the path", tlsIntercepted, firstRow(exporterCAOnlyRow, asAgent(TLSIntercepted, noCABundleVariant))},
 	{TLSIncompleteChain, "test 1: custom SSL/TLS configuration; contract v3: the chain's intermediate", tlsIncompleteChain, nil},
 	{TLSUnknownAuthority, "test 1: custom SSL/TLS configuration", tlsUnknownAuthority, withSuffix(TLSUnknownAuthority, sslDisabledRow)},
@@ -104,10 +111,12 @@ var rules = []rule{
 // overrides name a cause behind whatever failed: each that matches a failure wraps what was
 // said so far ("(then: ...)"). They apply from the last to the first, so the first wins
 // and its sentence comes first: a search domain that sent a public name to a sinkhole is the
-// search domain's fault.
+// search domain's fault (a search domain explains a private address too); a sinkhole's
+// addresses and a private zone's never meet.
 var overrides = []rule{
 	{DNSSearchDomain, "test 1 / tests 2-3: the name resolved elsewhere", searchDomain, nil},
 	{DNSBlocked, "tests 2-3: the firewall/DNS filter of the setup", sinkhole, nil},
+	{DNSSplitHorizon, "contract v5: Diagnosis v5 (dns_split_horizon)", splitHorizon, nil},
 }
 
 // Remedy variants: rows of remedies.go beside the contract's values.

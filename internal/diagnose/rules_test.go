@@ -403,6 +403,22 @@ func TestRulesTable(t *testing.T) {
 			ev.Main.PeerAddress = "127.0.0.1"
 			ev.SearchDomain = &probe.SearchDomain{Suffix: "corp.example", SuffixAddresses: []string{"127.0.0.1"}}
 		}), Context{}, DNSSearchDomain},
+		// v5: trust anchors, DNS and address families.
+		{"CA setting holding only the old server certificate", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf)), Context{}, TLSPinnedLeafChanged},
+		{"tie: tls_pinned_leaf_changed over tls_incomplete_chain (a lone leaf, the CA file without its issuer)", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf)).with(func(ev *probe.Evidence) { ev.CAFileSubjects = []string{"CN=es.corp"} }), Context{}, TLSPinnedLeafChanged},
+		{"tie: tls_pinned_leaf_changed over tls_intercepted", refusedChain(probe.Registration, reg, renewedLeafFor("api.elastic-cloud.com")).with(holding(leafFor("api.elastic-cloud.com"))), Context{}, TLSPinnedLeafChanged},
+		{"a CA setting with a CA beside the leaf stays tls_unknown_authority", refusedChain(probe.Cluster, es, renewedLeaf).with(holding(testLeaf, testCA)), Context{}, TLSUnknownAuthority},
+		{"server certificates for other hosts stay tls_unknown_authority", refusedChain(probe.Cluster, "https://es2.corp:9200", renewedLeafFor("es2.corp")).with(holding(testLeaf)), Context{}, TLSUnknownAuthority},
+		{"a public Elastic Cloud name at a private address, refused there", recorded(probe.Registration, reg).failed(refusedErr, probe.Progress{DNSDone: true}).with(resolvedTo("10.20.0.1", "10.20.0.1")), Context{}, DNSSplitHorizon},
+		{"the same at a 100.64/10 address, whose server's certificate is not Elastic's", recorded(probe.OTLP, intake).failed(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{Cert: testLeaf}}, inTLS).with(resolvedTo("100.64.3.4", "100.64.3.4")), Context{}, DNSSplitHorizon},
+		{"the same at an fc00::/7 address that answered 404", recorded(probe.Registration, reg).answered(404, "not found").with(resolvedTo("fd00::1", "fd00::1")), Context{}, DNSSplitHorizon},
+		{"a private address that answered as Elastic Cloud passes", recorded(probe.Registration, reg).answered(401, regRefusal).with(resolvedTo("10.20.0.1", "10.20.0.1")), Context{}, ""},
+		{"the cluster at a private address is no split horizon", recorded(probe.Cluster, "https://x.es.eu-west-1.aws.elastic.cloud:9243").failed(refusedErr, probe.Progress{DNSDone: true}).with(resolvedTo("10.20.0.1", "10.20.0.1")), Context{}, ConnectionRefused},
+		{"tie: dns_search_domain over dns_split_horizon", recorded(probe.Registration, reg).failed(refusedErr, probe.Progress{DNSDone: true}).with(resolvedTo("10.9.9.9", "10.9.9.9")).with(func(ev *probe.Evidence) {
+			ev.SearchDomain = &probe.SearchDomain{Suffix: "corp.example", SuffixAddresses: []string{"10.9.9.9"}}
+		}), Context{}, DNSSearchDomain},
+		{"an AAAA-only name on a host routing only IPv4", noRouteAt("2001:db8::5").with(families(probe.FamilyIPv6, false, true)), Context{}, AddressFamilyUnreachable},
+		{"tie: network_unreachable, not address_family_unreachable, on a host routing neither family", noRouteAt("2001:db8::5").with(families(probe.FamilyIPv6, false, false)), Context{}, NetworkUnreachable},
 		{"pass: the cluster", recorded(probe.Cluster, es).answered(200, esRoot, elastic).with(license("active")), Context{}, ""},
 		{"pass: registration's 401", recorded(probe.Registration, reg).answered(401, regRefusal), Context{}, ""},
 		{"pass: the intake's 401", recorded(probe.OTLP, intake).answered(401, otlpRefusal), Context{}, ""},

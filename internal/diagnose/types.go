@@ -79,8 +79,11 @@ type Facts struct {
 	// EarliestExpirySubject is the subject of the presented certificate that expires first
 	// (autoops.probe.tls.earliest_expiry.subject).
 	EarliestExpirySubject string
-	Location              string
-	InContainer           bool
+	// AnchorSubject is the subject of the root the verified chain ended at
+	// (autoops.probe.tls.anchor.subject): the CA setting's certificate, or a system root.
+	AnchorSubject string
+	Location      string
+	InContainer   bool
 	// ProxyParent is the parent proxy a proxy said it could not reach, as its page names it
 	// (autoops.probe.proxy.parent; proxy_parent_unreachable).
 	ProxyParent string

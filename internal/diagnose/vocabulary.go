@@ -49,6 +49,10 @@ const (
 	TLSVersionTooOld = "tls_version_too_old"
 	// v5
 	AuthHeaderStripped = "auth_header_stripped"
+	// v5: trust anchors, DNS and address families on the path
+	TLSPinnedLeafChanged     = "tls_pinned_leaf_changed"
+	DNSSplitHorizon          = "dns_split_horizon"
+	AddressFamilyUnreachable = "address_family_unreachable"
 	// v5: what users meet on the path
 	ProxyPortRefused       = "proxy_port_refused"
 	ProxyParentUnreachable = "proxy_parent_unreachable"
@@ -96,6 +100,9 @@ const (
 	WarnAgentValueTrailingNewline = "agent_value_trailing_newline"
 	WarnAgentRegistrationSkipped  = "agent_registration_skipped"
 	WarnAgentRegistrationDisabled = "agent_registration_disabled"
+	// v5: trust anchors and address families on the path.
+	WarnCAFilePinsLeaf    = "ca_file_pins_leaf"
+	WarnDualStackFallback = "dual_stack_fallback"
 )
 
 // What answered at the cluster endpoint when it was not Elasticsearch
@@ -151,6 +158,9 @@ var ErrorTypes = []string{
 	TLSPinMismatch,
 	TLSVersionTooOld,
 	AuthHeaderStripped,
+	TLSPinnedLeafChanged,
+	DNSSplitHorizon,
+	AddressFamilyUnreachable,
 	ProxyPortRefused,
 	ProxyParentUnreachable,
 	RequestBodyTooLarge,
@@ -190,4 +200,6 @@ var Warnings = []string{
 	WarnAgentValueTrailingNewline,
 	WarnAgentRegistrationSkipped,
 	WarnAgentRegistrationDisabled,
+	WarnCAFilePinsLeaf,
+	WarnDualStackFallback,
 }

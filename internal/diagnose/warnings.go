@@ -68,6 +68,8 @@ var warningRules = []warningRule{
 	decided(WarnAgentValueTrailingNewline, agentReadsGuide),
 	decided(WarnAgentRegistrationSkipped, agentReadsGuide),
 	decided(WarnAgentRegistrationDisabled, agentReadsGuide),
+	{WarnCAFilePinsLeaf, "contract v5: Diagnosis v5 (ca_file_pins_leaf)", caFilePinsLeaf},
+	{WarnDualStackFallback, "contract v5: Diagnosis v5 (dual_stack_fallback)", dualStackFallback},
 }
 
 // decided passes a finding of the agent model through: internal/agentconfig decides it.

@@ -28,6 +28,7 @@ var transportFailures = []string{
 	TLSIntercepted, TLSHandshakeFailed, TLSPinMismatch, TLSVersionTooOld, TLSClientCertificateRequired, TLSBlocked, PathMTUBlackhole,
 	ProxyUnreachable, ProxySchemeMismatch, ProxyAuthRequired, ProxyAuthUnsupported, ProxyBlocked,
 	ProxyUpstreamError, NotElasticsearch, Other,
+	TLSPinnedLeafChanged, DNSSplitHorizon, AddressFamilyUnreachable,
 	// v5: what users meet on the path
 	ProxyPortRefused, ProxyParentUnreachable, RequestBodyTooLarge, ConnectionClosedIdle,
 }
@@ -109,7 +110,7 @@ var AgentCodes = []AgentCode{
 		Meaning: "whatever answered gave that status: Elasticsearch, or something in its place (a proxy, a gateway, Kibana, a web server)",
 		ErrorTypes: []string{
 			InsufficientPrivileges, UnexpectedStatus, UnexpectedResponse, NotElasticsearch, ElasticsearchUnavailable,
-			SchemeMismatch, ProxyAuthRequired, ProxyBlocked, TLSClientCertificateRequired, DNSBlocked, DNSSearchDomain, Other,
+			SchemeMismatch, ProxyAuthRequired, ProxyBlocked, TLSClientCertificateRequired, DNSBlocked, DNSSearchDomain, DNSSplitHorizon, Other,
 			RequestBodyTooLarge,
 		},
 		Do: "run `autoops-probe`: the evidence names what answered; `HTTP_403` is `insufficient_privileges` when Elasticsearch said it, `HTTP_200` an answer that is not Elasticsearch's JSON",

@@ -215,6 +215,8 @@ const (
 	AttributeAutoopsProbeWarningAgentValueTrailingNewline
 	AttributeAutoopsProbeWarningAgentRegistrationSkipped
 	AttributeAutoopsProbeWarningAgentRegistrationDisabled
+	AttributeAutoopsProbeWarningCAFilePinsLeaf
+	AttributeAutoopsProbeWarningDualStackFallback
 )
 
 // String returns the string representation of the AttributeAutoopsProbeWarning.
@@ -280,6 +282,10 @@ func (av AttributeAutoopsProbeWarning) String() string {
 		return "agent_registration_skipped"
 	case AttributeAutoopsProbeWarningAgentRegistrationDisabled:
 		return "agent_registration_disabled"
+	case AttributeAutoopsProbeWarningCAFilePinsLeaf:
+		return "ca_file_pins_leaf"
+	case AttributeAutoopsProbeWarningDualStackFallback:
+		return "dual_stack_fallback"
 	}
 	return ""
 }
@@ -316,6 +322,8 @@ var MapAttributeAutoopsProbeWarning = map[string]AttributeAutoopsProbeWarning{
 	"agent_value_trailing_newline":       AttributeAutoopsProbeWarningAgentValueTrailingNewline,
 	"agent_registration_skipped":         AttributeAutoopsProbeWarningAgentRegistrationSkipped,
 	"agent_registration_disabled":        AttributeAutoopsProbeWarningAgentRegistrationDisabled,
+	"ca_file_pins_leaf":                  AttributeAutoopsProbeWarningCAFilePinsLeaf,
+	"dual_stack_fallback":                AttributeAutoopsProbeWarningDualStackFallback,
 }
 
 // AttributeErrorType specifies the value error.type attribute.
@@ -364,6 +372,9 @@ const (
 	AttributeErrorTypeTLSPinMismatch
 	AttributeErrorTypeTLSVersionTooOld
 	AttributeErrorTypeAuthHeaderStripped
+	AttributeErrorTypeTLSPinnedLeafChanged
+	AttributeErrorTypeDNSSplitHorizon
+	AttributeErrorTypeAddressFamilyUnreachable
 	AttributeErrorTypeProxyPortRefused
 	AttributeErrorTypeProxyParentUnreachable
 	AttributeErrorTypeRequestBodyTooLarge
@@ -456,6 +467,12 @@ func (av AttributeErrorType) String() string {
 		return "tls_version_too_old"
 	case AttributeErrorTypeAuthHeaderStripped:
 		return "auth_header_stripped"
+	case AttributeErrorTypeTLSPinnedLeafChanged:
+		return "tls_pinned_leaf_changed"
+	case AttributeErrorTypeDNSSplitHorizon:
+		return "dns_split_horizon"
+	case AttributeErrorTypeAddressFamilyUnreachable:
+		return "address_family_unreachable"
 	case AttributeErrorTypeProxyPortRefused:
 		return "proxy_port_refused"
 	case AttributeErrorTypeProxyParentUnreachable:
@@ -513,11 +530,40 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"tls_pin_mismatch":                AttributeErrorTypeTLSPinMismatch,
 	"tls_version_too_old":             AttributeErrorTypeTLSVersionTooOld,
 	"auth_header_stripped":            AttributeErrorTypeAuthHeaderStripped,
+	"tls_pinned_leaf_changed":         AttributeErrorTypeTLSPinnedLeafChanged,
+	"dns_split_horizon":               AttributeErrorTypeDNSSplitHorizon,
+	"address_family_unreachable":      AttributeErrorTypeAddressFamilyUnreachable,
 	"proxy_port_refused":              AttributeErrorTypeProxyPortRefused,
 	"proxy_parent_unreachable":        AttributeErrorTypeProxyParentUnreachable,
 	"request_body_too_large":          AttributeErrorTypeRequestBodyTooLarge,
 	"connection_closed_idle":          AttributeErrorTypeConnectionClosedIdle,
 	"_OTHER":                          AttributeErrorTypeOTHER,
+}
+
+// AttributeNetworkType specifies the value network.type attribute.
+type AttributeNetworkType int
+
+const (
+	_ AttributeNetworkType = iota
+	AttributeNetworkTypeIpv4
+	AttributeNetworkTypeIpv6
+)
+
+// String returns the string representation of the AttributeNetworkType.
+func (av AttributeNetworkType) String() string {
+	switch av {
+	case AttributeNetworkTypeIpv4:
+		return "ipv4"
+	case AttributeNetworkTypeIpv6:
+		return "ipv6"
+	}
+	return ""
+}
+
+// MapAttributeNetworkType is a helper map of string to AttributeNetworkType attribute value.
+var MapAttributeNetworkType = map[string]AttributeNetworkType{
+	"ipv4": AttributeNetworkTypeIpv4,
+	"ipv6": AttributeNetworkTypeIpv6,
 }
 
 var MetricsInfo = metricsInfo{

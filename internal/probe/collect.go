@@ -66,6 +66,9 @@ var collectors = []collector{
 	{"search-domain lookup", func(r *run) bool { return r.proxy == nil }, func(ctx context.Context, r *run) {
 		r.ev.SearchDomain = checkSearchDomain(ctx, r.ev.ServerAddress, r.ev.Main.PeerAddress)
 	}},
+	{"routes of both address families", needsFamilyCheck, func(ctx context.Context, r *run) {
+		r.ev.Families = checkFamilies(ctx, r.ev.Main.ResolvedAddresses)
+	}},
 	{"the destination's addresses, after a proxy's failure", proxyFailedToConnect, func(ctx context.Context, r *run) {
 		r.ev.DestinationAddresses = destinationAddresses(ctx, r.ev.ServerAddress)
 	}},
@@ -78,6 +81,15 @@ var collectors = []collector{
 		var unknown x509.UnknownAuthorityError
 		return len(r.target.Trust.CAPEM) > 0 && r.ev.Main.Err != nil && errors.As(r.ev.Main.Err, &unknown)
 	}, func(_ context.Context, r *run) { r.ev.CAFileSubjects = r.target.CASubjects() }},
+	// A passing run reads them only when the CA setting holds the presented certificate itself.
+	{"certificates of the CA setting", func(r *run) bool {
+		var unknown x509.UnknownAuthorityError
+		m := &r.ev.Main
+		if len(r.target.Trust.CAPEM) == 0 {
+			return false
+		}
+		return m.Err != nil && errors.As(m.Err, &unknown) || m.Err == nil && len(m.PeerChain) > 0 && r.target.HoldsEndEntity(m.PeerChain[0])
+	}, func(_ context.Context, r *run) { r.ev.CAFileCertificates = r.target.CACertificates() }},
 	{"server clock", func(r *run) bool { return isValidityError(r.ev.Main.Err) }, func(ctx context.Context, r *run) {
 		r.ev.ServerClock = serverClock(ctx, r.target, r.proxy)
 	}},
@@ -122,6 +134,7 @@ func (r *run) follow(ctx context.Context, method, path string, body []byte) *Exc
 		u += "?" + query
 	}
 	ex := exchange(ctx, r.target.Client, request{method: method, url: u, path: path, header: h, body: body})
+	ex.tlsState = nil // only the main exchange's anchor is read
 	return &ex
 }
 

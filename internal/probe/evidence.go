@@ -4,6 +4,7 @@
 package probe
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"time"
@@ -103,6 +104,10 @@ type Evidence struct {
 	// CAFileSubjects are the subjects of the certificates in the probe's tls.ca_file (none
 	// when no file is configured), to tell a missing intermediate from an unknown CA.
 	CAFileSubjects []string
+	// CAFileCertificates are the certificates the CA setting holds (Trust.CAPEM), read when
+	// the chain was refused as unknown or when TLS completed: end-entity certificates there
+	// are a pinned server certificate.
+	CAFileCertificates []*x509.Certificate
 
 	// SystemTrustErr is, for a verified cluster answer, the verification of its chain
 	// against the system roots alone (nil: the system trusts it too).
@@ -139,6 +144,9 @@ type Evidence struct {
 	NoProxyCovers bool
 	// NoProxy is NO_PROXY as the process saw it, when a proxy from the environment was used.
 	NoProxy string
+	// Families is what this host can route, asked when every address of the name, all of
+	// one family, failed to connect for want of a route (nil otherwise).
+	Families *FamilyCheck
 	// HostAddresses are the endpoint host's addresses, looked up here when the request went
 	// through a proxy (which resolves it itself) and NO_PROXY lists a CIDR.
 	HostAddresses []string
@@ -158,8 +166,22 @@ type Exchange struct {
 	// ResolvedAddresses are what DNS gave for the host (empty when the host is an IP, or
 	// through a proxy, which resolves it itself).
 	ResolvedAddresses []string
+	// FailedAddresses are the addresses a connect was started to that did not connect,
+	// those given up when another address connected first included (Happy Eyeballs).
+	FailedAddresses []string
+	// ConnectedAfter is how long after the first connect the one that connected was started
+	// (0 when the first connected): Go's Happy Eyeballs starts the other family only after
+	// FallbackDelay unless the first failed sooner.
+	ConnectedAfter time.Duration
 	// PeerChain is the verified chain the server presented, when TLS succeeded.
 	PeerChain []*x509.Certificate
+	// TLSVersion is the negotiated TLS version (tls.VersionTLS13...), when TLS completed.
+	TLSVersion uint16
+	// AnchorSubject is the subject of the root the verified chain ended at (main exchange
+	// only; "" when nothing was verified).
+	AnchorSubject string
+	// tlsState is the handshake's state until the run reads its anchor.
+	tlsState *tls.ConnectionState
 	// RedirectedTo is the URL a followed redirect ended at (without credentials).
 	RedirectedTo string
 	// Silence is how long nothing came after the request was written, when the exchange

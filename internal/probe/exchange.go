@@ -46,6 +46,7 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 		ex.Progress, ex.Phases = tr.finish(end)
 		ex.Silence = tr.silence(end)
 		ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
+		ex.FailedAddresses = tr.failedDials()
 		return ex
 	}
 	defer func() { _ = resp.Body.Close() }()
@@ -67,6 +68,10 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	}
 	ex.Progress, ex.Phases = tr.finish(end)
 	ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
+	ex.FailedAddresses, ex.ConnectedAfter = tr.failedDials(), tr.connectedAfter()
+	if resp.TLS != nil {
+		ex.TLSVersion, ex.tlsState = resp.TLS.Version, resp.TLS
+	}
 	return ex
 }
 
@@ -132,16 +137,61 @@ type tracer struct {
 	connected                        bool
 	peer                             string
 	resolved                         []string
+	// dials are the addresses connects were started to, in order; connectedTo the one that
+	// connected ("" when none did).
+	dials       []dial
+	connectedTo string
+}
+
+// dial is one connect started: to whom, when.
+type dial struct {
+	addr string
+	at   time.Time
 }
 
 func (t *tracer) addresses() (string, []string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	host, _, err := net.SplitHostPort(t.peer)
-	if err != nil {
-		host = t.peer
+	peer := t.peer
+	if t.connectedTo != "" {
+		// Happy Eyeballs may start the other family's dial after the one that connected.
+		peer = t.connectedTo
 	}
-	return host, t.resolved
+	return hostOnly(peer), t.resolved
+}
+
+// failedDials are the addresses a connect was started to that did not connect (the ones
+// given up when another connected included), in the order tried.
+func (t *tracer) failedDials() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var failed []string
+	for _, d := range t.dials {
+		if d.addr != t.connectedTo {
+			failed = append(failed, hostOnly(d.addr))
+		}
+	}
+	return failed
+}
+
+// connectedAfter is how long after the first connect started the one that connected started
+// (0 when it was the first, or none connected).
+func (t *tracer) connectedAfter() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, d := range t.dials {
+		if d.addr == t.connectedTo {
+			return d.at.Sub(t.dials[0].at)
+		}
+	}
+	return 0
+}
+
+func hostOnly(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }
 
 func (t *tracer) at(dst *time.Time) {
@@ -166,15 +216,19 @@ func (t *tracer) trace() *httptrace.ClientTrace {
 		ConnectStart: func(_, addr string) {
 			t.mu.Lock()
 			t.peer = addr
+			t.dials = append(t.dials, dial{addr, time.Now()})
 			t.mu.Unlock()
 			t.at(&t.connectStart)
 		},
-		ConnectDone: func(_, _ string, err error) {
+		ConnectDone: func(_, addr string, err error) {
 			if err != nil {
 				return
 			}
 			t.mu.Lock()
 			t.connected = true
+			if t.connectedTo == "" {
+				t.connectedTo = addr
+			}
 			t.mu.Unlock()
 			t.at(&t.connectDone)
 		},

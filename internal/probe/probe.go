@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/net/http/httpproxy"
 
 	"github.com/autoopsprobe/autoops-probe/internal/answers"
+	"github.com/autoopsprobe/autoops-probe/internal/scrub"
 )
 
 // Paths the cloud probes append to their base URL (the guide's tests 2 and 3).
@@ -40,6 +42,12 @@ type Target struct {
 		once sync.Once
 		list []string
 	}
+	// caLeaves are the SHA-256 digests of the end-entity certificates CAPEM holds (a pinned
+	// server certificate), read once: a passing run asks only whether the leaf is one.
+	caLeaves struct {
+		once    sync.Once
+		digests map[[sha256.Size]byte]bool
+	}
 	// trustMemo is the last verdict of the system's roots on the chain this target's server
 	// presented (ca_not_needed).
 	trustMemo struct {
@@ -47,6 +55,11 @@ type Target struct {
 		at    time.Time
 		chain []*x509.Certificate
 		err   error
+	}
+	// anchor is made on the first TLS answer: a plain-HTTP target never holds one.
+	anchor struct {
+		once sync.Once
+		memo *anchorMemo
 	}
 	// OneConnectionPerRun: Client keeps connections alive, and the probe closes them before
 	// and after each run, so that its requests share one connection and no run inherits one.
@@ -114,6 +127,10 @@ func Run(ctx context.Context, t *Target) Evidence {
 	mainCtx, cancelMain := context.WithTimeout(ctx, time.Duration(float64(t.Timeout)*mainShare))
 	ev.Main = exchange(mainCtx, t.Client, mainRequest(t, ev))
 	cancelMain()
+	if ev.Main.tlsState != nil {
+		ev.Main.AnchorSubject = t.anchorOfState(ev.Main.tlsState)
+		ev.Main.tlsState = nil
+	}
 	for _, c := range collectors {
 		if ctx.Err() != nil {
 			break
@@ -122,7 +139,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 			c.collect(ctx, r)
 		}
 	}
-	t.Redactor.redactAnswers(ev)
+	redactAnswers(t.Redactor, ev)
 	ev.Redact = t.Redactor.Redact
 	ev.Duration = time.Since(start)
 	return *ev
@@ -176,11 +193,38 @@ func (t *Target) CASubjects() []string {
 	t.caSubjects.once.Do(func() {
 		for block, rest := pem.Decode(t.Trust.CAPEM); block != nil; block, rest = pem.Decode(rest) {
 			if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
-				t.caSubjects.list = append(t.caSubjects.list, c.Subject.String())
+				t.caSubjects.list = append(t.caSubjects.list, scrub.Name(c.Subject))
 			}
 		}
 	})
 	return t.caSubjects.list
+}
+
+// CACertificates are the certificates in CAPEM, parsed anew: only a run whose verdict may
+// need them asks (they are not kept between runs).
+func (t *Target) CACertificates() []*x509.Certificate {
+	var list []*x509.Certificate
+	for block, rest := pem.Decode(t.Trust.CAPEM); block != nil; block, rest = pem.Decode(rest) {
+		if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
+			list = append(list, c)
+		}
+	}
+	return list
+}
+
+// HoldsEndEntity: CAPEM holds c itself as an end-entity certificate.
+func (t *Target) HoldsEndEntity(c *x509.Certificate) bool {
+	t.caLeaves.once.Do(func() {
+		for _, ca := range t.CACertificates() {
+			if !ca.IsCA {
+				if t.caLeaves.digests == nil {
+					t.caLeaves.digests = map[[sha256.Size]byte]bool{}
+				}
+				t.caLeaves.digests[sha256.Sum256(ca.Raw)] = true
+			}
+		}
+	})
+	return t.caLeaves.digests != nil && t.caLeaves.digests[sha256.Sum256(c.Raw)]
 }
 
 func serverName(t *Target) string {

@@ -61,8 +61,13 @@ type ChainFirstError struct {
 func (e *ChainFirstError) Error() string { return e.Err.Error() }
 func (e *ChainFirstError) Unwrap() error { return e.Err }
 
-// Apply returns base configured for v (base is shared and never changed).
+// Apply returns base configured for v (base is shared and never changed): base itself when v
+// is Go's own check on base's roots, so that probes with one setting share one configuration.
 func (v Verification) Apply(base *tls.Config) *tls.Config {
+	goCheck := v.Mode == VerifyStrict || (!v.Agent && (v.Mode == VerifyFull || v.Mode == "") && v.Fingerprint == nil)
+	if goCheck && len(v.Pins) == 0 && (v.Roots == nil || v.Roots == base.RootCAs) {
+		return base
+	}
 	cfg := base.Clone()
 	if v.Roots != nil {
 		cfg.RootCAs = v.Roots
@@ -71,7 +76,7 @@ func (v Verification) Apply(base *tls.Config) *tls.Config {
 	case v.Mode == VerifyNone:
 		cfg.InsecureSkipVerify = true
 		return cfg
-	case v.Mode == VerifyStrict || (!v.Agent && v.Mode == VerifyFull && v.Fingerprint == nil):
+	case goCheck:
 		// Go's own check; tlscommon adds only the pin, on Go's verified chains.
 		if len(v.Pins) > 0 {
 			pins := v.Pins

@@ -58,6 +58,8 @@ type LeafOptions struct {
 	// Organization goes in the subject beside the Common Name: a server chooses what its
 	// certificate says, an echoed header included.
 	Organization []string
+	// ExtraNames go in the subject too: attributes Go prints as hex DER (emailAddress).
+	ExtraNames []pkix.AttributeTypeAndValue
 }
 
 // Leaf issues a server certificate. Zero options: valid now for localhost and 127.0.0.1/::1.
@@ -81,7 +83,7 @@ func (ca *CA) Leaf(t testing.TB, o LeafOptions) tls.Certificate {
 		cn = o.DNSNames[0]
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn, Organization: o.Organization},
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn, Organization: o.Organization, ExtraNames: o.ExtraNames},
 		NotBefore: o.NotBefore, NotAfter: o.NotAfter, DNSNames: o.DNSNames, IPAddresses: o.IPs,
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IssuingCertificateURL: o.IssuingCertificateURL,
