@@ -8,7 +8,7 @@ GOLANGCI_LINT_VERSION := v2.15.0
 DIST     := _build/otelcol-autoops
 CONFIG   ?= otelcol-autoops.yaml
 # Debian packages the end-to-end tests drive for real.
-TEST_DEBS := curl systemd iptables iproute2 tinyproxy squid dante-server nginx-light haproxy stunnel4 prometheus openssl podman ca-certificates
+TEST_DEBS := curl systemd iptables iproute2 tinyproxy squid dante-server nginx-light haproxy stunnel4 prometheus openssl podman ca-certificates privoxy
 # The distribution's version (builder-config.yaml), also stamped into autoops-probe.
 VERSION  := $(shell awk '/^  version:/{print $$2; exit}' builder-config.yaml)
 PODMAN   := podman --storage-driver vfs

@@ -156,6 +156,10 @@ type OTLPConfig struct {
 	// Elastic's own connectivity check does, and the intake must accept it. It goes to the
 	// intake only.
 	Token configopaque.String `mapstructure:"token,omitempty"`
+	// CheckBatchSize, when set (a size such as 4MiB), makes each run also POST that many
+	// incompressible bytes, labelled gzip and without credentials, as the agent's batches
+	// are: a box in the path with a smaller body limit refuses them (request_body_too_large).
+	CheckBatchSize string `mapstructure:"check_batch_size,omitempty"`
 }
 
 var _ component.Config = (*Config)(nil)
@@ -419,6 +423,9 @@ func (o *OTLPConfig) validate(r *resolution) []error {
 	}
 	if o.Region != "" && (!dnsLabel.MatchString(o.Region) || len(o.Region) > maxLabel) {
 		errs = append(errs, fmt.Errorf("otlp.region: %q cannot be part of a host name (at most 63 lowercase letters, digits and inner dashes, such as eu-west-1)", o.Region))
+	}
+	if _, err := parseBatchSize(o.CheckBatchSize); err != nil {
+		errs = append(errs, fmt.Errorf("otlp.check_batch_size: %w", err))
 	}
 	if !o.Enabled {
 		return errs

@@ -91,6 +91,7 @@ func planProbes(ctx context.Context, r *resolution, files fileAccess) ([]probePl
 		p, err := planConfighttp(ctx, probe.OTLP, &o.ClientConfig, joinBase(o.ResolvedEndpoint(), probe.OTLPPath), env)
 		p.context = diagnose.Context{UnknownRegion: o.Endpoint == "" && o.UnknownRegion()}
 		p.Token = probe.Secret(o.Token)
+		p.BatchSize, _ = parseBatchSize(o.CheckBatchSize) // validated
 		if err == nil && r.model != nil {
 			exporterTrust(&p.Plan, &r.model.OTLP, system)
 			p.Agent = true

@@ -25,7 +25,8 @@ type Result struct {
 // the network, and diagnosing its error would replace the last real verdict with a false one.
 var ErrRunCutShort = errors.New("the run was cut short before its probes finished; no verdict")
 
-// runChecks runs every check in parallel, so a run lasts as long as its slowest probe.
+// runChecks runs every check in parallel, so a run lasts as long as its slowest probe. Each
+// check remembers how its run ended for the next run of the same checks (an instance's).
 // Results keep the order of checks; a probe that panics is logged and left out. When ctx
 // ends before the probes do, nothing is diagnosed and the error is ErrRunCutShort; a probe's
 // own timeout is a deadline inside the probe, not ctx's, and still gets its verdict.
@@ -50,7 +51,11 @@ func runChecks(ctx context.Context, checks []check, logger *zap.Logger) ([]Resul
 		}
 		func() {
 			defer recoverProbe(logger, ev.Probe)
-			results = append(results, Result{Evidence: *ev, Verdict: diagnose.Diagnose(ev, checks[i].context), SettingsFrom: checks[i].settingsFrom})
+			c := &checks[i]
+			dc := c.context
+			dc.PreviousSilence = c.lastSilence
+			c.lastSilence = diagnose.ClosedSilence(ev)
+			results = append(results, Result{Evidence: *ev, Verdict: diagnose.Diagnose(ev, dc), SettingsFrom: c.settingsFrom})
 		}()
 	}
 	return results, nil

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -23,6 +24,9 @@ type check struct {
 	context diagnose.Context
 	// settingsFrom names the agent variables that supplied the probe's settings.
 	settingsFrom []string
+	// lastSilence is the instance's memory of the previous run: how long it stayed silent
+	// before its connection was closed without an answer (diagnose.ClosedSilence).
+	lastSilence time.Duration
 }
 
 // detectContainer is a variable so tests can place the collector inside or outside a container.

@@ -241,6 +241,10 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	}
 	putNonEmpty(a, attrProxy, ev.Proxy)
 	putNonEmpty(a, attrProxySource, ev.ProxySource)
+	putNonEmpty(a, attrProxyParent, v.Facts.ProxyParent)
+	if v.Facts.BodySize > 0 {
+		a.PutInt(attrRequestBodySize, v.Facts.BodySize)
+	}
 	if strings.HasPrefix(ev.URL, "https://") {
 		putNonEmpty(a, attrRootsSource, ev.Client.RootsSource)
 	}
@@ -288,6 +292,8 @@ const (
 	attrAgentErrorCode        = "autoops.agent.error_code"
 	attrFailedAddresses       = "autoops.probe.dial.failed_addresses"
 	attrAnchorSubject         = "autoops.probe.tls.anchor.subject"
+	attrProxyParent           = "autoops.probe.proxy.parent"
+	attrRequestBodySize       = "autoops.probe.request.body_size"
 )
 
 // tlsProtocolVersions are semconv's tls.protocol.version values of the versions Go negotiates.

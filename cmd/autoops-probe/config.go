@@ -25,6 +25,8 @@ type overrides struct {
 	agentVersion                                       string
 	timeout                                            time.Duration
 	skip                                               string
+	// checkBatchSize is otlp.check_batch_size (--check-batch-size).
+	checkBatchSize string
 }
 
 // loadConfig reads the receiver's configuration the way a collector would: from the
@@ -96,6 +98,7 @@ func (o overrides) apply(cfg *autoopsreceiver.Config) error {
 	set(&cfg.OTLP.Region, o.region)
 	set(&cfg.OTLP.CSP, o.csp)
 	set(&cfg.AgentVersion, o.agentVersion)
+	set(&cfg.OTLP.CheckBatchSize, o.checkBatchSize)
 	if o.timeout > 0 {
 		cfg.Cluster.Timeout, cfg.Registration.Timeout, cfg.OTLP.Timeout = o.timeout, o.timeout, o.timeout
 	}

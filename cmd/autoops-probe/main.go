@@ -90,6 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.csp, "csp", "", "aws or gcp, used when no intake URL is set")
 	fs.DurationVar(&o.timeout, "timeout", 0, "timeout of each probe (default 10s)")
 	fs.StringVar(&o.skip, "skip", "", "comma-separated probes not to run: cluster, registration, otlp")
+	fs.StringVar(&o.checkBatchSize, "check-batch-size", "", "also POST this many bytes to the intake (such as 4MiB, at most 16MiB), as the agent's batches, without credentials: finds a box in the path whose body limit refuses them (otlp.check_batch_size)")
 	agentConfig := fs.String("agent-config", "", "the AutoOps agent's elastic-agent.yml: probe exactly what it connects with")
 	fs.StringVar(&o.agentVersion, "agent-version", "", "the AutoOps agent's version, such as 9.2.5 (default: read from its installation where recorded)")
 	var agentEnv envFiles

@@ -62,6 +62,10 @@ func Diagnose(ev *probe.Evidence, c Context) Verdict {
 		v.Facts.AnsweredBy = j.answeredByWho()
 	case InsufficientPrivileges:
 		v.Facts.MissingPrivileges = j.missingPrivileges()
+	case ProxyParentUnreachable:
+		_, v.Facts.ProxyParent = j.proxyParent()
+	case RequestBodyTooLarge:
+		v.Facts.BodySize = ev.Batch.Size
 	}
 	v.Route = route(ev)
 	scrubVerdict(&v, ev)
@@ -92,6 +96,7 @@ func scrubVerdict(v *Verdict, ev *probe.Evidence) {
 	f := &v.Facts
 	f.AnsweredBy, f.Location, f.EarliestExpirySubject = scrub(f.AnsweredBy), scrub(f.Location), scrub(f.EarliestExpirySubject)
 	f.AnchorSubject = scrub(f.AnchorSubject)
+	f.ProxyParent = scrub(f.ProxyParent)
 	f.MissingPrivileges = scrubAll(f.MissingPrivileges, scrub)
 	if f.Cluster != nil {
 		c := *f.Cluster

@@ -55,6 +55,12 @@ func agentErrorCode(j *judgement, errorType string) string {
 		// The agent reads /_license without judging it; Elastic Cloud refuses the
 		// registration of a cluster whose license is not active.
 		return CodeLicenseExpired
+	case RequestBodyTooLarge:
+		// What the exporter meets with a batch: the box's 413, or no answer at all.
+		if ex, _ := j.batchRefused(); ex != nil && ex.Response != nil {
+			return HTTPCode(ex.Response.Status)
+		}
+		return CodeHTTP0
 	case InsufficientPrivileges:
 		// The root's own 403, or a root that answered and later calls that need the
 		// missing privileges, which Elasticsearch refuses with 403.

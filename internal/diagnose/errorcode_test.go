@@ -51,6 +51,11 @@ func TestAgentErrorCode(t *testing.T) {
 		// Go returns a refused CONNECT as an error: the agent sees no HTTP answer.
 		{"CONNECT 407", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(407, "", "Basic")), Context{}, ProxyAuthRequired, CodeHTTP0},
 		{"CONNECT 403", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "")), Context{}, ProxyBlocked, CodeHTTP0},
+		{"CONNECT 403 to 9243, 443 tunnelled", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(200)), Context{}, ProxyPortRefused, CodeHTTP0},
+		{"privoxy's parent down", privoxyConnectFailed("10.20.0.5", "198.51.100.1"), Context{}, ProxyParentUnreachable, CodeHTTP0},
+		{"an idle timeout in the path", closedAfter(2 * time.Second), Context{PreviousSilence: 2 * time.Second}, ConnectionClosedIdle, CodeHTTP0},
+		{"nginx's 413 to a batch", intakeBehind(413, "<html>413 Request Entity Too Large</html>", nil), Context{}, RequestBodyTooLarge, "HTTP_413"},
+		{"a batch cut while sent", intakeBehind(0, "", opErr("write", syscall.ECONNRESET)).with(continued), Context{}, RequestBodyTooLarge, CodeHTTP0},
 		{"CONNECT 503", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(503, "ERR_DNS_FAIL 0")), Context{}, ProxyUpstreamError, CodeHTTP0},
 		// Through a proxy to an http:// URL, the proxy's answer is the agent's answer.
 		{"a forwarding proxy's 502", recorded(probe.Registration, "http://api.elastic-cloud.com/x").answered(502, "<html>bad gateway</html>").with(viaProxy("http://p:3128")), Context{}, ProxyUpstreamError, CodeHTTP502},

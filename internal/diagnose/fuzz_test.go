@@ -11,6 +11,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/autoopsprobe/autoops-probe/internal/metadata"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
@@ -45,6 +46,8 @@ func FuzzDiagnose(f *testing.F) {
 	f.Add(uint8(0), 0, []byte{}, uint8(3), uint8(0), false)
 	f.Add(uint8(1), 0, []byte{}, uint8(6), uint8(1), true)
 	f.Add(uint8(2), 407, []byte("Proxy Authentication Required"), uint8(0), uint8(3), true)
+	f.Add(uint8(2), 413, []byte("<html>413</html>"), uint8(0), uint8(128), false)
+	f.Add(uint8(0), 503, []byte("the connection to x (10.0.0.1) could not be established"), uint8(8), uint8(128+2), true)
 	f.Fuzz(func(t *testing.T, which uint8, status int, body []byte, errIdx uint8, progress uint8, proxied bool) {
 		names := []probe.Name{probe.Cluster, probe.Registration, probe.OTLP}
 		ev := probe.Evidence{Probe: names[int(which)%3], URL: "https://example.test:9200/", ServerAddress: "example.test", ServerPort: 9200}
@@ -65,7 +68,16 @@ func FuzzDiagnose(f *testing.F) {
 		if ev.Main.Err == nil && ev.Main.Response == nil {
 			ev.Main.Err = &url.Error{Op: "Post", URL: ev.URL, Err: io.EOF}
 		}
-		v := Diagnose(&ev, Context{Credentials: CredentialsAPIKey})
+		c := Context{Credentials: CredentialsAPIKey}
+		if progress&128 != 0 {
+			// The path's follow-ups (contract v5): 443 asked again, the destination's
+			// addresses, the batch-sized POST, a silence the previous run also had.
+			ev.PortCheck = &probe.PortCheck{Port: probe.TunnelPort, Answer: &probe.Response{Status: status, Body: body}}
+			ev.DestinationAddresses = []string{"198.51.100.1"}
+			ev.Batch = &probe.BatchCheck{Size: 4 << 20, Exchange: probe.Exchange{Response: &probe.Response{Status: status, Body: body}, Progress: ev.Main.Progress}}
+			ev.Main.Silence, c.PreviousSilence = 2*time.Second, 2*time.Second
+		}
+		v := Diagnose(&ev, c)
 		if v.Passed != (v.ErrorType == "") {
 			t.Fatalf("passed=%v with error.type %q", v.Passed, v.ErrorType)
 		}

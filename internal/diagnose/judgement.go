@@ -132,6 +132,12 @@ func sentence(format string, args ...any) (string, bool) { return fmt.Sprintf(fo
 // judgedServer is the Server header of the answer a failure was judged from: the main answer,
 // or a proxy's answer to CONNECT for the proxy's refusals.
 func (j *judgement) judgedServer(errorType string) string {
+	if errorType == RequestBodyTooLarge {
+		if ex, _ := j.batchRefused(); ex != nil && ex.Response != nil {
+			return ex.Response.Server
+		}
+		return ""
+	}
 	if r := j.answer(); r != nil {
 		return r.Server
 	}

@@ -21,6 +21,14 @@ type rule struct {
 // Ties the order decides:
 //   - proxy failures before anything about the destination: a proxy that refused or could not
 //     be reached says nothing about the endpoint behind it;
+//   - connection_closed_idle before connection_reset: the same silence before the close, run
+//     after run, is a timer's, not a refusal's;
+//   - request_body_too_large only after the small POST passed: it is the one verdict on an
+//     intake answer that passes, from the batch-sized POST beside it;
+//   - proxy_parent_unreachable before proxy_upstream_error: a page naming an address the
+//     destination does not have says which hop failed;
+//   - proxy_port_refused before proxy_blocked: a proxy that tunnels 443 of the same host
+//     refuses the port, not the destination;
 //   - scheme_mismatch before not_elasticsearch: a TLS port's own 400 to plaintext is no
 //     foreign server;
 //   - tls_client_certificate_required before the answer rules (nginx's 400 page) and before
@@ -56,7 +64,9 @@ var rules = []rule{
 	{ProxyUnreachable, "tests 2-3 note: configure HTTP_PROXY, HTTPS_PROXY", proxyUnreachable, asAgent(ProxyUnreachable, nil)},
 	{ProxyAuthUnsupported, "field facts: NTLM/Negotiate-only proxies", proxyAuthUnsupported, asAgent(ProxyAuthUnsupported, socksRow(ProxyAuthUnsupported))},
 	{ProxyAuthRequired, "tests 2-3: configure your HTTP proxy", proxyAuthRequired, asAgent(ProxyAuthRequired, socksRow(ProxyAuthRequired))},
+	{ProxyParentUnreachable, "contract v5, Diagnosis v5: a proxy's page naming the parent it could not reach", proxyParentUnreachable, nil},
 	{ProxyUpstreamError, "tests 2-3: allow the proxy to reach the URL", proxyUpstreamError, asAgent(ProxyUpstreamError, nil)},
+	{ProxyPortRefused, "contract v5, Diagnosis v5: squid's SSL_ports (CONNECT to 443 only)", proxyPortRefused, nil},
 	{ProxyBlocked, "test 1: a proxy is blocking communication", proxyBlocked, firstRow(rootExitRow(ProxyBlocked), asAgent(ProxyBlocked, nil))},
 	{SchemeMismatch, "test 1: the correct protocol, http or https", schemeMismatch, nil},
 	{TLSClientCertificateRequired, "field facts: servers that require a client certificate", tlsClientCertificateRequired, asAgent(TLSClientCertificateRequired, nil)},
@@ -81,6 +91,7 @@ var rules = []rule{
 	{TLSHostnameMismatch, "test 1: custom SSL/TLS configuration", tlsHostnameMismatch, firstRow(withSuffix(TLSHostnameMismatch, sslDisabledRow), asAgent(TLSHostnameMismatch, commonNameOnlyRow))},
 	{ClockSkew, "field facts: the server's Date header", clockSkew, nil},
 	{TLSCertificateExpired, "test 1: custom SSL/TLS configuration", tlsCertificateExpired, asAgent(TLSCertificateExpired, nil)},
+	{ConnectionClosedIdle, "contract v5, Diagnosis v5: a load balancer's idle timeout shorter than the answer", connectionClosedIdle, nil},
 	{ConnectionReset, "test 1: endpoint not reachable", connectionReset, nil},
 	{TLSVersionTooOld, "contract v5: Diagnosis v5 (tls_version_too_old)", tlsVersionTooOld, nil},
 	{TLSHandshakeFailed, "test 1: custom SSL/TLS configuration", tlsHandshakeFailed, asAgent(TLSHandshakeFailed, nil)},
@@ -93,6 +104,7 @@ var rules = []rule{
 	{LicenseInactive, "facts: license status active", licenseInactive, nil},
 	{InsufficientPrivileges, "test 1: the user has the necessary privileges", insufficientPrivileges, rootExitRow(InsufficientPrivileges)},
 	{TokenRejected, "test 3 with AUTOOPS_TOKEN", tokenRejected, nil},
+	{RequestBodyTooLarge, "contract v5, Diagnosis v5: the exporter's batches of 1-4 MiB, dropped on 413", requestBodyTooLarge, nil},
 	{Other, "none: the evidence is quoted as it came", other, cutAnswerRow},
 }
 

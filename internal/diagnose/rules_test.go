@@ -187,6 +187,48 @@ var (
 	timeoutErr = &net.DNSError{Err: "i/o timeout", IsTimeout: true}
 )
 
+// privoxyConnectFailed is privoxy's answer to CONNECT to the intake when it could not connect
+// to named, as its connect-failed template words it; the intake resolves to resolved here
+// ("": it does not resolve).
+func privoxyConnectFailed(named, resolved string) *evidence {
+	page := `<h2>Connect failed</h2><p>Your request for <a href="https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud:443/"><b>https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud:443/</b></a> could
+            not be fulfilled, because the connection to <b>otel-auto-ops.eu-west-1.aws.svc.elastic.cloud</b> (` + named + `) could not be established.</p>`
+	ev := recorded(probe.OTLP, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:8118")).
+		with(withHandshake(probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: 503, Reason: "Connect failed", Body: []byte(page)}}))
+	if resolved != "" {
+		ev.DestinationAddresses = []string{resolved}
+	}
+	return ev
+}
+
+// intakeBehind: the intake's 401 to the small POST, and status and body (or err) for the
+// POST of 4 MiB beside it.
+func intakeBehind(status int, body string, err error) *evidence {
+	ev := recorded(probe.OTLP, "https://otel-auto-ops.eu-west-1.aws.svc.elastic.cloud/v1/logs").answered(401, otlpRefusal)
+	ev.Batch = &probe.BatchCheck{Size: 4 << 20, Exchange: probe.Exchange{Method: "POST", Err: err}}
+	if err == nil {
+		ev.Batch.Exchange.Response = &probe.Response{Status: status, Body: []byte(body), Server: "nginx"}
+	}
+	return ev
+}
+
+// closedAfter: the cluster's connection closed without an answer, silence after the request.
+func closedAfter(silence time.Duration) *evidence {
+	ev := recorded(probe.Cluster, "https://es.corp:9200").failed(io.EOF, sentAll)
+	ev.Main.Silence = silence
+	return ev
+}
+
+// continued: the far end answered "100 Continue" to the batch-sized POST.
+func continued(ev *probe.Evidence) { ev.Batch.Exchange.Progress.Continued = true }
+
+// tunnels443: the proxy answered CONNECT to port 443 of the same host with status.
+func tunnels443(status int) func(*probe.Evidence) {
+	return func(ev *probe.Evidence) {
+		ev.PortCheck = &probe.PortCheck{Port: probe.TunnelPort, Answer: &probe.Response{Status: status, Reason: "Connection established"}}
+	}
+}
+
 func withHandshake(hc probe.HandshakeCheck) func(*probe.Evidence) {
 	return func(ev *probe.Evidence) { ev.Handshake = &hc }
 }
@@ -247,6 +289,28 @@ func TestRulesTable(t *testing.T) {
 		{"squid could not resolve the destination", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(503, "ERR_DNS_FAIL 0")), Context{}, ProxyUpstreamError},
 		{"proxy's own 502 page to a cloud POST", recorded(probe.Registration, "http://api.elastic-cloud.com/x").answered(502, "<html>bad gateway</html>").with(viaProxy("http://p:3128")), Context{}, ProxyUpstreamError},
 		{"CONNECT 403", recorded(probe.Registration, reg).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "")), Context{}, ProxyBlocked},
+		// v5: what users meet on the path
+		{"squid refuses CONNECT to 9243 and tunnels 443 of the same host", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(200)), Context{}, ProxyPortRefused},
+		{"tie: proxy_blocked when 443 of the same host is refused too", recorded(probe.Cluster, "https://es.corp:9243").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(403)), Context{}, ProxyBlocked},
+		{"tie: proxy_blocked when 443 could not be opened (nothing listens there)", recorded(probe.Cluster, "https://es.corp:9200").failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).with(connectAnswer(403, "ERR_ACCESS_DENIED 0")).with(tunnels443(503)), Context{}, ProxyBlocked},
+		{"privoxy's Connect failed naming its parent's address", privoxyConnectFailed("10.20.0.5", "198.51.100.1"), Context{}, ProxyParentUnreachable},
+		{"squid's ERR_CONNECT_FAIL naming another address", recorded(probe.OTLP, intake).failed(io.EOF, probe.Progress{}).with(viaProxy("http://p:3128")).
+			with(withHandshake(probe.HandshakeCheck{ProxyAnswer: &probe.Response{Status: 503, SquidError: "ERR_CONNECT_FAIL 111", Body: []byte("<p><b>Connection to 10.1.1.1 failed.</b></p>")}})).
+			with(func(ev *probe.Evidence) { ev.DestinationAddresses = []string{"198.51.100.1"} }), Context{}, ProxyParentUnreachable},
+		{"tie: proxy_upstream_error when the page names the destination's own address", privoxyConnectFailed("198.51.100.1", "198.51.100.1"), Context{}, ProxyUpstreamError},
+		{"tie: proxy_upstream_error for a public address the local lookup did not give (DNS round robin)", privoxyConnectFailed("198.51.100.7", "198.51.100.1"), Context{}, ProxyUpstreamError},
+		{"tie: proxy_upstream_error for an internal destination (its parent cannot be told apart)", privoxyConnectFailed("10.20.0.5", "10.9.9.9"), Context{}, ProxyUpstreamError},
+		{"tie: proxy_upstream_error when the destination does not resolve here", privoxyConnectFailed("10.20.0.5", ""), Context{}, ProxyUpstreamError},
+		{"closed without an answer after the same silence as the previous run", closedAfter(2 * time.Second), Context{PreviousSilence: 2100 * time.Millisecond}, ConnectionClosedIdle},
+		{"tie: connection_reset on the first run (no memory yet)", closedAfter(2 * time.Second), Context{}, ConnectionReset},
+		{"tie: connection_reset when the silences differ", closedAfter(2 * time.Second), Context{PreviousSilence: 4 * time.Second}, ConnectionReset},
+		{"tie: connection_reset for a close sooner than a timer's", closedAfter(200 * time.Millisecond), Context{PreviousSilence: 200 * time.Millisecond}, ConnectionReset},
+		{"nginx's 413 to the batch-sized POST, the intake's 401 to the small one", intakeBehind(413, "<html><center><h1>413 Request Entity Too Large</h1></center><hr><center>nginx</center></html>", nil), Context{}, RequestBodyTooLarge},
+		{"the batch-sized POST cut while sent, after 100 Continue", intakeBehind(0, "", opErr("write", syscall.EPIPE)).with(continued), Context{}, RequestBodyTooLarge},
+		{"tie: a pass when the batch-sized POST was cut without 100 Continue (the intake may cut it)", intakeBehind(0, "", opErr("write", syscall.EPIPE)), Context{}, ""},
+		{"tie: a pass when the intake itself answered the batch-sized POST", intakeBehind(401, otlpRefusal, nil), Context{}, ""},
+		{"tie: a pass when the intake's own JSON says 413", intakeBehind(413, `{"code":8,"message":"too large"}`, nil), Context{}, ""},
+		{"tie: unexpected_response, not request_body_too_large, when the small POST got a page", intakeBehind(413, "<html>413</html>", nil).answered(401, "<html>login</html>"), Context{}, UnexpectedResponse},
 		{"tie: proxy_blocked over not_elasticsearch (a proxy's 403 page for the cluster)", recorded(probe.Cluster, esHTTP).answered(403, "<html>denied</html>").with(viaProxy("http://p:3128")), Context{Credentials: CredentialsBasic}, ProxyBlocked},
 		{"SOCKS: not allowed by ruleset", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 2}), Context{}, ProxyBlocked},
 		{"SOCKS: connection refused upstream", socksRefused(probe.SOCKSCheck{Replied: true, Reply: 5}), Context{}, ProxyUpstreamError},

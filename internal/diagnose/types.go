@@ -29,6 +29,10 @@ type Context struct {
 	// client: proxy from the environment, system roots only); its remedies say that the
 	// module's CA and proxy_url do not apply there.
 	AsAgentRegisters bool
+	// PreviousSilence is, for the receiver's instance, how long the previous run of this
+	// probe stayed silent before its connection was closed without an answer (ClosedSilence;
+	// 0 when it ended otherwise, or there was none).
+	PreviousSilence time.Duration
 	// CredentialTrailingNewline names the variable or key whose credential value ends with a
 	// newline ("" when none does): a 401 is then that newline's doing.
 	CredentialTrailingNewline string
@@ -80,6 +84,12 @@ type Facts struct {
 	AnchorSubject string
 	Location      string
 	InContainer   bool
+	// ProxyParent is the parent proxy a proxy said it could not reach, as its page names it
+	// (autoops.probe.proxy.parent; proxy_parent_unreachable).
+	ProxyParent string
+	// BodySize is the size of the batch-sized POST that was refused
+	// (autoops.probe.request.body_size; request_body_too_large).
+	BodySize int64
 }
 
 // Certificate describes the server certificate seen, verified or not.

@@ -53,6 +53,11 @@ const (
 	TLSPinnedLeafChanged     = "tls_pinned_leaf_changed"
 	DNSSplitHorizon          = "dns_split_horizon"
 	AddressFamilyUnreachable = "address_family_unreachable"
+	// v5: what users meet on the path
+	ProxyPortRefused       = "proxy_port_refused"
+	ProxyParentUnreachable = "proxy_parent_unreachable"
+	RequestBodyTooLarge    = "request_body_too_large"
+	ConnectionClosedIdle   = "connection_closed_idle"
 	// Other is semconv's fallback: nothing else explains the evidence, which is quoted.
 	Other = "_OTHER"
 )
@@ -156,6 +161,10 @@ var ErrorTypes = []string{
 	TLSPinnedLeafChanged,
 	DNSSplitHorizon,
 	AddressFamilyUnreachable,
+	ProxyPortRefused,
+	ProxyParentUnreachable,
+	RequestBodyTooLarge,
+	ConnectionClosedIdle,
 	Other,
 }
 

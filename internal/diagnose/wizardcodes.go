@@ -29,6 +29,8 @@ var transportFailures = []string{
 	ProxyUnreachable, ProxySchemeMismatch, ProxyAuthRequired, ProxyAuthUnsupported, ProxyBlocked,
 	ProxyUpstreamError, NotElasticsearch, Other,
 	TLSPinnedLeafChanged, DNSSplitHorizon, AddressFamilyUnreachable,
+	// v5: what users meet on the path
+	ProxyPortRefused, ProxyParentUnreachable, RequestBodyTooLarge, ConnectionClosedIdle,
 }
 
 // AgentCodes is the wizard's published list in its order (autoops-facts, "Elastic's published
@@ -49,7 +51,7 @@ var AgentCodes = []AgentCode{
 	{
 		Code:       CodeHTTP503,
 		Meaning:    "a proxy or gateway in front is busy or has no upstream, or Elasticsearch itself is not healthy",
-		ErrorTypes: []string{ElasticsearchUnavailable, GatewayUpstreamError, ProxyUpstreamError},
+		ErrorTypes: []string{ElasticsearchUnavailable, GatewayUpstreamError, ProxyUpstreamError, ProxyParentUnreachable},
 		Do:         "`elasticsearch_unavailable`: the cluster's own 503 (see its reason); otherwise the box named in the evidence has no healthy upstream",
 	},
 	{
@@ -109,6 +111,7 @@ var AgentCodes = []AgentCode{
 		ErrorTypes: []string{
 			InsufficientPrivileges, UnexpectedStatus, UnexpectedResponse, NotElasticsearch, ElasticsearchUnavailable,
 			SchemeMismatch, ProxyAuthRequired, ProxyBlocked, TLSClientCertificateRequired, DNSBlocked, DNSSearchDomain, DNSSplitHorizon, Other,
+			RequestBodyTooLarge,
 		},
 		Do: "run `autoops-probe`: the evidence names what answered; `HTTP_403` is `insufficient_privileges` when Elasticsearch said it, `HTTP_200` an answer that is not Elasticsearch's JSON",
 	},

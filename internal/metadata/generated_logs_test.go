@@ -131,7 +131,7 @@ func TestLogsBuilder(t *testing.T) {
 			allEventsCount := 0
 			defaultEventsCount++
 			allEventsCount++
-			lb.RecordAutoopsProbeResultEvent(ctx, timestamp, AttributeAutoopsProbeNameCluster, "autoops.probe.instance-val", false, AttributeErrorTypeDNSNotFound, "autoops.agent.error_code-val", []any{"autoops.probe.warnings-item1", "autoops.probe.warnings-item2"}, "autoops.probe.remedy-val", "url.full-val", "server.address-val", 11, 25, "autoops.probe.proxy-val", AttributeAutoopsProbeProxySourceHTTPSPROXY, "autoops.probe.tls.roots.source-val", "network.peer.address-val", "tls.server.issuer-val", "tls.server.subject-val", "tls.server.not_after-val", "tls.server.hash.sha256-val", []any{"autoops.probe.tls.subject_alternative_names-item1", "autoops.probe.tls.subject_alternative_names-item2"}, "autoops.probe.tls.earliest_expiry.subject-val", []any{"http.response.header.location-item1", "http.response.header.location-item2"}, AttributeAutoopsProbeAnsweredByKibana, []any{"autoops.probe.missing_privileges-item1", "autoops.probe.missing_privileges-item2"}, "autoops.probe.role_definition-val", true, []any{"autoops.probe.settings_from-item1", "autoops.probe.settings_from-item2"}, AttributeNetworkTypeIpv4, []any{"autoops.probe.dial.failed_addresses-item1", "autoops.probe.dial.failed_addresses-item2"}, "tls.protocol.version-val", "autoops.probe.tls.anchor.subject-val")
+			lb.RecordAutoopsProbeResultEvent(ctx, timestamp, AttributeAutoopsProbeNameCluster, "autoops.probe.instance-val", false, AttributeErrorTypeDNSNotFound, "autoops.agent.error_code-val", []any{"autoops.probe.warnings-item1", "autoops.probe.warnings-item2"}, "autoops.probe.remedy-val", "url.full-val", "server.address-val", 11, 25, "autoops.probe.proxy-val", AttributeAutoopsProbeProxySourceHTTPSPROXY, "autoops.probe.proxy.parent-val", 31, "autoops.probe.tls.roots.source-val", "network.peer.address-val", "tls.server.issuer-val", "tls.server.subject-val", "tls.server.not_after-val", "tls.server.hash.sha256-val", []any{"autoops.probe.tls.subject_alternative_names-item1", "autoops.probe.tls.subject_alternative_names-item2"}, "autoops.probe.tls.earliest_expiry.subject-val", []any{"http.response.header.location-item1", "http.response.header.location-item2"}, AttributeAutoopsProbeAnsweredByKibana, []any{"autoops.probe.missing_privileges-item1", "autoops.probe.missing_privileges-item2"}, "autoops.probe.role_definition-val", true, []any{"autoops.probe.settings_from-item1", "autoops.probe.settings_from-item2"}, AttributeNetworkTypeIpv4, []any{"autoops.probe.dial.failed_addresses-item1", "autoops.probe.dial.failed_addresses-item2"}, "tls.protocol.version-val", "autoops.probe.tls.anchor.subject-val")
 
 			rb := lb.NewResourceBuilder()
 			rb.SetElasticsearchClusterName("elasticsearch.cluster.name-val")
@@ -205,6 +205,12 @@ func TestLogsBuilder(t *testing.T) {
 					attrVal, ok = lr.Attributes().Get("autoops.probe.proxy.source")
 					assert.True(t, ok)
 					assert.Equal(t, "HTTPS_PROXY", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.proxy.parent")
+					assert.True(t, ok)
+					assert.Equal(t, "autoops.probe.proxy.parent-val", attrVal.Str())
+					attrVal, ok = lr.Attributes().Get("autoops.probe.request.body_size")
+					assert.True(t, ok)
+					assert.EqualValues(t, 31, attrVal.Int())
 					attrVal, ok = lr.Attributes().Get("autoops.probe.tls.roots.source")
 					assert.True(t, ok)
 					assert.Equal(t, "autoops.probe.tls.roots.source-val", attrVal.Str())

@@ -375,6 +375,10 @@ const (
 	AttributeErrorTypeTLSPinnedLeafChanged
 	AttributeErrorTypeDNSSplitHorizon
 	AttributeErrorTypeAddressFamilyUnreachable
+	AttributeErrorTypeProxyPortRefused
+	AttributeErrorTypeProxyParentUnreachable
+	AttributeErrorTypeRequestBodyTooLarge
+	AttributeErrorTypeConnectionClosedIdle
 	AttributeErrorTypeOTHER
 )
 
@@ -469,6 +473,14 @@ func (av AttributeErrorType) String() string {
 		return "dns_split_horizon"
 	case AttributeErrorTypeAddressFamilyUnreachable:
 		return "address_family_unreachable"
+	case AttributeErrorTypeProxyPortRefused:
+		return "proxy_port_refused"
+	case AttributeErrorTypeProxyParentUnreachable:
+		return "proxy_parent_unreachable"
+	case AttributeErrorTypeRequestBodyTooLarge:
+		return "request_body_too_large"
+	case AttributeErrorTypeConnectionClosedIdle:
+		return "connection_closed_idle"
 	case AttributeErrorTypeOTHER:
 		return "_OTHER"
 	}
@@ -521,6 +533,10 @@ var MapAttributeErrorType = map[string]AttributeErrorType{
 	"tls_pinned_leaf_changed":         AttributeErrorTypeTLSPinnedLeafChanged,
 	"dns_split_horizon":               AttributeErrorTypeDNSSplitHorizon,
 	"address_family_unreachable":      AttributeErrorTypeAddressFamilyUnreachable,
+	"proxy_port_refused":              AttributeErrorTypeProxyPortRefused,
+	"proxy_parent_unreachable":        AttributeErrorTypeProxyParentUnreachable,
+	"request_body_too_large":          AttributeErrorTypeRequestBodyTooLarge,
+	"connection_closed_idle":          AttributeErrorTypeConnectionClosedIdle,
 	"_OTHER":                          AttributeErrorTypeOTHER,
 }
 

@@ -69,9 +69,14 @@ var collectors = []collector{
 	{"routes of both address families", needsFamilyCheck, func(ctx context.Context, r *run) {
 		r.ev.Families = checkFamilies(ctx, r.ev.Main.ResolvedAddresses)
 	}},
+	{"the destination's addresses, after a proxy's failure", proxyFailedToConnect, func(ctx context.Context, r *run) {
+		r.ev.DestinationAddresses = destinationAddresses(ctx, r.ev.ServerAddress)
+	}},
 	{"credential-less TLS handshake", needsHandshakeCheck, func(ctx context.Context, r *run) {
 		r.ev.Handshake = checkHandshake(ctx, r.addr, r.proxy, r.target)
 	}},
+	{"POST the size of the agent's batches", batchCalledFor, func(ctx context.Context, r *run) { r.ev.Batch = checkBatch(ctx, r) }},
+	{"CONNECT to port 443 of the same host", refusedNon443, func(ctx context.Context, r *run) { r.ev.PortCheck = checkPort(ctx, r) }},
 	{"subjects of tls.ca_file", func(r *run) bool {
 		var unknown x509.UnknownAuthorityError
 		return len(r.target.Trust.CAPEM) > 0 && r.ev.Main.Err != nil && errors.As(r.ev.Main.Err, &unknown)

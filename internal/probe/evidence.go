@@ -41,8 +41,9 @@ const (
 // MaxBody bounds what the evidence keeps of any answer: enough for every JSON the probes parse.
 const MaxBody = 256 << 10
 
-// MaxProxyPage bounds what the evidence keeps of a proxy's page refusing a CONNECT.
-const MaxProxyPage = 4 << 10
+// MaxProxyPage bounds what the evidence keeps of a proxy's page refusing a CONNECT: privoxy's
+// pages (6.5 KB) give their reason after 4.7 KB of style sheet.
+const MaxProxyPage = 8 << 10
 
 // Evidence is what one run of one probe saw.
 type Evidence struct {
@@ -90,6 +91,16 @@ type Evidence struct {
 	// Handshake is a credential-less TLS handshake made after a failure, to see the
 	// certificate chain or to tell whether an http:// port speaks TLS.
 	Handshake *HandshakeCheck
+	// DestinationAddresses are the endpoint host's addresses as this machine resolves them,
+	// looked up after a proxy answered with a failure of its own (nil: not looked up, or the
+	// name does not resolve here).
+	DestinationAddresses []string
+	// Batch is what came of a POST the size of the agent's batches, without credentials
+	// (otlp.check_batch_size; nil when not sent).
+	Batch *BatchCheck
+	// PortCheck is the proxy's answer to CONNECT to port 443 of the same host, asked after
+	// it refused CONNECT to another port with 403 (nil when not asked).
+	PortCheck *PortCheck
 	// CAFileSubjects are the subjects of the certificates in the probe's tls.ca_file (none
 	// when no file is configured), to tell a missing intermediate from an unknown CA.
 	CAFileSubjects []string
@@ -173,6 +184,9 @@ type Exchange struct {
 	tlsState *tls.ConnectionState
 	// RedirectedTo is the URL a followed redirect ended at (without credentials).
 	RedirectedTo string
+	// Silence is how long nothing came after the request was written, when the exchange
+	// ended without a first byte of answer (0 otherwise).
+	Silence time.Duration
 }
 
 // Response is the part of an HTTP answer the diagnosis reads.
@@ -212,6 +226,8 @@ type Progress struct {
 	TLSDone      bool
 	WroteRequest bool
 	FirstByte    bool
+	// Continued: the far end answered "100 Continue" to a request that asked for it.
+	Continued bool
 }
 
 // PhaseTiming is the duration of one phase that happened.

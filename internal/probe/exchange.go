@@ -42,7 +42,9 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	resp, err := client.Do(httpReq)
 	if err != nil {
 		ex.Err = err
-		ex.Progress, ex.Phases = tr.finish(time.Now())
+		end := time.Now()
+		ex.Progress, ex.Phases = tr.finish(end)
+		ex.Silence = tr.silence(end)
 		ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
 		ex.FailedAddresses = tr.failedDials()
 		return ex
@@ -131,6 +133,7 @@ type tracer struct {
 	connectStart, connectDone        time.Time
 	tlsStart, tlsDone                time.Time
 	gotConn, wroteRequest, firstByte time.Time
+	continued                        time.Time
 	connected                        bool
 	peer                             string
 	resolved                         []string
@@ -245,7 +248,18 @@ func (t *tracer) trace() *httptrace.ClientTrace {
 		},
 		WroteRequest:         func(httptrace.WroteRequestInfo) { t.at(&t.wroteRequest) },
 		GotFirstResponseByte: func() { t.at(&t.firstByte) },
+		Got100Continue:       func() { t.at(&t.continued) },
 	}
+}
+
+// silence is how long the request, once written, went without a first byte until end.
+func (t *tracer) silence(end time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.wroteRequest.IsZero() || !t.firstByte.IsZero() {
+		return 0
+	}
+	return end.Sub(t.wroteRequest)
 }
 
 // finish turns the recorded moments into progress and the durations of the phases that happened.
@@ -259,6 +273,7 @@ func (t *tracer) finish(end time.Time) (Progress, []PhaseTiming) {
 		TLSDone:      !t.tlsDone.IsZero(),
 		WroteRequest: !t.wroteRequest.IsZero(),
 		FirstByte:    !t.firstByte.IsZero(),
+		Continued:    !t.continued.IsZero(),
 	}
 	var phases []PhaseTiming
 	add := func(name string, from, to time.Time) {

@@ -40,6 +40,9 @@ type Plan struct {
 	Token         Secret
 	// CheckPrivileges asks the cluster what the credentials may do.
 	CheckPrivileges bool
+	// BatchSize, when positive, is the size of a POST like the agent's batches the intake
+	// probe also sends, without credentials (otlp.check_batch_size).
+	BatchSize int64
 	// AgentPaths: request URLs are the host URL and the path concatenated, as the agent's
 	// module does ("…/" + "/_license" is "…//_license").
 	AgentPaths bool

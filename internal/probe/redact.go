@@ -69,7 +69,11 @@ func redactAnswers(r *Redactor, ev *Evidence) {
 // responses are every answer the evidence holds (a test checks that none is left out).
 func (e *Evidence) responses() []*Response {
 	var out []*Response
-	for _, ex := range []*Exchange{&e.Main, e.License, e.Authenticate, e.Privileges} {
+	var batch *Exchange
+	if e.Batch != nil {
+		batch = &e.Batch.Exchange
+	}
+	for _, ex := range []*Exchange{&e.Main, e.License, e.Authenticate, e.Privileges, batch} {
 		if ex != nil && ex.Response != nil {
 			out = append(out, ex.Response)
 		}
@@ -79,6 +83,9 @@ func (e *Evidence) responses() []*Response {
 	}
 	if e.Handshake != nil && e.Handshake.ProxyAnswer != nil {
 		out = append(out, e.Handshake.ProxyAnswer)
+	}
+	if e.PortCheck != nil && e.PortCheck.Answer != nil {
+		out = append(out, e.PortCheck.Answer)
 	}
 	return out
 }
