@@ -20,8 +20,10 @@ func TestAgentErrorCodeSeriesEnd(t *testing.T) {
 	set.ID = component.NewID(metadata.Type)
 	tel := newTelemetry(createDefaultConfig().(*Config), set, nil)
 	gateway := func(status int) []Result {
-		ev := probe.Evidence{Probe: probe.Cluster, URL: "https://es.corp:9200", ServerAddress: "es.corp", ServerPort: 9200,
-			Main: probe.Exchange{Response: &probe.Response{Status: status, Body: []byte("<html>gateway</html>")}}}
+		ev := probe.Evidence{
+			Probe: probe.Cluster, URL: "https://es.corp:9200", ServerAddress: "es.corp", ServerPort: 9200,
+			Main: probe.Exchange{Response: &probe.Response{Status: status, Body: []byte("<html>gateway</html>")}},
+		}
 		v := diagnose.Diagnose(&ev, diagnose.Context{})
 		assert.Equal(t, diagnose.GatewayUpstreamError, v.ErrorType)
 		return []Result{{Evidence: ev, Verdict: v}}

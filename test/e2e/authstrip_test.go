@@ -48,9 +48,13 @@ backend es
 		}
 	}
 	runClusterCases(t, []probeCase{
-		{name: "haproxy deletes Authorization", endpoint: fmt.Sprintf("http://127.0.0.1:%d", stripping), tls: fmt.Sprintf(", api_key: %q", key),
-			want: "auth_header_stripped", evidence: []string{"missing authentication credentials", "removed the header"}, check: wizardCode("HTTP_401")},
-		{name: "haproxy passes a wrong key", endpoint: fmt.Sprintf("http://127.0.0.1:%d", passing), tls: `, api_key: "id:wrong"`,
-			want: "auth_failed", check: wizardCode("HTTP_401")},
+		{
+			name: "haproxy deletes Authorization", endpoint: fmt.Sprintf("http://127.0.0.1:%d", stripping), tls: fmt.Sprintf(", api_key: %q", key),
+			want: "auth_header_stripped", evidence: []string{"missing authentication credentials", "removed the header"}, check: wizardCode("HTTP_401"),
+		},
+		{
+			name: "haproxy passes a wrong key", endpoint: fmt.Sprintf("http://127.0.0.1:%d", passing), tls: `, api_key: "id:wrong"`,
+			want: "auth_failed", check: wizardCode("HTTP_401"),
+		},
 	})
 }
