@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Root is the part of Elasticsearch's `GET /` answer AutoOps relies on.
@@ -26,6 +27,11 @@ type Root struct {
 // ParseRoot accepts only an Elasticsearch root answer: cluster name and version present, and
 // the cluster_uuid field, which is "_na_" (or empty) until the cluster has formed.
 func ParseRoot(body []byte) (Root, error) {
+	p := rootOf(body)
+	return p.root, p.err
+}
+
+func parseRoot(body []byte) (Root, error) {
 	var r Root
 	var uuid struct {
 		ClusterUUID *string `json:"cluster_uuid"`
@@ -38,6 +44,52 @@ func ParseRoot(body []byte) (Root, error) {
 		return r, errors.New("JSON without cluster_name, cluster_uuid and version.number")
 	}
 	return r, nil
+}
+
+// rootParse is what the root tests read from one body.
+type rootParse struct {
+	root       Root
+	err        error
+	openSearch bool
+}
+
+// rootMemo remembers the last few root bodies' parses, by content: a run's probe and diagnosis
+// ask about the same root body about ten times (IsElasticsearch, ElasticsearchRoot, the
+// license path, answered_by), and every run of every instance gets the same body. Parsing is
+// pure, so a remembered parse is the parse; bodies past maxMemoBody are parsed every time.
+var rootMemo struct {
+	sync.Mutex
+	parses map[string]rootParse
+}
+
+const (
+	maxMemoBody   = 4 << 10
+	maxMemoBodies = 16
+)
+
+func rootOf(body []byte) rootParse {
+	if len(body) > maxMemoBody {
+		return parseRootBody(body)
+	}
+	rootMemo.Lock()
+	p, ok := rootMemo.parses[string(body)]
+	rootMemo.Unlock()
+	if ok {
+		return p
+	}
+	p = parseRootBody(body)
+	rootMemo.Lock()
+	if rootMemo.parses == nil || len(rootMemo.parses) >= maxMemoBodies {
+		rootMemo.parses = make(map[string]rootParse, maxMemoBodies)
+	}
+	rootMemo.parses[string(body)] = p
+	rootMemo.Unlock()
+	return p
+}
+
+func parseRootBody(body []byte) rootParse {
+	root, err := parseRoot(body)
+	return rootParse{root: root, err: err, openSearch: isOpenSearchRoot(body)}
 }
 
 // UnformedUUID is the cluster_uuid Elasticsearch answers before its cluster has formed.
@@ -244,7 +296,9 @@ func ElasticsearchRoot(a Answer) (Root, error) {
 }
 
 // IsOpenSearchRoot matches OpenSearch's root answer: version.distribution "opensearch".
-func IsOpenSearchRoot(body []byte) bool {
+func IsOpenSearchRoot(body []byte) bool { return rootOf(body).openSearch }
+
+func isOpenSearchRoot(body []byte) bool {
 	var a struct {
 		Version struct {
 			Distribution string `json:"distribution"`
