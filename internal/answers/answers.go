@@ -53,39 +53,7 @@ type rootParse struct {
 	openSearch bool
 }
 
-// rootMemo remembers the last few root bodies' parses, by content: a run's probe and diagnosis
-// ask about the same root body about ten times (IsElasticsearch, ElasticsearchRoot, the
-// license path, answered_by), and every run of every instance gets the same body. Parsing is
-// pure, so a remembered parse is the parse; bodies past maxMemoBody are parsed every time.
-var rootMemo struct {
-	sync.Mutex
-	parses map[string]rootParse
-}
-
-const (
-	maxMemoBody   = 4 << 10
-	maxMemoBodies = 16
-)
-
-func rootOf(body []byte) rootParse {
-	if len(body) > maxMemoBody {
-		return parseRootBody(body)
-	}
-	rootMemo.Lock()
-	p, ok := rootMemo.parses[string(body)]
-	rootMemo.Unlock()
-	if ok {
-		return p
-	}
-	p = parseRootBody(body)
-	rootMemo.Lock()
-	if rootMemo.parses == nil || len(rootMemo.parses) >= maxMemoBodies {
-		rootMemo.parses = make(map[string]rootParse, maxMemoBodies)
-	}
-	rootMemo.parses[string(body)] = p
-	rootMemo.Unlock()
-	return p
-}
+func rootOf(body []byte) rootParse { return remembered(memoRoot, body, parseRootBody) }
 
 func parseRootBody(body []byte) rootParse {
 	root, err := parseRoot(body)
@@ -134,6 +102,19 @@ type License struct {
 
 // ParseLicense reads `GET /_license`.
 func ParseLicense(body []byte) (License, error) {
+	p := remembered(memoLicense, body, func(b []byte) licenseParse {
+		l, err := parseLicense(b)
+		return licenseParse{l, err}
+	})
+	return p.license, p.err
+}
+
+type licenseParse struct {
+	license License
+	err     error
+}
+
+func parseLicense(body []byte) (License, error) {
 	var w struct {
 		License *License `json:"license"`
 	}
@@ -154,6 +135,21 @@ type Authenticate struct {
 
 // ParseAuthenticate reads `GET /_security/_authenticate`.
 func ParseAuthenticate(body []byte) (Authenticate, error) {
+	p := remembered(memoAuthenticate, body, func(b []byte) authenticateParse {
+		a, err := parseAuthenticate(b)
+		return authenticateParse{a, err}
+	})
+	a := p.authenticate
+	a.Roles = slices.Clone(a.Roles) // the caller's own
+	return a, p.err
+}
+
+type authenticateParse struct {
+	authenticate Authenticate
+	err          error
+}
+
+func parseAuthenticate(body []byte) (Authenticate, error) {
 	var a Authenticate
 	if err := json.Unmarshal(body, &a); err != nil {
 		return a, fmt.Errorf("not JSON: %w", err)
@@ -190,6 +186,19 @@ var hasPrivilegesRequest = func() []byte {
 // MissingPrivileges reads a has_privileges answer and names each privilege not held,
 // as "cluster:monitor" or "indices[*]:view_index_metadata".
 func MissingPrivileges(body []byte) ([]string, error) {
+	p := remembered(memoMissing, body, func(b []byte) missingParse {
+		m, err := missingPrivileges(b)
+		return missingParse{m, err}
+	})
+	return slices.Clone(p.missing), p.err // the caller's own
+}
+
+type missingParse struct {
+	missing []string
+	err     error
+}
+
+func missingPrivileges(body []byte) ([]string, error) {
 	var a struct {
 		HasAll  *bool                      `json:"has_all_requested"`
 		Cluster map[string]bool            `json:"cluster"`
@@ -221,6 +230,10 @@ func MissingPrivileges(body []byte) ([]string, error) {
 // IsRegistrationUnauthorized matches the registration API's answer to a request without
 // credentials: {"UnauthorizedMessages":[...],"Cause":null}.
 func IsRegistrationUnauthorized(body []byte) bool {
+	return remembered(memoRegistration401, body, isRegistrationUnauthorized)
+}
+
+func isRegistrationUnauthorized(body []byte) bool {
 	var a struct {
 		Messages []string `json:"UnauthorizedMessages"`
 	}
@@ -230,6 +243,10 @@ func IsRegistrationUnauthorized(body []byte) bool {
 // IsOTLPUnauthenticated matches the intake's gRPC-style answer {"code":16,...}
 // (16 is UNAUTHENTICATED).
 func IsOTLPUnauthenticated(body []byte) bool {
+	return remembered(memoOTLP401, body, isOTLPUnauthenticated)
+}
+
+func isOTLPUnauthenticated(body []byte) bool {
 	var a struct {
 		Code *int `json:"code"`
 	}
@@ -311,6 +328,10 @@ func isOpenSearchRoot(body []byte) bool {
 // "security_exception",...},"status":...}. Elasticsearch sends no X-Elastic-Product on a
 // request that failed authentication, so this body is how its refusal proves itself.
 func IsSecurityError(body []byte) bool {
+	return remembered(memoSecurityError, body, isSecurityError)
+}
+
+func isSecurityError(body []byte) bool {
 	var a struct {
 		Error struct {
 			Type string `json:"type"`
@@ -354,4 +375,51 @@ func RoleRequest(missing []string) string {
 	}
 	body, _ := json.Marshal(role)
 	return "POST /_security/role/" + RoleName + " " + string(body)
+}
+
+// The parsers' memo: a run's probe and diagnosis read the same body several times (the root
+// about ten: IsElasticsearch, ElasticsearchRoot, the license path, answered_by; ParseRoot
+// decodes twice), and every run of every instance gets the same bodies. Parsing is pure, so a
+// parse remembered by the body's content is the parse; slices are cloned for each caller.
+// Per parser, at most maxMemoBodies bodies of at most maxMemoBody bytes; others are parsed
+// every time.
+const (
+	memoRoot = iota
+	memoLicense
+	memoAuthenticate
+	memoMissing
+	memoRegistration401
+	memoOTLP401
+	memoSecurityError
+	memoKinds
+)
+
+const (
+	maxMemoBody   = 4 << 10
+	maxMemoBodies = 16
+)
+
+var memo struct {
+	sync.Mutex
+	parses [memoKinds]map[string]any
+}
+
+func remembered[T any](kind int, body []byte, parse func([]byte) T) T {
+	if len(body) > maxMemoBody {
+		return parse(body)
+	}
+	memo.Lock()
+	v, ok := memo.parses[kind][string(body)]
+	memo.Unlock()
+	if ok {
+		return v.(T)
+	}
+	p := parse(body)
+	memo.Lock()
+	if m := memo.parses[kind]; m == nil || len(m) >= maxMemoBodies {
+		memo.parses[kind] = make(map[string]any, maxMemoBodies)
+	}
+	memo.parses[kind][string(body)] = p
+	memo.Unlock()
+	return p
 }
