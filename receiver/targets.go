@@ -159,7 +159,7 @@ func newRedactor(cfg *Config, env probe.Environment, plans []probePlan) *probe.R
 // redactors holds one Redactor per distinct set of secrets, keyed by their sha256: instances
 // sending the same credentials share its expanded forms (a few KiB each) instead of each
 // building its own. A Redactor is not changed after NewRedactor.
-var redactors sync.Map
+var redactors sharedByHash[*probe.Redactor]
 
 func sharedRedactor(s probe.Secrets) *probe.Redactor {
 	h := sha256.New()
@@ -174,12 +174,32 @@ func sharedRedactor(s probe.Secrets) *probe.Redactor {
 		field(kv[0])
 		field(kv[1])
 	}
-	key := [sha256.Size]byte(h.Sum(nil))
-	if r, ok := redactors.Load(key); ok {
-		return r.(*probe.Redactor)
+	return redactors.get([sha256.Size]byte(h.Sum(nil)), func() *probe.Redactor { return probe.NewRedactor(s) })
+}
+
+// sharedByHash is a process-wide map of values by the sha256 of what makes them, for
+// instances to share. Past maxShared values it starts again, so that a collector reloading
+// rotated credentials or CAs for months does not keep every old one: an instance keeps what
+// it took, only sharing pauses.
+type sharedByHash[V any] struct {
+	mu     sync.Mutex
+	values map[[sha256.Size]byte]V
+}
+
+const maxShared = 256
+
+func (c *sharedByHash[V]) get(key [sha256.Size]byte, build func() V) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.values[key]; ok {
+		return v
 	}
-	r, _ := redactors.LoadOrStore(key, probe.NewRedactor(s))
-	return r.(*probe.Redactor)
+	if c.values == nil || len(c.values) >= maxShared {
+		c.values = map[[sha256.Size]byte]V{}
+	}
+	v := build()
+	c.values[key] = v
+	return v
 }
 
 // caPEM is what tls.ca_file (or ca_pem) holds, for the subjects the diagnosis may ask for.
@@ -192,18 +212,16 @@ func caPEM(cc *confighttp.ClientConfig) []byte {
 	return sharedPEM(raw)
 }
 
-// pemTexts holds each distinct CA text the probes keep (sha256 → []byte), as tlsConfigs holds
-// each distinct TLS setting: a thousand instances naming one CA file keep one copy of it, not
-// three thousand (the text is only read, for CASubjects).
-var pemTexts sync.Map
+// pemTexts holds each distinct CA text the probes keep, as tlsConfigs holds each distinct TLS
+// setting: a thousand instances naming one CA file keep one copy of it, not three thousand
+// (the text is only read, for CASubjects).
+var pemTexts sharedByHash[[]byte]
 
 func sharedPEM(raw []byte) []byte {
 	if len(raw) == 0 {
 		return raw
 	}
-	sum := sha256.Sum256(raw)
-	shared, _ := pemTexts.LoadOrStore(sum, raw)
-	return shared.([]byte)
+	return pemTexts.get(sha256.Sum256(raw), func() []byte { return raw })
 }
 
 // trailingNewline names the source of the credential sent whose value ends with a newline.
