@@ -22,9 +22,6 @@ type resolution struct {
 	// versionFrom is the file the agent's version was read from ("" when given or unknown).
 	versionFrom string
 	sources     map[string]string
-	// caFiles are the CA files validation read, by path: the start takes their subjects from
-	// them rather than reading them again.
-	caFiles map[string][]byte
 	// plans are what each probe connects with (planProbes), made once per resolution.
 	plans []probePlan
 }
@@ -111,7 +108,7 @@ func (cfg *Config) resolve() (*resolution, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent_version: %w", err)
 	}
-	r := &resolution{effective: cfg, version: version, caFiles: map[string][]byte{}}
+	r := &resolution{effective: cfg, version: version}
 	if cfg.agentMode() && !version.Known() {
 		r.version, r.versionFrom = detectVersion()
 	}

@@ -515,14 +515,12 @@ func validateFiles(r *resolution, prefix string, cc *confighttp.ClientConfig) er
 			pemKey := prefix + "." + strings.TrimSuffix(f.key, "_file") + "_pem"
 			errs = append(errs, fmt.Errorf("%s: holds PEM text (%d bytes, not shown), not a path: give PEM text as %s", key, len(f.path), pemKey))
 		default:
-			raw, err := agentconfig.ReadPEMFile(f.path, f.kind)
+			_, err := agentconfig.ReadPEMFile(f.path, f.kind)
 			switch {
 			case err != nil && !ok:
 				errs = append(errs, fmt.Errorf("%s: the value (%d bytes, not shown: it does not look like a file path) %w", key, len(f.path), err))
 			case err != nil:
 				errs = append(errs, fmt.Errorf("%s: %s: %w", key, shown, err))
-			case f.key == "ca_file":
-				r.caFiles[f.path] = raw // the start reads the CA's subjects from it
 			}
 		}
 	}

@@ -126,7 +126,7 @@ func planConfighttp(ctx context.Context, name probe.Name, cc *confighttp.ClientC
 	p.Route = probe.RouteFor(u, fixed, env)
 	p.Trust = probe.Trust{Source: probe.RootsSystem}
 	if cc.TLS.CAFile != "" || cc.TLS.CAPem != "" {
-		p.Trust = probe.Trust{Source: probe.RootsReceiverCA, CustomCA: true, CAPEM: caPEM(cc, nil)}
+		p.Trust = probe.Trust{Source: probe.RootsReceiverCA, CustomCA: true, CAPEM: caPEM(cc)}
 	}
 	return p, nil
 }
@@ -306,7 +306,7 @@ func moduleTLS(p *probe.Plan, mc *agentconfig.Cluster, system probe.SystemRoots,
 	p.TLSSettings = limits
 	roots := system.Pool
 	if len(mc.CAs) > 0 {
-		pemText := caPEMOf(mc.CAs)
+		pemText := sharedPEM(caPEMOf(mc.CAs))
 		roots = x509.NewCertPool()
 		roots.AppendCertsFromPEM(pemText)
 		p.Trust = probe.Trust{Source: probe.RootsModuleCAs, CustomCA: true, CAPEM: pemText, System: &system}

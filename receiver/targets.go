@@ -2,12 +2,14 @@ package autoopsreceiver
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -158,20 +160,75 @@ func newRedactor(cfg *Config, env probe.Environment, plans []probePlan) *probe.R
 		}
 		s.ProxyURLs = append(s.ProxyURLs, cc.ProxyURL)
 	}
-	return probe.NewRedactor(s)
+	return sharedRedactor(s)
 }
 
-// caPEM is what tls.ca_file (or ca_pem) holds, for the subjects the diagnosis may ask for:
-// validation has read the file already.
-func caPEM(cc *confighttp.ClientConfig, read map[string][]byte) []byte {
-	if cc.TLS.CAFile == "" {
-		return []byte(cc.TLS.CAPem)
+// redactors holds one Redactor per distinct set of secrets, keyed by their sha256: instances
+// sending the same credentials share its expanded forms (a few KiB each) instead of each
+// building its own. A Redactor is not changed after NewRedactor.
+var redactors sharedByHash[*probe.Redactor]
+
+func sharedRedactor(s probe.Secrets) *probe.Redactor {
+	h := sha256.New()
+	field := func(v string) { _, _ = fmt.Fprintf(h, "%d:%s", len(v), v) }
+	for _, list := range [][]string{s.Values, s.Authorizations, s.ProxyURLs} {
+		for _, v := range list {
+			field(v)
+		}
+		_, _ = h.Write([]byte{0xff}) // no length prefix starts with it
 	}
-	if raw, ok := read[cc.TLS.CAFile]; ok {
-		return raw
+	for _, kv := range s.Headers {
+		field(kv[0])
+		field(kv[1])
+	}
+	return redactors.get([sha256.Size]byte(h.Sum(nil)), func() *probe.Redactor { return probe.NewRedactor(s) })
+}
+
+// sharedByHash is a process-wide map of values by the sha256 of what makes them, for
+// instances to share. Past maxShared values it starts again, so that a collector reloading
+// rotated credentials or CAs for months does not keep every old one: an instance keeps what
+// it took, only sharing pauses.
+type sharedByHash[V any] struct {
+	mu     sync.Mutex
+	values map[[sha256.Size]byte]V
+}
+
+const maxShared = 256
+
+func (c *sharedByHash[V]) get(key [sha256.Size]byte, build func() V) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.values[key]; ok {
+		return v
+	}
+	if c.values == nil || len(c.values) >= maxShared {
+		c.values = map[[sha256.Size]byte]V{}
+	}
+	v := build()
+	c.values[key] = v
+	return v
+}
+
+// caPEM is what tls.ca_file (or ca_pem) holds, for the subjects the diagnosis may ask for.
+// One copy per distinct text in the process (sharedPEM).
+func caPEM(cc *confighttp.ClientConfig) []byte {
+	if cc.TLS.CAFile == "" {
+		return sharedPEM([]byte(cc.TLS.CAPem))
 	}
 	raw, _ := agentconfig.ReadFile(cc.TLS.CAFile, agentconfig.MaxCABundleSize)
-	return raw
+	return sharedPEM(raw)
+}
+
+// pemTexts holds each distinct CA text the probes keep, as tlsConfigs holds each distinct TLS
+// setting: a thousand instances naming one CA file keep one copy of it, not three thousand
+// (the text is only read, for CASubjects).
+var pemTexts sharedByHash[[]byte]
+
+func sharedPEM(raw []byte) []byte {
+	if len(raw) == 0 {
+		return raw
+	}
+	return pemTexts.get(sha256.Sum256(raw), func() []byte { return raw })
 }
 
 // trailingNewline names the source of the credential sent whose value ends with a newline.

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Root is the part of Elasticsearch's `GET /` answer AutoOps relies on.
@@ -26,6 +27,11 @@ type Root struct {
 // ParseRoot accepts only an Elasticsearch root answer: cluster name and version present, and
 // the cluster_uuid field, which is "_na_" (or empty) until the cluster has formed.
 func ParseRoot(body []byte) (Root, error) {
+	p := rootOf(body)
+	return p.root, p.err
+}
+
+func parseRoot(body []byte) (Root, error) {
 	var r Root
 	var uuid struct {
 		ClusterUUID *string `json:"cluster_uuid"`
@@ -38,6 +44,20 @@ func ParseRoot(body []byte) (Root, error) {
 		return r, errors.New("JSON without cluster_name, cluster_uuid and version.number")
 	}
 	return r, nil
+}
+
+// rootParse is what the root tests read from one body.
+type rootParse struct {
+	root       Root
+	err        error
+	openSearch bool
+}
+
+func rootOf(body []byte) rootParse { return remembered(memoRoot, body, parseRootBody) }
+
+func parseRootBody(body []byte) rootParse {
+	root, err := parseRoot(body)
+	return rootParse{root: root, err: err, openSearch: isOpenSearchRoot(body)}
 }
 
 // UnformedUUID is the cluster_uuid Elasticsearch answers before its cluster has formed.
@@ -82,6 +102,19 @@ type License struct {
 
 // ParseLicense reads `GET /_license`.
 func ParseLicense(body []byte) (License, error) {
+	p := remembered(memoLicense, body, func(b []byte) licenseParse {
+		l, err := parseLicense(b)
+		return licenseParse{l, err}
+	})
+	return p.license, p.err
+}
+
+type licenseParse struct {
+	license License
+	err     error
+}
+
+func parseLicense(body []byte) (License, error) {
 	var w struct {
 		License *License `json:"license"`
 	}
@@ -102,6 +135,21 @@ type Authenticate struct {
 
 // ParseAuthenticate reads `GET /_security/_authenticate`.
 func ParseAuthenticate(body []byte) (Authenticate, error) {
+	p := remembered(memoAuthenticate, body, func(b []byte) authenticateParse {
+		a, err := parseAuthenticate(b)
+		return authenticateParse{a, err}
+	})
+	a := p.authenticate
+	a.Roles = slices.Clone(a.Roles) // the caller's own
+	return a, p.err
+}
+
+type authenticateParse struct {
+	authenticate Authenticate
+	err          error
+}
+
+func parseAuthenticate(body []byte) (Authenticate, error) {
 	var a Authenticate
 	if err := json.Unmarshal(body, &a); err != nil {
 		return a, fmt.Errorf("not JSON: %w", err)
@@ -138,6 +186,19 @@ var hasPrivilegesRequest = func() []byte {
 // MissingPrivileges reads a has_privileges answer and names each privilege not held,
 // as "cluster:monitor" or "indices[*]:view_index_metadata".
 func MissingPrivileges(body []byte) ([]string, error) {
+	p := remembered(memoMissing, body, func(b []byte) missingParse {
+		m, err := missingPrivileges(b)
+		return missingParse{m, err}
+	})
+	return slices.Clone(p.missing), p.err // the caller's own
+}
+
+type missingParse struct {
+	missing []string
+	err     error
+}
+
+func missingPrivileges(body []byte) ([]string, error) {
 	var a struct {
 		HasAll  *bool                      `json:"has_all_requested"`
 		Cluster map[string]bool            `json:"cluster"`
@@ -169,6 +230,10 @@ func MissingPrivileges(body []byte) ([]string, error) {
 // IsRegistrationUnauthorized matches the registration API's answer to a request without
 // credentials: {"UnauthorizedMessages":[...],"Cause":null}.
 func IsRegistrationUnauthorized(body []byte) bool {
+	return remembered(memoRegistration401, body, isRegistrationUnauthorized)
+}
+
+func isRegistrationUnauthorized(body []byte) bool {
 	var a struct {
 		Messages []string `json:"UnauthorizedMessages"`
 	}
@@ -178,6 +243,10 @@ func IsRegistrationUnauthorized(body []byte) bool {
 // IsOTLPUnauthenticated matches the intake's gRPC-style answer {"code":16,...}
 // (16 is UNAUTHENTICATED).
 func IsOTLPUnauthenticated(body []byte) bool {
+	return remembered(memoOTLP401, body, isOTLPUnauthenticated)
+}
+
+func isOTLPUnauthenticated(body []byte) bool {
 	var a struct {
 		Code *int `json:"code"`
 	}
@@ -244,7 +313,9 @@ func ElasticsearchRoot(a Answer) (Root, error) {
 }
 
 // IsOpenSearchRoot matches OpenSearch's root answer: version.distribution "opensearch".
-func IsOpenSearchRoot(body []byte) bool {
+func IsOpenSearchRoot(body []byte) bool { return rootOf(body).openSearch }
+
+func isOpenSearchRoot(body []byte) bool {
 	var a struct {
 		Version struct {
 			Distribution string `json:"distribution"`
@@ -257,6 +328,10 @@ func IsOpenSearchRoot(body []byte) bool {
 // "security_exception",...},"status":...}. Elasticsearch sends no X-Elastic-Product on a
 // request that failed authentication, so this body is how its refusal proves itself.
 func IsSecurityError(body []byte) bool {
+	return remembered(memoSecurityError, body, isSecurityError)
+}
+
+func isSecurityError(body []byte) bool {
 	var a struct {
 		Error struct {
 			Type string `json:"type"`
@@ -300,4 +375,51 @@ func RoleRequest(missing []string) string {
 	}
 	body, _ := json.Marshal(role)
 	return "POST /_security/role/" + RoleName + " " + string(body)
+}
+
+// The parsers' memo: a run's probe and diagnosis read the same body several times (the root
+// about ten: IsElasticsearch, ElasticsearchRoot, the license path, answered_by; ParseRoot
+// decodes twice), and every run of every instance gets the same bodies. Parsing is pure, so a
+// parse remembered by the body's content is the parse; slices are cloned for each caller.
+// Per parser, at most maxMemoBodies bodies of at most maxMemoBody bytes; others are parsed
+// every time.
+const (
+	memoRoot = iota
+	memoLicense
+	memoAuthenticate
+	memoMissing
+	memoRegistration401
+	memoOTLP401
+	memoSecurityError
+	memoKinds
+)
+
+const (
+	maxMemoBody   = 4 << 10
+	maxMemoBodies = 16
+)
+
+var memo struct {
+	sync.Mutex
+	parses [memoKinds]map[string]any
+}
+
+func remembered[T any](kind int, body []byte, parse func([]byte) T) T {
+	if len(body) > maxMemoBody {
+		return parse(body)
+	}
+	memo.Lock()
+	v, ok := memo.parses[kind][string(body)]
+	memo.Unlock()
+	if ok {
+		return v.(T)
+	}
+	p := parse(body)
+	memo.Lock()
+	if m := memo.parses[kind]; m == nil || len(m) >= maxMemoBodies {
+		memo.parses[kind] = make(map[string]any, maxMemoBodies)
+	}
+	memo.parses[kind][string(body)] = p
+	memo.Unlock()
+	return p
 }
