@@ -171,15 +171,6 @@ var clientWarningRemedies = map[string]remedy{
 	},
 }
 
-func init() {
-	for k, v := range clientRemedies {
-		remedies[k] = v
-	}
-	for k, v := range clientWarningRemedies {
-		warningRemedies[k] = v
-	}
-}
-
 // narrowedBy names the module's ssl settings that narrowed a handshake that failed.
 func narrowedBy(j *judgement) string {
 	if len(j.ev.Client.TLSSettings) == 0 {

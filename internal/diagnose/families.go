@@ -84,12 +84,3 @@ var familyWarningRemedies = map[string]remedy{
 		Cloud:   "The connection succeeded only on the other address family after the first family's addresses were given up (Go's fallback after 300 ms): every new connection is slowed, and a black hole on that family is in the path. Mend that family's route or firewall, or disable it on the host.",
 	},
 }
-
-func init() {
-	for k, v := range familyRemedies {
-		remedies[k] = v
-	}
-	for k, v := range familyWarningRemedies {
-		warningRemedies[k] = v
-	}
-}

@@ -148,12 +148,3 @@ var pinnedLeafWarningRemedies = map[string]remedy{
 		Cloud:   "The CA file trusts the server's own certificate, not the CA that issued it: it stops verifying when that certificate is renewed. Replace it with the issuing CA the evidence names.",
 	},
 }
-
-func init() {
-	for k, v := range pinnedLeafRemedies {
-		remedies[k] = v
-	}
-	for k, v := range pinnedLeafWarningRemedies {
-		warningRemedies[k] = v
-	}
-}

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
@@ -574,6 +575,16 @@ var warningRemedies = map[string]remedy{
 		Guide:   "autoops-facts: the published list of regions",
 		Cloud:   "The otlp region or CSP is not on the published list this version knows: check it against the AutoOps installation wizard; if the region is new, the probe's result still holds.",
 	},
+}
+
+// The rows of contract v5's values live beside their rules; they join the tables here.
+func init() {
+	for _, rows := range []map[string]remedy{clientRemedies, familyRemedies, pinnedLeafRemedies, splitHorizonRemedies, pathRemedies} {
+		maps.Copy(remedies, rows)
+	}
+	for _, rows := range []map[string]remedy{clientWarningRemedies, familyWarningRemedies, pinnedLeafWarningRemedies} {
+		maps.Copy(warningRemedies, rows)
+	}
 }
 
 // Remedy returns the remedy for an error type on the given probe kind.

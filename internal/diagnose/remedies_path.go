@@ -1,10 +1,7 @@
 package diagnose
 
-import "maps"
-
-// The remedy rows of what users meet on the path (contract v5, "Diagnosis v5"), kept apart
-// from remedies.go so that rows added there in parallel merge cleanly; init adds them to the
-// one table every lookup reads.
+// The remedy rows of what users meet on the path (contract v5, "Diagnosis v5"), beside their
+// rules; remedies.go joins them to the one table every lookup reads.
 var pathRemedies = map[string]remedy{
 	ProxyPortRefused: {
 		Meaning: "the proxy refused CONNECT to the endpoint's port, and tunnels port 443 of the same host (squid's default `SSL_ports`)",
@@ -42,5 +39,3 @@ var pathRemedies = map[string]remedy{
 			"Raise that idle timeout above 30 s (the agent's exporter waits that long), or find what holds the answer.",
 	},
 }
-
-func init() { maps.Copy(remedies, pathRemedies) }

@@ -69,9 +69,3 @@ var splitHorizonRemedies = map[string]remedy{
 		Cloud:   "A private DNS zone on this network (a split-horizon view of the corporate resolver, a cloud private hosted zone or a Kubernetes stub domain for elastic-cloud.com, elastic.cloud or elastic.co) answers the public Elastic Cloud name with a private address, where nothing answers as Elastic Cloud: remove that zone, or scope it to the names it really serves, so that the name resolves to Elastic Cloud's public addresses (compare the local resolver's answer with a public resolver's). If the private address is meant to be an egress proxy, set HTTPS_PROXY or proxy_url instead.",
 	},
 }
-
-func init() {
-	for k, v := range splitHorizonRemedies {
-		remedies[k] = v
-	}
-}
