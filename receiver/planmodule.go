@@ -17,32 +17,29 @@ import (
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
 
-// The module's client defaults (Beats metricbeat/helper config.go, httpcommon).
-const (
-	moduleConnectTimeout = 2 * time.Second
-	moduleTimeout        = 10 * time.Second
-)
+// The module's connect timeout per address (Beats metricbeat/helper config.go).
+const moduleConnectTimeout = 2 * time.Second
 
 // moduleTimeouts: connect_timeout per address and timeout per request, the module's own or
-// its defaults; the receiver's cluster.timeout stays the bound of a whole run when longer.
+// its defaults (the receiver's cluster.timeout, 10 s like the module's, bounds the run).
 func moduleTimeouts(p *probe.Plan, mc *agentconfig.ModuleClient, run time.Duration) error {
-	p.ConnectTimeout = moduleConnectTimeout
-	if v := mc.ConnectTimeout; v.Set() {
-		d, err := time.ParseDuration(v.V)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("%s: not a duration the agent reads (such as 5s)", v.From)
-		}
-		p.ConnectTimeout = d
+	var err error
+	if p.ConnectTimeout, err = moduleDuration(mc.ConnectTimeout, moduleConnectTimeout); err != nil {
+		return err
 	}
-	p.Timeout = run
-	if v := mc.Timeout; v.Set() {
-		d, err := time.ParseDuration(v.V)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("%s: not a duration the agent reads (such as 10s)", v.From)
-		}
-		p.Timeout = d
+	p.Timeout, err = moduleDuration(mc.Timeout, run)
+	return err
+}
+
+func moduleDuration(v agentconfig.Value, unset time.Duration) (time.Duration, error) {
+	if !v.Set() {
+		return unset, nil
 	}
-	return nil
+	d, err := time.ParseDuration(v.V)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: not a duration the agent reads (such as 10s)", v.From)
+	}
+	return d, nil
 }
 
 // metricbeatUserAgent is Beats' useragent.UserAgent("Metricbeat", ...): a WAF rule on it
