@@ -38,9 +38,7 @@ func (c *ModuleClient) SSLDisabled() bool { return strings.EqualFold(c.SSLEnable
 // moduleClient reads the first module's client settings.
 func (d *deriver) moduleClient(c *Cluster, first module) {
 	mc := &c.Client
-	for _, h := range d.strs(first.m, first.path, "hosts") {
-		mc.Hosts = append(mc.Hosts, h)
-	}
+	mc.Hosts = d.strs(first.m, first.path, "hosts")
 	if ssl, ok := get(first.m, "ssl").(doc); ok && len(ssl) > 0 {
 		mc.SSLConfigured = true
 	}

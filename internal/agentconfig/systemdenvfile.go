@@ -118,11 +118,12 @@ func parseSystemdEnvFile(raw string) []envFileAssignment {
 				v.WriteByte(c)
 			}
 		case doubleQuote:
-			if c == '"' {
+			switch c {
+			case '"':
 				state = preValue
-			} else if c == '\\' {
+			case '\\':
 				state = doubleQuoteEscape
-			} else {
+			default:
 				v.WriteByte(c)
 			}
 		case doubleQuoteEscape:

@@ -30,7 +30,8 @@ func base64Shaped(v string) bool {
 	}
 	for i := 0; i < len(body); i++ {
 		c := body[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("+/-_", c) >= 0) {
+		base64Char := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("+/-_", c) >= 0
+		if !base64Char {
 			return false
 		}
 	}
