@@ -46,6 +46,23 @@ func daemon(t *testing.T, port int, name string, args ...string) {
 	})
 }
 
+// nginxConf writes an nginx configuration that runs in the foreground out of dir, with servers
+// (its server blocks) in the http block, and returns its path.
+func nginxConf(t *testing.T, dir, servers string) string {
+	t.Helper()
+	return write(t, dir, "nginx.conf", fmt.Sprintf(`master_process off;
+daemon off;
+error_log stderr;
+pid %[1]s/nginx.pid;
+events {}
+http {
+  access_log off;
+  client_body_temp_path %[1]s/body; proxy_temp_path %[1]s/proxy; fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi; scgi_temp_path %[1]s/scgi;
+%[2]s}
+`, dir, servers))
+}
+
 func write(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -113,16 +130,7 @@ func TestGatewaysAndMutualTLS(t *testing.T) {
 	_, esPort, _ := net.SplitHostPort(es)
 
 	down, stalled, mtls := freePort(t), freePort(t), freePort(t)
-	write(t, dir, "nginx.conf", fmt.Sprintf(`master_process off;
-daemon off;
-error_log stderr;
-pid %[1]s/nginx.pid;
-events {}
-http {
-  access_log off;
-  client_body_temp_path %[1]s/body; proxy_temp_path %[1]s/proxy; fastcgi_temp_path %[1]s/fastcgi;
-  uwsgi_temp_path %[1]s/uwsgi; scgi_temp_path %[1]s/scgi;
-  server { listen 127.0.0.1:%[2]d; location / { proxy_pass http://127.0.0.1:%[3]s; } }
+	nginxConf(t, dir, fmt.Sprintf(`  server { listen 127.0.0.1:%[2]d; location / { proxy_pass http://127.0.0.1:%[3]s; } }
   server { listen 127.0.0.1:%[4]d; location / { proxy_pass http://%[5]s; proxy_read_timeout 1s; } }
   server {
     listen 127.0.0.1:%[6]d ssl;
@@ -130,7 +138,6 @@ http {
     ssl_client_certificate %[9]s; ssl_verify_client on;
     location / { proxy_pass http://%[10]s; }
   }
-}
 `, dir, down, closedPort, stalled, blackHole(t), mtls, certFile, keyFile, caFile, es))
 	daemon(t, mtls, "nginx", "-c", filepath.Join(dir, "nginx.conf"), "-p", dir)
 

@@ -203,7 +203,14 @@ func (w *world) tinyproxy(t *testing.T, basicAuth string, filter ...string) {
 	}
 	confFile := filepath.Join(dir, "tinyproxy.conf")
 	require.NoError(t, os.WriteFile(confFile, []byte(strings.Join(conf, "\n")+"\n"), 0o644))
-	cmd := exec.Command("ip", "netns", "exec", w.ns.name, "tinyproxy", "-d", "-c", confFile)
+	w.runInNetns(t, "127.0.0.1:8888", "tinyproxy", "-d", "-c", confFile)
+}
+
+// runInNetns runs a Debian daemon in the foreground inside the test's namespace until the test
+// ends, and waits for it to listen on addr; its output is logged when the test fails.
+func (w *world) runInNetns(t *testing.T, addr, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("ip", append([]string{"netns", "exec", w.ns.name, name}, args...)...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
@@ -211,19 +218,10 @@ func (w *world) tinyproxy(t *testing.T, basicAuth string, filter ...string) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		if t.Failed() {
-			t.Logf("tinyproxy:\n%s", tail(out.String(), 2000))
+			t.Logf("%s:\n%s", name, tail(out.String(), 2000))
 		}
 	})
-	waitFor(t, 10*time.Second, "tinyproxy to listen", func() bool {
-		var err error
-		w.ns.do(t, func() {
-			var c net.Conn
-			if c, err = net.DialTimeout("tcp", "127.0.0.1:8888", time.Second); err == nil {
-				_ = c.Close()
-			}
-		})
-		return err == nil
-	})
+	w.waitListening(t, addr, name)
 }
 
 // silentHandler reads the request and answers nothing while the probe waits.

@@ -68,18 +68,7 @@ func (w *world) privoxy(t *testing.T, extra ...string) {
 	conf := append([]string{"listen-address 127.0.0.1:8118", "confdir /etc/privoxy", "logdir " + dir, "debug 1"}, extra...)
 	confFile := filepath.Join(dir, "config")
 	require.NoError(t, os.WriteFile(confFile, []byte(strings.Join(conf, "\n")+"\n"), 0o644))
-	cmd := exec.Command("ip", "netns", "exec", w.ns.name, "privoxy", "--no-daemon", confFile)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("privoxy:\n%s", tail(out.String(), 2000))
-		}
-	})
-	w.waitListening(t, "127.0.0.1:8118", "privoxy")
+	w.runInNetns(t, "127.0.0.1:8118", "privoxy", "--no-daemon", confFile)
 }
 
 // Debian's privoxy forwarding through a parent proxy that is down: its "503 Connect failed"
@@ -131,17 +120,7 @@ func TestNginxBodyLimitBeforeTheIntake(t *testing.T) {
 	dir := t.TempDir()
 	intake := testutil.RawServerHTTP(t, http.HandlerFunc(testutil.OTLP401))
 	front := freePort(t)
-	write(t, dir, "nginx.conf", fmt.Sprintf(`master_process off;
-daemon off;
-error_log stderr;
-pid %[1]s/nginx.pid;
-events {}
-http {
-  access_log off;
-  client_body_temp_path %[1]s/body; proxy_temp_path %[1]s/proxy; fastcgi_temp_path %[1]s/fastcgi;
-  uwsgi_temp_path %[1]s/uwsgi; scgi_temp_path %[1]s/scgi;
-  server { listen 127.0.0.1:%[2]d; location / { proxy_pass http://%[3]s; } }
-}
+	nginxConf(t, dir, fmt.Sprintf(`  server { listen 127.0.0.1:%[2]d; location / { proxy_pass http://%[3]s; } }
 `, dir, front, intake))
 	daemon(t, front, "nginx", "-c", filepath.Join(dir, "nginx.conf"), "-p", dir)
 
