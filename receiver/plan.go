@@ -126,7 +126,7 @@ func planConfighttp(ctx context.Context, name probe.Name, cc *confighttp.ClientC
 	p.Route = probe.RouteFor(u, fixed, env)
 	p.Trust = probe.Trust{Source: probe.RootsSystem}
 	if cc.TLS.CAFile != "" || cc.TLS.CAPem != "" {
-		p.Trust = probe.Trust{Source: probe.RootsReceiverCA, CustomCA: true, CAPEM: caPEM(cc)}
+		p.Trust = probe.Trust{Source: probe.RootsCAFile, CustomCA: true, CAPEM: caPEM(cc), WithSystem: cc.TLS.IncludeSystemCACertsPool}
 	}
 	return p, nil
 }
@@ -171,7 +171,7 @@ func exporterTrust(p *probe.Plan, o *agentconfig.OTLP, system probe.SystemRoots)
 		useSystemRoots(p, system)
 		return
 	}
-	p.Trust.Source = probe.RootsExporterCA
+	p.Trust.Source, p.Trust.WithSystem = probe.RootsCAFile, o.IncludeSystemCAs
 	p.Trust.System = &system
 	roots := x509.NewCertPool()
 	if o.IncludeSystemCAs {

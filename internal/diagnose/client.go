@@ -101,7 +101,7 @@ func redirectedTo(ev *probe.Evidence) string {
 // exporterCAOnlyRow: the agent's exporter trusts its tls.ca_file alone (configtls replaces
 // the system roots), so an intake that is not inspected fails there.
 func exporterCAOnlyRow(j *judgement) string {
-	if j.ev.Probe == probe.OTLP && j.ev.Client.Agent && j.ev.Client.RootsSource == probe.RootsExporterCA {
+	if c := j.ev.Client; j.ev.Probe == probe.OTLP && c.Agent && c.RootsSource == probe.RootsCAFile && !c.RootsWithSystem {
 		return remedyExporterCAOnly
 	}
 	return ""

@@ -63,7 +63,7 @@ func pinnedLeaf(j *judgement) (*x509.Certificate, bool) {
 			}
 		}
 	}
-	if j.ev.Client.RootsSource == probe.RootsReceiverCAWithSystem && j.ev.SystemTrustChecked && j.ev.SystemTrustErr == nil {
+	if j.ev.Client.RootsWithSystem && j.ev.SystemTrustChecked && j.ev.SystemTrustErr == nil {
 		return nil, false
 	}
 	return leaf, true

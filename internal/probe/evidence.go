@@ -315,8 +315,10 @@ type ClientFacts struct {
 	TLSSettings []string
 	// MinVersion is the lowest TLS version the client offers.
 	MinVersion uint16
-	// RootsSource is autoops.probe.tls.roots.source.
-	RootsSource string
+	// RootsSource is autoops.probe.tls.roots.source; RootsWithSystem: the system roots are
+	// trusted beside a CA setting of the probe's own.
+	RootsSource     string
+	RootsWithSystem bool
 	// Pinned: ssl.ca_sha256 is set.
 	Pinned bool
 	// ConnectTimeout is the agent module's limit per address (0: the probe's timeout only).

@@ -63,8 +63,9 @@ type Plan struct {
 // Trust says where a probe's roots came from (autoops.probe.tls.roots.source).
 type Trust struct {
 	Source string
-	// CustomCA: a CA of the probe's own setting is among the roots.
-	CustomCA bool
+	// CustomCA: a CA of the probe's own setting is among the roots; WithSystem: the system
+	// roots are too (include_system_ca_certs_pool).
+	CustomCA, WithSystem bool
 	// CAPEM is what that setting holds: the subjects tell a missing intermediate from an
 	// unknown CA, read only when a run's verification fails.
 	CAPEM []byte
@@ -75,12 +76,10 @@ type Trust struct {
 
 // Values of autoops.probe.tls.roots.source besides the variables'.
 const (
-	RootsSystem               = "system"
-	RootsModuleCAs            = "ssl.certificate_authorities"
-	RootsExporterCA           = "tls.ca_file"
-	RootsTrustedFingerprint   = "ca_trusted_fingerprint"
-	RootsReceiverCA           = "tls.ca_file"
-	RootsReceiverCAWithSystem = "tls.ca_file+system"
+	RootsSystem             = "system"
+	RootsModuleCAs          = "ssl.certificate_authorities"
+	RootsCAFile             = "tls.ca_file" // the receiver's own, or the agent exporter's
+	RootsTrustedFingerprint = "ca_trusted_fingerprint"
 )
 
 // FixedProxy: proxy_url is set, so the proxy variables do not apply.

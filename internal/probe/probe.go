@@ -312,7 +312,7 @@ func serverClock(ctx context.Context, t *Target, proxy *url.URL) *Response {
 func (t *Target) clientFacts() ClientFacts {
 	f := ClientFacts{
 		Agent: t.Agent, AgentTLS: t.Verify.Agent, Mode: t.Verify.Mode, SSLDisabled: t.SSLDisabled,
-		TLSSettings: t.TLSSettings, RootsSource: t.Trust.Source, Pinned: len(t.Verify.Pins) > 0,
+		TLSSettings: t.TLSSettings, RootsSource: t.Trust.Source, RootsWithSystem: t.Trust.WithSystem, Pinned: len(t.Verify.Pins) > 0,
 	}
 	if t.AgentModule {
 		f.ConnectTimeout = t.ConnectTimeout
