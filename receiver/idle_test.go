@@ -14,28 +14,17 @@ import (
 
 	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // idleCloser reads each request and closes the connection after idle, answering nothing:
 // a load balancer whose idle timeout is shorter than the cluster's answer.
 func idleCloser(t *testing.T, idle time.Duration) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				_, _ = c.Read(make([]byte, 4096))
-				time.Sleep(idle)
-				_ = c.Close()
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return testutil.RawServer(t, func(c net.Conn) {
+		_, _ = c.Read(make([]byte, 4096))
+		time.Sleep(idle)
+		_ = c.Close()
+	})
 }
 
 // The instance remembers how long its last run stayed silent before the close: the second

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // portProxy answers CONNECT as squid's default rules do: 200 to port 443, 403 to any other.
@@ -25,21 +27,7 @@ type portProxy struct {
 	tunnelled bool
 }
 
-func (p *portProxy) serve(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.handle(c)
-		}
-	}()
-	return ln.Addr().String()
-}
+func (p *portProxy) serve(t *testing.T) string { return testutil.RawServer(t, p.handle) }
 
 func (p *portProxy) handle(c net.Conn) {
 	defer func() { _ = c.Close() }()
