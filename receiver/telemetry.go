@@ -221,6 +221,7 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 	lr.Body().SetStr(scrub.Control(body)) // it quotes others' text; a log viewer is a terminal too
 
 	a := lr.Attributes()
+	a.EnsureCapacity(logAttributesCapacity) // one slice, not one per doubling
 	a.PutStr(attrProbeName, string(ev.Probe))
 	putNonEmpty(a, attrInstance, instance)
 	putStrings(a, attrSettingsFrom, r.SettingsFrom)
@@ -271,6 +272,9 @@ func fillLogRecord(lr plog.LogRecord, r *Result, ts pcommon.Timestamp, instance 
 		putStrings(a, string(semconv.HTTPResponseHeader("location").Key), []string{v.Facts.Location})
 	}
 }
+
+// logAttributesCapacity holds a passing HTTPS result's attributes (about 20) in one allocation.
+const logAttributesCapacity = 24
 
 // Attributes of autoops.probe.result that semconv does not name: ours, in our namespace.
 const (

@@ -127,7 +127,7 @@ func facts(j *judgement) Facts {
 		f.Certificate = describeCertificate(cert)
 	}
 	if first := ev.EarliestExpiry(); first != nil {
-		f.EarliestExpirySubject = scrubpkg.Name(first.Subject)
+		f.EarliestExpirySubject = describeCertificate(first).Subject // described once per certificate
 	}
 	f.AnchorSubject = ev.Main.AnchorSubject
 	if r := ev.Main.Response; r != nil && r.Status >= 300 && r.Status < 400 {

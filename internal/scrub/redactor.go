@@ -39,6 +39,7 @@ const (
 type Redactor struct {
 	forms   []form    // longest first
 	windows windowSet // every Fragment-byte run of a secret
+	clean   cleanTexts
 }
 
 type form struct {
@@ -135,11 +136,11 @@ func CredentialShaped(v string) bool {
 
 // Redact replaces every form of every secret in s.
 func (r *Redactor) Redact(s string) string {
-	if r == nil || s == "" {
+	if r == nil || s == "" || r.clean.hasString(s) {
 		return s
 	}
 	b := []byte(s)
-	spans := r.spans(b)
+	spans := r.spansOf(b)
 	if len(spans) == 0 {
 		return s
 	}
@@ -152,7 +153,7 @@ func (r *Redactor) Redact(s string) string {
 func (r *Redactor) Cut(b []byte, limit int) (out []byte, truncated bool) {
 	var spans []span
 	if r != nil {
-		spans = r.spans(b)
+		spans = r.spansOf(b)
 	}
 	if len(spans) == 0 && len(b) <= limit {
 		return b, false
