@@ -15,7 +15,7 @@ PODMAN   := podman --storage-driver vfs
 # Iterations, not seconds: a time budget can end mid-minimisation as "context deadline exceeded".
 FUZZTIME ?= 30000x
 
-.PHONY: all build image run test unit guard rules e2e deps fuzz bench scale cost soak lint generate tidy clean
+.PHONY: all build image run test unit guard rules e2e deps fuzz bench scale cost decompose soak lint generate tidy clean
 
 all: build
 
@@ -85,6 +85,10 @@ scale: build
 ## cost: the distribution's CPU per run against a bare Go program doing the same requests (K=50 every 1s, K=300 every 6s)
 cost: build
 	OTELCOL_BIN=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags 'e2e scale' -run TestCost -timeout 20m -v ./test/e2e/
+
+## decompose: ../shared/perf/steady.sh taken apart: the collector around the floor's own network work (N), then with the contract's telemetry every run (T); about 12 minutes
+decompose:
+	test/perf/decompose.sh
 
 ## soak: 10,000 runs against flapping servers, heap and goroutines watched
 soak:
