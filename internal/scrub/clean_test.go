@@ -2,6 +2,7 @@ package scrub
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +38,22 @@ func TestCleanMemoIsBounded(t *testing.T) {
 	for text := range r.clean.texts {
 		assert.LessOrEqual(t, len(text), maxCleanText)
 	}
+}
+
+// One redactor serves every instance with the same secrets, from their probes' goroutines at
+// once: the memo is read and filled concurrently (the race detector watches this in make test).
+func TestCleanMemoConcurrent(t *testing.T) {
+	r := NewRedactor(testSecrets())
+	echo := "token " + testToken
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				text := strings.Repeat("a", (g*200+i)%97)
+				assert.Equal(t, text, r.Redact(text))
+				assert.Equal(t, "token [REDACTED]", r.Redact(echo))
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -47,10 +47,10 @@ func daemon(t *testing.T, port int, name string, args ...string) {
 }
 
 // nginxConf writes an nginx configuration that runs in the foreground out of dir, with servers
-// (its server blocks) in the http block, and returns its path.
-func nginxConf(t *testing.T, dir, servers string) string {
+// (its server blocks) in the http block, as dir/nginx.conf.
+func nginxConf(t *testing.T, dir, servers string) {
 	t.Helper()
-	return write(t, dir, "nginx.conf", fmt.Sprintf(`master_process off;
+	write(t, dir, "nginx.conf", fmt.Sprintf(`master_process off;
 daemon off;
 error_log stderr;
 pid %[1]s/nginx.pid;
