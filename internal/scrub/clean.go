@@ -32,23 +32,23 @@ func (c *cleanTexts) hasString(s string) bool {
 	return ok
 }
 
-// add remembers b while there is room. A full memo stays as it is: texts that change every run
-// (a date in a page) would otherwise evict the ones that repeat, and cost a copy each time.
-func (c *cleanTexts) add(b []byte) {
-	if len(b) > maxCleanText {
+// add remembers text while there is room. A full memo stays as it is: texts that change every
+// run (a date in a page) would otherwise evict the ones that repeat, and cost a copy each time.
+func (c *cleanTexts) add(text string) {
+	if len(text) > maxCleanText {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.texts) >= maxCleanTexts || c.bytes+len(b) > maxCleanBytes {
+	if len(c.texts) >= maxCleanTexts || c.bytes+len(text) > maxCleanBytes {
 		return
 	}
 	if c.texts == nil {
 		c.texts = make(map[string]struct{})
 	}
-	if _, ok := c.texts[string(b)]; !ok {
-		c.texts[string(b)] = struct{}{}
-		c.bytes += len(b)
+	if _, ok := c.texts[text]; !ok {
+		c.texts[text] = struct{}{}
+		c.bytes += len(text)
 	}
 }
 
@@ -59,7 +59,7 @@ func (r *Redactor) spansOf(b []byte) []span {
 	}
 	found := r.spans(b)
 	if len(found) == 0 {
-		r.clean.add(b)
+		r.clean.add(string(b))
 	}
 	return found
 }

@@ -140,8 +140,9 @@ func (r *Redactor) Redact(s string) string {
 		return s
 	}
 	b := []byte(s)
-	spans := r.spansOf(b)
+	spans := r.spans(b)
 	if len(spans) == 0 {
+		r.clean.add(strings.Clone(s)) // s may be a slice of a larger text: keep only its bytes
 		return s
 	}
 	return string(render(b, spans, -1))
