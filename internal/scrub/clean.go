@@ -19,6 +19,9 @@ type cleanTexts struct {
 }
 
 func (c *cleanTexts) has(b []byte) bool {
+	if len(b) > maxCleanText {
+		return false // never remembered: no lock, no hash of a long body
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, ok := c.texts[string(b)] // no copy: the compiler looks up without converting
@@ -26,29 +29,33 @@ func (c *cleanTexts) has(b []byte) bool {
 }
 
 func (c *cleanTexts) hasString(s string) bool {
+	if len(s) > maxCleanText {
+		return false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, ok := c.texts[s]
 	return ok
 }
 
-// add remembers text while there is room. A full memo stays as it is: texts that change every
-// run (a date in a page) would otherwise evict the ones that repeat, and cost a copy each time.
-func (c *cleanTexts) add(text string) {
-	if len(text) > maxCleanText {
+// add remembers a copy of b while there is room; only what is stored is copied. A full memo
+// stays as it is: texts that change every run (a date in a page) would otherwise evict the ones
+// that repeat, and cost a copy each time.
+func (c *cleanTexts) add(b []byte) {
+	if len(b) > maxCleanText {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.texts) >= maxCleanTexts || c.bytes+len(text) > maxCleanBytes {
+	if len(c.texts) >= maxCleanTexts || c.bytes+len(b) > maxCleanBytes {
 		return
 	}
 	if c.texts == nil {
 		c.texts = make(map[string]struct{})
 	}
-	if _, ok := c.texts[text]; !ok {
-		c.texts[text] = struct{}{}
-		c.bytes += len(text)
+	if _, ok := c.texts[string(b)]; !ok {
+		c.texts[string(b)] = struct{}{}
+		c.bytes += len(b)
 	}
 }
 
@@ -59,7 +66,7 @@ func (r *Redactor) spansOf(b []byte) []span {
 	}
 	found := r.spans(b)
 	if len(found) == 0 {
-		r.clean.add(string(b))
+		r.clean.add(b)
 	}
 	return found
 }

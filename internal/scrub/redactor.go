@@ -142,7 +142,7 @@ func (r *Redactor) Redact(s string) string {
 	b := []byte(s)
 	spans := r.spans(b)
 	if len(spans) == 0 {
-		r.clean.add(strings.Clone(s)) // s may be a slice of a larger text: keep only its bytes
+		r.clean.add(b) // copied only if stored
 		return s
 	}
 	return string(render(b, spans, -1))
