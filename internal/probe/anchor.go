@@ -35,7 +35,7 @@ func (t *Target) byHandAnchor(chain []*x509.Certificate) string {
 		return m.subject
 	}
 	m.subject = ""
-	if chains, err := verifiedChains(chain, withFingerprint(t.Verify.Roots, t.Verify.Fingerprint, chain)); err == nil && len(chains[0]) > 0 {
+	if chains, err := verifiedChains(chain, withFingerprint(t.Verify.Roots, t.Verify.Fingerprint, chain), ""); err == nil && len(chains[0]) > 0 {
 		m.subject = scrub.Name(chains[0][len(chains[0])-1].Subject)
 	}
 	m.at, m.chain = time.Now(), chain

@@ -43,6 +43,6 @@ func checkBatch(ctx context.Context, r *run) *BatchCheck {
 	body := make([]byte, r.target.BatchSize)
 	_, _ = io.ReadFull(rand.NewChaCha8([32]byte{}), body) // random: no compression shrinks them
 	header := http.Header{"Content-Type": {"application/x-protobuf"}, "Content-Encoding": {"gzip"}, "Expect": {"100-continue"}}
-	ex := exchange(ctx, client, request{method: http.MethodPost, url: r.target.URL.String(), path: r.target.URL.Path, header: header, body: body})
+	ex, _ := exchange(ctx, client, request{method: http.MethodPost, url: r.target.URL.String(), path: r.target.URL.Path, header: header, body: body})
 	return &BatchCheck{Size: r.target.BatchSize, Exchange: ex}
 }

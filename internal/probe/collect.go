@@ -78,21 +78,25 @@ var collectors = []collector{
 	{"POST the size of the agent's batches", batchCalledFor, func(ctx context.Context, r *run) { r.ev.Batch = checkBatch(ctx, r) }},
 	{"CONNECT to port 443 of the same host", refusedNon443, func(ctx context.Context, r *run) { r.ev.PortCheck = checkPort(ctx, r) }},
 	{"subjects of tls.ca_file", func(r *run) bool {
-		var unknown x509.UnknownAuthorityError
-		return len(r.target.Trust.CAPEM) > 0 && r.ev.Main.Err != nil && errors.As(r.ev.Main.Err, &unknown)
+		return len(r.target.Trust.CAPEM) > 0 && isUnknownAuthority(r.ev.Main.Err)
 	}, func(_ context.Context, r *run) { r.ev.CAFileSubjects = r.target.CASubjects() }},
 	// A passing run reads them only when the CA setting holds the presented certificate itself.
 	{"certificates of the CA setting", func(r *run) bool {
-		var unknown x509.UnknownAuthorityError
 		m := &r.ev.Main
 		if len(r.target.Trust.CAPEM) == 0 {
 			return false
 		}
-		return m.Err != nil && errors.As(m.Err, &unknown) || m.Err == nil && len(m.PeerChain) > 0 && r.target.HoldsEndEntity(m.PeerChain[0])
+		return isUnknownAuthority(m.Err) || m.Err == nil && len(m.PeerChain) > 0 && r.target.HoldsEndEntity(m.PeerChain[0])
 	}, func(_ context.Context, r *run) { r.ev.CAFileCertificates = r.target.CACertificates() }},
 	{"server clock", func(r *run) bool { return isValidityError(r.ev.Main.Err) }, func(ctx context.Context, r *run) {
 		r.ev.ServerClock = serverClock(ctx, r.target, r.proxy)
 	}},
+}
+
+// isUnknownAuthority: the chain was refused as reaching none of the roots.
+func isUnknownAuthority(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	return errors.As(err, &unknown)
 }
 
 // rootAnswered: the cluster's root came back as Elasticsearch's own root JSON, so its other
@@ -133,8 +137,7 @@ func (r *run) follow(ctx context.Context, method, path string, body []byte) *Exc
 	if query != "" {
 		u += "?" + query
 	}
-	ex := exchange(ctx, r.target.Client, request{method: method, url: u, path: path, header: h, body: body})
-	ex.tlsState = nil // only the main exchange's anchor is read
+	ex, _ := exchange(ctx, r.target.Client, request{method: method, url: u, path: path, header: h, body: body})
 	return &ex
 }
 

@@ -21,8 +21,7 @@ func TestDestinationAddressesAfterAProxyFailure(t *testing.T) {
 		proxy, err := url.Parse(proxySrv.URL)
 		require.NoError(t, err)
 		tg := target(t, OTLP, "https://192.0.2.7/v1/logs")
-		tg.Route = Route{Proxy: proxy, Source: SourceProxyURL}
-		tg.Client.Transport.(*http.Transport).Proxy = http.ProxyURL(proxy)
+		viaProxy(tg, proxy)
 		ev := Run(context.Background(), tg)
 		proxySrv.Close()
 		require.NotNil(t, ev.Handshake, "status %d", status)

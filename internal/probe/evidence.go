@@ -4,7 +4,6 @@
 package probe
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"time"
@@ -180,8 +179,6 @@ type Exchange struct {
 	// AnchorSubject is the subject of the root the verified chain ended at (main exchange
 	// only; "" when nothing was verified).
 	AnchorSubject string
-	// tlsState is the handshake's state until the run reads its anchor.
-	tlsState *tls.ConnectionState
 	// RedirectedTo is the URL a followed redirect ended at (without credentials).
 	RedirectedTo string
 	// Silence is how long nothing came after the request was written, when the exchange

@@ -23,8 +23,10 @@ type request struct {
 	body   []byte
 }
 
-// exchange sends req with client and records timings, progress and a bounded answer.
-func exchange(ctx context.Context, client *http.Client, req request) Exchange {
+// exchange sends req with client and records timings, progress and a bounded answer. The
+// handshake's state comes apart (nil without TLS): only the main exchange's anchor reads it,
+// and the evidence does not keep it.
+func exchange(ctx context.Context, client *http.Client, req request) (Exchange, *tls.ConnectionState) {
 	ex := Exchange{Method: req.method, Path: req.path}
 	tr := &tracer{}
 	var body io.Reader
@@ -34,7 +36,7 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	httpReq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, tr.trace()), req.method, req.url, body)
 	if err != nil {
 		ex.Err = err
-		return ex
+		return ex, nil
 	}
 	for k, v := range req.header {
 		httpReq.Header[k] = v
@@ -47,7 +49,7 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 		ex.Silence = tr.silence(end)
 		ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
 		ex.FailedAddresses = tr.failedDials()
-		return ex
+		return ex, nil
 	}
 	defer func() { _ = resp.Body.Close() }()
 	ex.Response = answerOf(resp)
@@ -70,9 +72,9 @@ func exchange(ctx context.Context, client *http.Client, req request) Exchange {
 	ex.PeerAddress, ex.ResolvedAddresses = tr.addresses()
 	ex.FailedAddresses, ex.ConnectedAfter = tr.failedDials(), tr.connectedAfter()
 	if resp.TLS != nil {
-		ex.TLSVersion, ex.tlsState = resp.TLS.Version, resp.TLS
+		ex.TLSVersion = resp.TLS.Version
 	}
-	return ex
+	return ex, resp.TLS
 }
 
 // answerOf keeps the headers the diagnosis reads.
@@ -134,7 +136,6 @@ type tracer struct {
 	tlsStart, tlsDone                time.Time
 	gotConn, wroteRequest, firstByte time.Time
 	continued                        time.Time
-	connected                        bool
 	peer                             string
 	resolved                         []string
 	// dials are the addresses connects were started to, in order; connectedTo the one that
@@ -225,7 +226,6 @@ func (t *tracer) trace() *httptrace.ClientTrace {
 				return
 			}
 			t.mu.Lock()
-			t.connected = true
 			if t.connectedTo == "" {
 				t.connectedTo = addr
 			}
@@ -268,7 +268,7 @@ func (t *tracer) finish(end time.Time) (Progress, []PhaseTiming) {
 	defer t.mu.Unlock()
 	p := Progress{
 		DNSDone:      !t.dnsDone.IsZero(),
-		Connected:    t.connected,
+		Connected:    t.connectedTo != "",
 		TLSStarted:   !t.tlsStart.IsZero(),
 		TLSDone:      !t.tlsDone.IsZero(),
 		WroteRequest: !t.wroteRequest.IsZero(),

@@ -21,7 +21,7 @@ func TestFailedAddressesOfEachDialer(t *testing.T) {
 		"the agent's": AgentDialer{ConnectTimeout: time.Second}.DialContext,
 	} {
 		client := &http.Client{Transport: &http.Transport{DialContext: dial, DisableKeepAlives: true}}
-		ex := exchange(context.Background(), client, request{method: http.MethodGet, url: "http://localhost:" + port + "/"})
+		ex, _ := exchange(context.Background(), client, request{method: http.MethodGet, url: "http://localhost:" + port + "/"})
 		assert.Error(t, ex.Err, name)
 		assert.Equal(t, []string{"127.0.0.1"}, ex.FailedAddresses, name)
 		assert.Equal(t, []string{"127.0.0.1"}, ex.ResolvedAddresses, name)

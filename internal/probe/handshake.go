@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 )
 
 // checkHandshake opens a connection to hostPort (through proxy when set), completes a TLS
@@ -94,11 +93,7 @@ func VerifyChain(chain []*x509.Certificate, roots *x509.CertPool, serverName str
 	if len(chain) == 0 {
 		return fmt.Errorf("no certificate presented")
 	}
-	inter := x509.NewCertPool()
-	for _, c := range chain[1:] {
-		inter.AddCert(c)
-	}
-	_, err := chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: serverName, CurrentTime: time.Now()})
+	_, err := verifiedChains(chain, roots, serverName)
 	return err
 }
 

@@ -59,8 +59,7 @@ func TestPortCheckAsksFor443WithoutCredentials(t *testing.T) {
 	proxy, err := url.Parse("http://probe:Pr0xyS3cret@" + p.serve(t))
 	require.NoError(t, err)
 	tg := target(t, Cluster, "https://es.corp:9243")
-	tg.Route = Route{Proxy: proxy, Source: SourceProxyURL}
-	tg.Client.Transport.(*http.Transport).Proxy = http.ProxyURL(proxy)
+	viaProxy(tg, proxy)
 	ev := Run(context.Background(), tg)
 
 	require.True(t, ev.Handshake.ProxyRefused())
@@ -80,13 +79,11 @@ func TestPortCheckNotFor443(t *testing.T) {
 	proxy, err := url.Parse("http://" + p.serve(t))
 	require.NoError(t, err)
 	tg := target(t, Registration, "https://api.elastic-cloud.com:8443/x")
-	tg.Route = Route{Proxy: proxy, Source: SourceProxyURL}
-	tg.Client.Transport.(*http.Transport).Proxy = http.ProxyURL(proxy)
+	viaProxy(tg, proxy)
 	assert.NotNil(t, Run(context.Background(), tg).PortCheck, "8443 is refused, 443 asked")
 
 	tg = target(t, Registration, "https://api.elastic-cloud.com/x")
-	tg.Route = Route{Proxy: proxy, Source: SourceProxyURL}
-	tg.Client.Transport.(*http.Transport).Proxy = http.ProxyURL(proxy)
+	viaProxy(tg, proxy)
 	ev := Run(context.Background(), tg)
 	assert.Nil(t, ev.PortCheck, "443 itself answered; nothing more to ask")
 }

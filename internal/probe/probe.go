@@ -37,7 +37,19 @@ const RegistrationBody = `{"self_managed_cluster": {"id": "my-cluster-uuid", "na
 type Target struct {
 	Plan
 	// Client executes the plan: confighttp's, the agent module's, or Go's default client.
-	Client     *http.Client
+	Client *http.Client
+	// proxyChoice is the plan's proxy for its URL, chosen on the first run: the plan never
+	// changes, and building its rule parses the proxies and NO_PROXY anew.
+	proxyChoice struct {
+		once  sync.Once
+		proxy *url.URL
+		err   error
+	}
+	// facts are the plan's decisions as the evidence records them, read on the first run.
+	facts struct {
+		once  sync.Once
+		value ClientFacts
+	}
 	caSubjects struct {
 		once sync.Once
 		list []string
@@ -89,7 +101,7 @@ func Run(ctx context.Context, t *Target) Evidence {
 	r := &run{target: t, ev: Evidence{Probe: t.Name, URL: RedactURL(t.URL.String()), InContainer: t.InContainer}}
 	ev := &r.ev
 	ev.ServerAddress, ev.ServerPort = hostPort(t.URL)
-	proxy, proxyErr := t.ProxyFunc()(t.URL)
+	proxy, proxyErr := t.proxy()
 	if proxy != nil {
 		ev.Proxy = RedactURL(proxy.String())
 	}
@@ -125,11 +137,11 @@ func Run(ctx context.Context, t *Target) Evidence {
 
 	// The first request leaves part of the timeout for the follow-ups a failure calls for.
 	mainCtx, cancelMain := context.WithTimeout(ctx, time.Duration(float64(t.Timeout)*mainShare))
-	ev.Main = exchange(mainCtx, t.Client, mainRequest(t, ev))
+	var state *tls.ConnectionState
+	ev.Main, state = exchange(mainCtx, t.Client, mainRequest(t, ev))
 	cancelMain()
-	if ev.Main.tlsState != nil {
-		ev.Main.AnchorSubject = t.anchorOfState(ev.Main.tlsState)
-		ev.Main.tlsState = nil
+	if state != nil {
+		ev.Main.AnchorSubject = t.anchorOfState(state)
 	}
 	for _, c := range collectors {
 		if ctx.Err() != nil {
@@ -143,6 +155,13 @@ func Run(ctx context.Context, t *Target) Evidence {
 	ev.Redact = t.Redactor.Redact
 	ev.Duration = time.Since(start)
 	return *ev
+}
+
+// proxy is the plan's proxy for its URL (nil: direct), and the rule's error.
+func (t *Target) proxy() (*url.URL, error) {
+	c := &t.proxyChoice
+	c.once.Do(func() { c.proxy, c.err = t.ProxyFunc()(t.URL) })
+	return c.proxy, c.err
 }
 
 // httpsWentDirect: HTTP_PROXY is set but HTTPS_PROXY is not, and this https request went
@@ -191,10 +210,8 @@ func (t *Target) clusterHeader() http.Header {
 // CASubjects are the subjects of the certificates in CAPEM, parsed once per target.
 func (t *Target) CASubjects() []string {
 	t.caSubjects.once.Do(func() {
-		for block, rest := pem.Decode(t.Trust.CAPEM); block != nil; block, rest = pem.Decode(rest) {
-			if c, err := x509.ParseCertificate(block.Bytes); err == nil && block.Type == "CERTIFICATE" {
-				t.caSubjects.list = append(t.caSubjects.list, scrub.Name(c.Subject))
-			}
+		for _, c := range t.CACertificates() {
+			t.caSubjects.list = append(t.caSubjects.list, scrub.Name(c.Subject))
 		}
 	})
 	return t.caSubjects.list
@@ -301,7 +318,7 @@ func serverClock(ctx context.Context, t *Target, proxy *url.URL) *Response {
 	StopAtRedirects(client)
 	root := *t.URL
 	root.Path, root.RawQuery = "/", ""
-	ex := exchange(ctx, client, request{method: http.MethodGet, url: root.String(), path: "/"})
+	ex, _ := exchange(ctx, client, request{method: http.MethodGet, url: root.String(), path: "/"})
 	if ex.Response == nil || ex.Response.Date.IsZero() {
 		return nil
 	}
@@ -310,6 +327,12 @@ func serverClock(ctx context.Context, t *Target, proxy *url.URL) *Response {
 
 // clientFacts are the plan's decisions, as the evidence records them.
 func (t *Target) clientFacts() ClientFacts {
+	t.facts.once.Do(func() { t.facts.value = t.planFacts() })
+	return t.facts.value
+}
+
+// planFacts reads the facts off the plan; clientFacts keeps them.
+func (t *Target) planFacts() ClientFacts {
 	f := ClientFacts{
 		Agent: t.Agent, AgentTLS: t.Verify.Agent, Mode: t.Verify.Mode, SSLDisabled: t.SSLDisabled,
 		TLSSettings: t.TLSSettings, RootsSource: t.Trust.Source, RootsWithSystem: t.Trust.WithSystem, Pinned: len(t.Verify.Pins) > 0,
@@ -321,14 +344,13 @@ func (t *Target) clientFacts() ClientFacts {
 		f.MinVersion = t.TLS.MinVersion
 	}
 	switch {
+	case t.Verify.Mode == VerifyNone || t.Verify.Mode == VerifyCertificate:
+		// Neither mode checks the host, the agent's included.
 	case t.Verify.Agent:
 		f.CheckedHost = t.Verify.Host
-	case t.Verify.Mode != VerifyNone && t.Verify.Mode != VerifyCertificate:
+	default:
 		// Go's own check names the host it dialled, through a proxy too.
 		f.CheckedHost = serverName(t)
-	}
-	if f.Mode == VerifyCertificate || f.Mode == VerifyNone {
-		f.CheckedHost = ""
 	}
 	return f
 }

@@ -29,6 +29,13 @@ func target(t *testing.T, name Name, raw string) *Target {
 	return &Target{Plan: Plan{Name: name, URL: u, Timeout: 5 * time.Second}, Client: client}
 }
 
+// viaProxy routes tg through the fixed proxy p: the plan says so, and target()'s transport
+// follows it.
+func viaProxy(tg *Target, p *url.URL) {
+	tg.Route = Route{Proxy: p, Source: SourceProxyURL}
+	tg.Client.Transport.(*http.Transport).Proxy = http.ProxyURL(p)
+}
+
 func TestClusterProbeReadsRootThenFollowUps(t *testing.T) {
 	var paths []string
 	es := &testutil.FakeES{Authorization: "ApiKey " + base64.StdEncoding.EncodeToString([]byte("id:key"))}

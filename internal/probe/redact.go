@@ -14,22 +14,17 @@ type (
 )
 
 const (
-	Redacted           = scrub.Redacted
-	MinSubstring       = scrub.MinSubstring
-	Fragment           = scrub.Fragment
-	MinCredentialShape = scrub.MinCredentialShape
+	Redacted = scrub.Redacted
+	Fragment = scrub.Fragment
 	// cutOverlap is what is read past a quote's limit, so that the whole buffer is scrubbed before
 	// the cut: a secret straddling the cut is seen whole. Six bytes per byte covers a secret of
 	// 2 KiB written entirely as \u00XX escapes.
 	cutOverlap = 12 << 10
 )
 
-func NewRedactor(s Secrets) *Redactor         { return scrub.NewRedactor(s) }
-func CredentialHeader(name string) bool       { return scrub.CredentialHeader(name) }
-func CredentialShaped(v string) bool          { return scrub.CredentialShaped(v) }
-func ProxyUserinfo(raw string) (string, bool) { return scrub.ProxyUserinfo(raw) }
-func RedactURL(raw string) string             { return scrub.RedactURL(raw) }
-func ScrubUserinfo(s string) string           { return scrub.ScrubUserinfo(s) }
+func NewRedactor(s Secrets) *Redactor { return scrub.NewRedactor(s) }
+func RedactURL(raw string) string     { return scrub.RedactURL(raw) }
+func ScrubUserinfo(s string) string   { return scrub.ScrubUserinfo(s) }
 
 // readBody reads at most limit bytes of an answer for the evidence, and cutOverlap more: the
 // cut is made when the evidence is scrubbed (redactAnswers), after the whole buffer was.

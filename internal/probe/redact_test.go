@@ -52,8 +52,7 @@ func TestSecretAcrossTheConnectPageCut(t *testing.T) {
 	pu, err := url.Parse("http://probe:" + pass + "@" + strings.TrimPrefix(proxy.URL, "http://"))
 	require.NoError(t, err)
 	tg := target(t, Cluster, "https://es.example:9200")
-	tg.Client.Transport.(*http.Transport).Proxy = http.ProxyURL(pu)
-	tg.Route = Route{Proxy: pu, Source: SourceProxyURL}
+	viaProxy(tg, pu)
 	tg.Redactor = NewRedactor(Secrets{ProxyURLs: []string{pu.String()}})
 	ev := Run(context.Background(), tg)
 	require.NotNil(t, ev.Handshake)

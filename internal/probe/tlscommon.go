@@ -109,7 +109,7 @@ func (v Verification) verify(certs []*x509.Certificate) error {
 		}
 		return nil
 	}
-	chains, err := verifiedChains(certs, roots)
+	chains, err := verifiedChains(certs, roots, "")
 	if err == nil && len(v.Pins) > 0 {
 		err = checkPins(v.Pins, chains, certs)
 	}
@@ -130,12 +130,14 @@ func (v Verification) verify(certs []*x509.Certificate) error {
 	return nil
 }
 
-func verifiedChains(certs []*x509.Certificate, roots *x509.CertPool) ([][]*x509.Certificate, error) {
+// verifiedChains verifies certs (leaf first, at least one) against roots (nil: the system's),
+// for dnsName ("": no name check).
+func verifiedChains(certs []*x509.Certificate, roots *x509.CertPool, dnsName string) ([][]*x509.Certificate, error) {
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
 	}
-	return certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: time.Now()})
+	return certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: dnsName, CurrentTime: time.Now()})
 }
 
 // withFingerprint adds the presented CA certificate whose SHA-256 is fingerprint to roots, as

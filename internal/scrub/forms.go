@@ -71,10 +71,13 @@ func (b *builder) secret(v string) {
 // encodings adds v's base64 in each alphabet, padded and not: what a Basic or ApiKey header
 // carries, and what a server that re-encodes it echoes.
 func (b *builder) encodings(v string) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+	for _, enc := range base64Encodings {
 		b.add(enc.EncodeToString([]byte(v)), true)
 	}
 }
+
+// base64Encodings are both alphabets, padded and not, in the order decodeBase64 tries them.
+var base64Encodings = []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding}
 
 // inBase64 adds what v becomes inside the base64 of a longer text (a whole header line such as
 // "Authorization: ApiKey …", a page): at each of the three alignments, the characters that v's
@@ -175,14 +178,14 @@ func base64Alphabets(v string) []string {
 		return nil
 	}
 	bare := strings.TrimRight(v, "=")
-	urlSafe := strings.NewReplacer("+", "-", "/", "_").Replace(bare)
+	urlSafe := toURLAlphabet(bare)
 	std := strings.NewReplacer("-", "+", "_", "/").Replace(bare)
 	return []string{bare, urlSafe, std}
 }
 
 // decodeBase64 decodes v in any alphabet, padded or not, when it gives printable text.
 func decodeBase64(v string) (string, bool) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+	for _, enc := range base64Encodings {
 		if dec, err := enc.DecodeString(v); err == nil && len(dec) > 0 && printable(dec) {
 			return string(dec), true
 		}

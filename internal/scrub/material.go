@@ -29,9 +29,8 @@ func base64Shaped(v string) bool {
 		return false
 	}
 	for i := 0; i < len(body); i++ {
-		c := body[i]
-		base64Char := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("+/-_", c) >= 0
-		if !base64Char {
+		// base64Chars holds padding too, which is allowed at the end only.
+		if c := body[i]; c == '=' || !base64Chars[c] {
 			return false
 		}
 	}

@@ -166,7 +166,6 @@ func TestCutScrubsTheWholeBufferFirst(t *testing.T) {
 	assert.Len(t, out, limit, "cut at a character boundary")
 }
 
-// A secret that straddles the body's cut (MaxBody) is not left half in the evidence.
 // Credentials in a URL of every form Go accepts never print.
 func TestRedactURL(t *testing.T) {
 	for raw, want := range map[string]string{

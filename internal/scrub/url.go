@@ -10,15 +10,11 @@ import (
 // scheme, with an unescaped / or @ in the password. It runs to the last @ before the query,
 // so a password holding / or @ is never read as the host or a path.
 func ProxyUserinfo(raw string) (string, bool) {
-	_, rest := splitScheme(strings.TrimSpace(raw))
-	if i := strings.IndexAny(rest, "?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	at := strings.LastIndex(rest, "@")
+	_, head, _, at := urlParts(strings.TrimSpace(raw))
 	if at < 0 {
 		return "", false
 	}
-	return rest[:at], true
+	return head[:at], true
 }
 
 // RedactURL removes any user information, so a URL can be logged: everything up to the last
@@ -27,15 +23,8 @@ func ProxyUserinfo(raw string) (string, bool) {
 // printing less of a path is the lesser harm. The query's and the fragment's credentials go
 // too (CredentialQuery).
 func RedactURL(raw string) string {
-	scheme, rest := splitScheme(raw)
-	tail := ""
-	if i := strings.IndexAny(rest, "?#"); i >= 0 {
-		rest, tail = rest[:i], rest[i:]
-	}
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		rest = rest[at+1:]
-	}
-	return ScrubUserinfo(scheme + rest + scrubQuery(tail))
+	scheme, head, tail, at := urlParts(raw)
+	return ScrubUserinfo(scheme + head[at+1:] + scrubQuery(tail)) // at is -1 without an @
 }
 
 // HideURLPassword hides what a URL's user information holds past the username
@@ -43,26 +32,19 @@ func RedactURL(raw string) string {
 // http://token@proxy) and the query's credentials, in any form Go accepts; the rest stays as
 // given. Text that is no URL ("alice@corp.example") stays as it is.
 func HideURLPassword(raw string) string {
-	scheme, rest := splitScheme(raw)
-	end := len(rest)
-	if i := strings.IndexAny(rest, "?#"); i >= 0 {
-		end = i
-	}
-	out := raw
-	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
-		switch user, _, hasPass := strings.Cut(rest[:at], ":"); {
+	scheme, head, tail, at := urlParts(raw)
+	if at >= 0 {
+		switch user, _, hasPass := strings.Cut(head[:at], ":"); {
 		case hasPass:
-			out = scheme + user + ":" + Redacted + rest[at:]
+			head = user + ":" + Redacted + head[at:]
 		case scheme != "":
-			out = scheme + Redacted + rest[at:]
+			head = Redacted + head[at:]
 		}
 	}
 	if scheme != "" {
-		if i := strings.IndexAny(out, "?#"); i >= 0 {
-			out = out[:i] + scrubQuery(out[i:])
-		}
+		tail = scrubQuery(tail)
 	}
-	return out
+	return scheme + head + tail
 }
 
 // URLWithoutQueryValues is RedactURL with every value of the query and the fragment left out
@@ -90,9 +72,7 @@ var credentialQueryWords = []string{"sig", "pwd", "jwt"}
 // password, secret, auth, sig, session...), whose value is scrubbed whatever it looks like;
 // other parameters' values only when CredentialShaped.
 func CredentialQuery(name string) bool {
-	if u, err := url.QueryUnescape(name); err == nil {
-		name = u
-	}
+	name = queryUnescape(name)
 	if CredentialHeader(name) {
 		return true
 	}
@@ -149,6 +129,17 @@ func queryUnescape(s string) string {
 		return u
 	}
 	return s
+}
+
+// urlParts splits raw as ProxyUserinfo, RedactURL and HideURLPassword read a URL, parsable
+// or not: its scheme ("" when none), the head before the query or fragment, the tail from ?
+// or #, and the head's last @, where user information ends (-1 when none).
+func urlParts(raw string) (scheme, head, tail string, at int) {
+	scheme, head = splitScheme(raw)
+	if i := strings.IndexAny(head, "?#"); i >= 0 {
+		head, tail = head[:i], head[i:]
+	}
+	return scheme, head, tail, strings.LastIndex(head, "@")
 }
 
 // splitScheme splits "scheme://" off raw ("" when there is none), twice written too: Go reads
