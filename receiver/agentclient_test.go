@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -56,19 +55,7 @@ func agentModulesRun(t *testing.T, hosts []string, keys string) ([]Result, error
 			indented = append(indented, "          "+l)
 		}
 	}
-	file := filepath.Join(t.TempDir(), "elastic-agent.yml")
-	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(`receivers:
-  metricbeatreceiver:
-    metricbeat:
-      modules:
-        - module: autoops_es
-          hosts: [%s]
-%s
-exporters:
-  otlphttp:
-    headers: {Authorization: "AutoOpsToken t0ken"}
-    endpoint: https://127.0.0.1:1
-`, strings.Join(quoted, ", "), strings.Join(indented, "\n"))), 0o600))
+	file := writeAgentConfig(t, strings.Join(quoted, ", "), strings.Join(indented, "\n")+"\n", "127.0.0.1:1", "")
 	cfg := createDefaultConfig().(*Config)
 	cfg.AgentConfig, cfg.AgentVersion = file, "9.3.2"
 	cfg.Registration.Enabled, cfg.OTLP.Enabled = false, false
@@ -76,6 +63,26 @@ exporters:
 		return nil, err
 	}
 	return RunOnce(context.Background(), cfg, componenttest.NewNopTelemetrySettings())
+}
+
+// writeAgentConfig writes an elastic-agent.yml: the autoops_es module on hosts (a YAML list's
+// items) with its keys (indented lines, each ending in a newline), and the otlphttp exporter
+// to intake with exporterKeys appended, and returns its path.
+func writeAgentConfig(t *testing.T, hosts, moduleKeys, intake, exporterKeys string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "elastic-agent.yml")
+	require.NoError(t, os.WriteFile(file, []byte(`receivers:
+  metricbeatreceiver:
+    metricbeat:
+      modules:
+        - module: autoops_es
+          hosts: [`+hosts+`]
+`+moduleKeys+`exporters:
+  otlphttp:
+    headers: {Authorization: "AutoOpsToken t0ken"}
+    endpoint: https://`+intake+`
+`+exporterKeys), 0o600))
+	return file
 }
 
 func caFile(t *testing.T, ca *testutil.CA) string {
@@ -87,7 +94,6 @@ func tlsServer(t *testing.T, cfg *tls.Config, h http.Handler) string {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(h)
 	srv.TLS = cfg
-	srv.Config.ErrorLog = nil
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -228,12 +234,11 @@ func TestAgentModuleKeyPassphrase(t *testing.T) {
 	addr := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, testutil.LeafOptions{})}, ClientAuth: tls.RequireAnyClientCert}, &testutil.FakeES{})
 	client := ca.Leaf(t, testutil.LeafOptions{DNSNames: []string{"agent"}})
 	dir := t.TempDir()
+	certFile, keyFile := testutil.WriteKeyPair(t, dir, "agent", client)
+	// The key again, encrypted.
 	der, err := pkcs8.MarshalPrivateKey(client.PrivateKey, []byte("s3cret-pass"), nil)
 	require.NoError(t, err)
-	keyFile := filepath.Join(dir, "agent.key")
 	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: der}), 0o600))
-	certFile := filepath.Join(dir, "agent.crt")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: client.Certificate[0]}), 0o600))
 	passFile := filepath.Join(dir, "pass")
 	require.NoError(t, os.WriteFile(passFile, []byte("s3cret-pass\n"), 0o600))
 	base := "ssl.certificate_authorities: [" + caFile(t, ca) + "]\nssl.certificate: " + certFile + "\nssl.key: " + keyFile
@@ -302,18 +307,7 @@ func TestAgentTrustStore(t *testing.T) {
 	reg := testutil.ServeTLSLikeElasticsearch(t, system.Leaf(t, testutil.LeafOptions{}), http.HandlerFunc(testutil.Registration401))
 	other := caFile(t, testutil.NewCA(t, "Exporter CA"))
 	run := func(exporterTLS string, env ...string) []Result {
-		file := filepath.Join(t.TempDir(), "elastic-agent.yml")
-		require.NoError(t, os.WriteFile(file, []byte(`receivers:
-  metricbeatreceiver:
-    metricbeat:
-      modules:
-        - module: autoops_es
-          hosts: ["http://127.0.0.1:1"]
-exporters:
-  otlphttp:
-    headers: {Authorization: "AutoOpsToken t0ken"}
-    endpoint: https://`+intake+`
-`+exporterTLS), 0o600))
+		file := writeAgentConfig(t, `"http://127.0.0.1:1"`, "", intake, exporterTLS)
 		assignments, err := agentconfig.ParseEnvFile(strings.NewReader(strings.Join(append(env, "ELASTIC_CLOUD_CONNECTED_MODE_API_URL=https://"+reg), "\n") + "\n"))
 		require.NoError(t, err)
 		cfg := createDefaultConfig().(*Config)

@@ -151,14 +151,11 @@ func (cfg *Config) withModel(m *agentconfig.Model) (*Config, map[string]string) 
 	setOpaque("cluster.password", &c.Password, mc.Password)
 	if len(mc.CAs) > 0 {
 		// The agent trusts the whole list; one ca_file would hold the first only.
-		var pem []byte
 		var from []string
 		for _, ca := range mc.CAs {
-			pem = append(pem, ca.PEM...)
-			pem = append(pem, '\n')
 			from = append(from, ca.From)
 		}
-		c.TLS.CAFile, c.TLS.CAPem = "", configopaque.String(pem)
+		c.TLS.CAFile, c.TLS.CAPem = "", configopaque.String(caPEMOf(mc.CAs))
 		sources["cluster.tls.ca_pem"] = strings.Join(from, ", ")
 	}
 	if mode := mc.VerificationMode; mode.Set() {

@@ -26,20 +26,27 @@ var tlsConfigs sync.Map // tlsKey → *tls.Config
 // include_system_ca_certs_pool without a CA of its own is the system roots themselves: nil
 // RootCAs uses Go's one process-wide pool, where configtls would copy it per probe.
 func loadSharedTLS(ctx context.Context, settings configtls.ClientConfig) (*tls.Config, error) {
+	cfg, _, err := loadSharedTLSWithCA(ctx, settings)
+	return cfg, err
+}
+
+// loadSharedTLSWithCA is loadSharedTLS that also returns what ca_file held when the key was
+// made (nil without one, or unreadable): the planner keeps that text rather than read it again.
+func loadSharedTLSWithCA(ctx context.Context, settings configtls.ClientConfig) (*tls.Config, []byte, error) {
 	if settings.CAFile == "" && settings.CAPem == "" {
 		settings.IncludeSystemCACertsPool = false
 	}
-	key := tlsKey(&settings)
+	key, ca := tlsKeyOf(&settings)
 	if cfg, ok := tlsConfigs.Load(key); ok {
-		return cfg.(*tls.Config), nil
+		return cfg.(*tls.Config), ca, nil
 	}
 	// A failure is not kept: the file may be there when the collector next starts the probe.
 	cfg, err := settings.LoadTLSConfig(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	shared, _ := tlsConfigs.LoadOrStore(key, cfg)
-	return shared.(*tls.Config), nil
+	return shared.(*tls.Config), ca, nil
 }
 
 // tlsKey identifies a tls setting, and the content of each file it names (a CA rotated in
@@ -47,14 +54,23 @@ func loadSharedTLS(ctx context.Context, settings configtls.ClientConfig) (*tls.C
 // keys, TPM passwords) in the process's map. A test checks that it reads every field configtls
 // has.
 func tlsKey(c *configtls.ClientConfig) string {
+	key, _ := tlsKeyOf(c)
+	return key
+}
+
+// tlsKeyOf is tlsKey, with the ca_file text it read (nil without one, or unreadable).
+func tlsKeyOf(c *configtls.ClientConfig) (key string, ca []byte) {
 	h := sha256.New()
-	for _, f := range []string{c.CAFile, c.CertFile, c.KeyFile} {
+	for i, f := range []string{c.CAFile, c.CertFile, c.KeyFile} {
 		if f == "" {
 			continue
 		}
 		if raw, err := agentconfig.ReadFile(f, agentconfig.MaxCABundleSize); err == nil {
 			_, _ = h.Write(raw)
 			_, _ = h.Write([]byte{0})
+			if i == 0 {
+				ca = raw
+			}
 		}
 	}
 	_, _ = fmt.Fprintf(h, "%t|%t|%q|%q|%q|%q|%q|%q|%q|%q|%q|%q|%t|%q|%t|%s|%t|%q|%q|%q",
@@ -63,7 +79,7 @@ func tlsKey(c *configtls.ClientConfig) string {
 		c.MinVersion, c.MaxVersion, c.CipherSuites, c.IncludeInsecureCipherSuites, c.CurvePreferences,
 		c.IncludeSystemCACertsPool, c.ReloadInterval,
 		c.TPMConfig.Enabled, c.TPMConfig.Path, c.TPMConfig.Auth, c.TPMConfig.OwnerAuth)
-	return string(h.Sum(nil))
+	return string(h.Sum(nil)), ca
 }
 
 // maxResponseHeaderBytes bounds the headers of every answer the probes' clients read.

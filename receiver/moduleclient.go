@@ -24,9 +24,5 @@ func moduleClient(p *probe.Plan) *http.Client {
 		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
 		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
-	client := &http.Client{Transport: tr}
-	if !p.FollowRedirects {
-		probe.StopAtRedirects(client)
-	}
-	return client
+	return &http.Client{Transport: tr}
 }

@@ -55,14 +55,20 @@ func planProbes(ctx context.Context, r *resolution, files fileAccess) ([]probePl
 			return fmt.Errorf("%s: %w", p.Name, err)
 		}
 		p.context.AgentFindings = warnings[string(p.Name)]
+		if p.Name == probe.Cluster {
+			p.context.AgentRefusesLicenseType = r.version.RefusesLicenseTypes()
+			p.context.CredentialTrailingNewline = trailingNewline(r, &cfg.Cluster)
+		}
 		p.settingsFrom = from[string(p.Name)]
 		plans = append(plans, p)
 		return nil
 	}
 	if c := &cfg.Cluster; c.Enabled {
 		if r.model != nil && r.model.Cluster.Endpoint.Set() {
+			// The module's CAs are one bundle for all its hosts: joined once.
+			cas := sharedPEM(caPEMOf(r.model.Cluster.CAs))
 			for _, host := range moduleHosts(&r.model.Cluster, c.Endpoint) {
-				if err := add(planModule(r, host, env, system, files)); err != nil {
+				if err := add(planModule(r, host, env, system, cas, files)); err != nil {
 					return nil, err
 				}
 			}
@@ -112,7 +118,7 @@ func planConfighttp(ctx context.Context, name probe.Name, cc *confighttp.ClientC
 		return p, fmt.Errorf("endpoint: %w", err)
 	}
 	p.URL = u
-	tlsCfg, err := loadSharedTLS(ctx, cc.TLS)
+	tlsCfg, caFile, err := loadSharedTLSWithCA(ctx, cc.TLS)
 	if err != nil {
 		return p, fmt.Errorf("tls: %w", err)
 	}
@@ -126,7 +132,7 @@ func planConfighttp(ctx context.Context, name probe.Name, cc *confighttp.ClientC
 	p.Route = probe.RouteFor(u, fixed, env)
 	p.Trust = probe.Trust{Source: probe.RootsSystem}
 	if cc.TLS.CAFile != "" || cc.TLS.CAPem != "" {
-		p.Trust = probe.Trust{Source: probe.RootsCAFile, CustomCA: true, CAPEM: caPEM(cc), WithSystem: cc.TLS.IncludeSystemCACertsPool}
+		p.Trust = probe.Trust{Source: probe.RootsCAFile, CustomCA: true, CAPEM: caPEM(cc, caFile), WithSystem: cc.TLS.IncludeSystemCACertsPool}
 	}
 	return p, nil
 }
@@ -197,12 +203,13 @@ func moduleHosts(c *agentconfig.Cluster, first string) []string {
 }
 
 // planModule is the cluster probe as the agent's autoops_es module connects: tlscommon's
-// checks, its trust, its dialer and HTTP client (contract v5).
-func planModule(r *resolution, host string, env probe.Environment, system probe.SystemRoots, files fileAccess) (probePlan, error) {
+// checks, its trust, its dialer and HTTP client (contract v5). cas is the module's CAs as
+// one bundle (caPEMOf).
+func planModule(r *resolution, host string, env probe.Environment, system probe.SystemRoots, cas []byte, files fileAccess) (probePlan, error) {
 	c, mc := &r.effective.Cluster, &r.model.Cluster
 	p := probePlan{Plan: probe.Plan{
 		Name: probe.Cluster, Timeout: c.Timeout, Env: env, Agent: true, AgentModule: true,
-		AgentPaths: true, FollowRedirects: true, HTTP1: true, CheckPrivileges: c.CheckPrivileges,
+		AgentPaths: true, CheckPrivileges: c.CheckPrivileges,
 	}}
 	u, err := url.Parse(host)
 	if err != nil || u.Host == "" {
@@ -218,7 +225,7 @@ func planModule(r *resolution, host string, env probe.Environment, system probe.
 	if err := moduleHeaders(&p.Plan, mc, r.version, files); err != nil {
 		return p, err
 	}
-	if err := moduleTLS(&p.Plan, mc, system, files); err != nil {
+	if err := moduleTLS(&p.Plan, mc, system, cas, files); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -289,7 +296,7 @@ func clientTLS(mc *agentconfig.Cluster, files fileAccess) (*tls.Config, []string
 // system roots without), then the host, unless a proxy carries the request (the agent's TLS
 // configuration then has no host). No ssl block, or ssl.enabled: false, is tlscommon's
 // default check going direct and Go's own through a proxy.
-func moduleTLS(p *probe.Plan, mc *agentconfig.Cluster, system probe.SystemRoots, files fileAccess) error {
+func moduleTLS(p *probe.Plan, mc *agentconfig.Cluster, system probe.SystemRoots, cas []byte, files fileAccess) error {
 	viaProxy := p.Route.Proxy != nil
 	p.Trust = probe.Trust{Source: system.Source, System: &system}
 	p.SSLDisabled = mc.Client.SSLDisabled()
@@ -306,10 +313,9 @@ func moduleTLS(p *probe.Plan, mc *agentconfig.Cluster, system probe.SystemRoots,
 	p.TLSSettings = limits
 	roots := system.Pool
 	if len(mc.CAs) > 0 {
-		pemText := sharedPEM(caPEMOf(mc.CAs))
 		roots = x509.NewCertPool()
-		roots.AppendCertsFromPEM(pemText)
-		p.Trust = probe.Trust{Source: probe.RootsModuleCAs, CustomCA: true, CAPEM: pemText, System: &system}
+		roots.AppendCertsFromPEM(cas)
+		p.Trust = probe.Trust{Source: probe.RootsModuleCAs, CustomCA: true, CAPEM: cas, System: &system}
 	}
 	base.RootCAs = roots
 	mode := mc.VerificationMode.V

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/youmark/pkcs8"
@@ -85,33 +87,31 @@ var tlsVersions = map[string]uint16{
 	"TLSv1.1": tls.VersionTLS11, "TLSv1.2": tls.VersionTLS12, "TLSv1.3": tls.VersionTLS13,
 }
 
-// supportedProtocols is the range the listed versions span; TLS 1.0 is never allowed.
+// supportedProtocols is the range the listed versions span (list is not empty); TLS 1.0 is
+// never allowed.
 func supportedProtocols(list []agentconfig.Value) (lo, hi uint16, err error) {
-	for _, v := range list {
-		ver, ok := tlsVersions[v.V]
-		if !ok {
-			return 0, 0, fmt.Errorf("%s: %q is not one of TLSv1.1, TLSv1.2, TLSv1.3", v.From, v.V)
-		}
-		if lo == 0 || ver < lo {
-			lo = ver
-		}
-		if ver > hi {
-			hi = ver
-		}
+	vers, err := named(list, tlsVersions, "one of TLSv1.1, TLSv1.2, TLSv1.3")
+	if err != nil {
+		return 0, 0, err
 	}
-	return lo, hi, nil
+	return slices.Min(vers), slices.Max(vers), nil
 }
 
-// cipherSuites reads ssl.cipher_suites by tlscommon's names (ECDHE-RSA-AES-128-GCM-SHA256:
-// Go's name without TLS_ and WITH, in dashes) or Go's own.
-func cipherSuites(list []agentconfig.Value) ([]uint16, error) {
+// cipherSuiteNames are the names ssl.cipher_suites takes: tlscommon's
+// (ECDHE-RSA-AES-128-GCM-SHA256: Go's name without TLS_ and WITH, in dashes) and Go's own.
+// Built once, on first use.
+var cipherSuiteNames = sync.OnceValue(func() map[string]uint16 {
 	byName := map[string]uint16{}
 	for _, s := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
 		byName[s.Name] = s.ID
 		short := strings.Replace(strings.TrimPrefix(s.Name, "TLS_"), "_WITH_", "_", 1)
 		byName[strings.ReplaceAll(short, "_", "-")] = s.ID
 	}
-	return named(list, byName, "a cipher suite the agent knows")
+	return byName
+})
+
+func cipherSuites(list []agentconfig.Value) ([]uint16, error) {
+	return named(list, cipherSuiteNames(), "a cipher suite the agent knows")
 }
 
 // curveTypes are the names ssl.curve_types takes (tlscommon's tlsCurveTypes).

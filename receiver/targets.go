@@ -15,7 +15,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 
-	"github.com/autoopsprobe/autoops-probe/internal/agentconfig"
 	"github.com/autoopsprobe/autoops-probe/internal/diagnose"
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
 )
@@ -59,12 +58,7 @@ func buildChecks(ctx context.Context, host component.Host, set component.Telemet
 			return nil, fmt.Errorf("%s: %w", p.Name, err)
 		}
 		t.InContainer, t.Redactor = inContainer, redactor
-		dc := p.context
-		if p.Name == probe.Cluster {
-			dc.AgentRefusesLicenseType = r.version.RefusesLicenseTypes()
-			dc.CredentialTrailingNewline = trailingNewline(r, &r.effective.Cluster)
-		}
-		checks = append(checks, check{target: t, context: dc, settingsFrom: p.settingsFrom})
+		checks = append(checks, check{target: t, context: p.context, settingsFrom: p.settingsFrom})
 	}
 	return checks, nil
 }
@@ -129,7 +123,7 @@ func joinBase(base, path string) string { return strings.TrimSuffix(base, "/") +
 // answer echoing a request brings one into the evidence: the cluster's Authorization (the API
 // key and the username:password pair decode from it; the id and the username alone are not
 // secret), the password and the token as configured, the configured headers that carry a
-// credential (probe.CredentialHeader, probe.CredentialShaped), and the proxies' credentials.
+// credential (scrub.CredentialHeader, scrub.CredentialShaped), and the proxies' credentials.
 func newRedactor(cfg *Config, env probe.Environment, plans []probePlan) *probe.Redactor {
 	auth, _ := clusterAuthorization(&cfg.Cluster)
 	s := probe.Secrets{
@@ -209,14 +203,14 @@ func (c *sharedByHash[V]) get(key [sha256.Size]byte, build func() V) V {
 	return v
 }
 
-// caPEM is what tls.ca_file (or ca_pem) holds, for the subjects the diagnosis may ask for.
-// One copy per distinct text in the process (sharedPEM).
-func caPEM(cc *confighttp.ClientConfig) []byte {
+// caPEM is what tls.ca_file (or ca_pem) holds, for the subjects the diagnosis may ask for:
+// caFile is the file's text as tlsKeyOf read it, not read again. One copy per distinct text
+// in the process (sharedPEM).
+func caPEM(cc *confighttp.ClientConfig, caFile []byte) []byte {
 	if cc.TLS.CAFile == "" {
 		return sharedPEM([]byte(cc.TLS.CAPem))
 	}
-	raw, _ := agentconfig.ReadFile(cc.TLS.CAFile, agentconfig.MaxCABundleSize)
-	return sharedPEM(raw)
+	return sharedPEM(caFile)
 }
 
 // pemTexts holds each distinct CA text the probes keep, as tlsConfigs holds each distinct TLS
@@ -233,14 +227,16 @@ func sharedPEM(raw []byte) []byte {
 
 // trailingNewline names the source of the credential sent whose value ends with a newline.
 func trailingNewline(r *resolution, c *ClusterConfig) string {
-	keys := map[string]string{"cluster.username": c.Username, "cluster.password": string(c.Password)}
-	if c.APIKey != "" {
-		keys = map[string]string{"cluster.api_key": string(c.APIKey)}
-	}
-	for _, key := range []string{"cluster.api_key", "cluster.username", "cluster.password"} {
-		if v, ok := keys[key]; ok && strings.HasSuffix(v, "\n") {
-			return r.sourceOf(key)
+	// An API key is sent alone; otherwise the username, then the password.
+	switch {
+	case c.APIKey != "":
+		if strings.HasSuffix(string(c.APIKey), "\n") {
+			return r.sourceOf("cluster.api_key")
 		}
+	case strings.HasSuffix(c.Username, "\n"):
+		return r.sourceOf("cluster.username")
+	case strings.HasSuffix(string(c.Password), "\n"):
+		return r.sourceOf("cluster.password")
 	}
 	return ""
 }

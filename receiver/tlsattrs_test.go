@@ -32,10 +32,7 @@ func TestTLSAndDialAttributes(t *testing.T) {
 	ca := testutil.NewCA(t, "Cluster Root CA")
 	leaf := ca.Leaf(t, testutil.LeafOptions{})
 	addr := testutil.ServeTLSLikeElasticsearch(t, leaf, &testutil.FakeES{})
-	tls12 := httptest.NewUnstartedServer(&testutil.FakeES{})
-	tls12.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}, MaxVersion: tls.VersionTLS12}
-	tls12.StartTLS()
-	t.Cleanup(tls12.Close)
+	tls12 := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{leaf}, MaxVersion: tls.VersionTLS12}, &testutil.FakeES{})
 	leafPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Certificate[0]})
 
 	for _, tt := range []struct {
@@ -45,7 +42,7 @@ func TestTLSAndDialAttributes(t *testing.T) {
 	}{
 		{"Go's check", "https://" + addr, VerifyFull, ca.PEM, "1.3", "CN=Cluster Root CA,O=autoops_probe tests"},
 		{"by hand", "https://" + addr, VerifyCertificate, ca.PEM, "1.3", "CN=Cluster Root CA,O=autoops_probe tests"},
-		{"TLS 1.2 only", tls12.URL, VerifyFull, ca.PEM, "1.2", "CN=Cluster Root CA,O=autoops_probe tests"},
+		{"TLS 1.2 only", tls12, VerifyFull, ca.PEM, "1.2", "CN=Cluster Root CA,O=autoops_probe tests"},
 		{"the server's own certificate as the CA", "https://" + addr, VerifyFull, leafPEM, "1.3", "CN=localhost"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,10 +46,6 @@ type Plan struct {
 	// AgentPaths: request URLs are the host URL and the path concatenated, as the agent's
 	// module does ("…/" + "/_license" is "…//_license").
 	AgentPaths bool
-	// FollowRedirects: as Go's client (the agent's module); otherwise a 3xx is the answer.
-	FollowRedirects bool
-	// HTTP1: the agent's module speaks HTTP/1.1 only.
-	HTTP1 bool
 	// Agent: the plan copies the agent's client; AgentModule: the cluster module's own
 	// client (tlscommon, its dialer), not confighttp.
 	Agent, AgentModule bool
