@@ -37,8 +37,8 @@ func tlsPinnedLeafChanged(j *judgement) (string, bool) {
 	}
 	now := chain[0]
 	return sentence("%s holds only server certificates, no CA; the one for %s (%s, serial %s, valid until %s) is not what the server presents now (%s, serial %s, valid from %s, %s): the trust anchor was the old server certificate",
-		caSetting(j), j.ev.ServerAddress, old.Subject, serial(old), day(old.NotAfter),
-		now.Subject, serial(now), day(now.NotBefore), issuingCA(chain))
+		caSetting(j), j.ev.ServerAddress, scrubpkg.Name(old.Subject), serial(old), day(old.NotAfter),
+		scrubpkg.Name(now.Subject), serial(now), day(now.NotBefore), issuingCA(chain))
 }
 
 // pinnedLeaf is the presented server certificate when the CA setting holds it itself, as an
@@ -82,7 +82,7 @@ func pinnedLeafNote(j *judgement) string {
 		return ""
 	}
 	return fmt.Sprintf("%s holds the server's own certificate (%s, %s, valid until %s) rather than the CA that issued it: it stops verifying at the next renewal",
-		caSetting(j), leaf.Subject, issuingCA(j.ev.Main.PeerChain), day(leaf.NotAfter))
+		caSetting(j), scrubpkg.Name(leaf.Subject), issuingCA(j.ev.Main.PeerChain), day(leaf.NotAfter))
 }
 
 // presentedChain is the chain the server presented: the main exchange's, the credential-less
