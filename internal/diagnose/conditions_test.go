@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -644,14 +645,20 @@ func TestClockSkew(t *testing.T) {
 // fakeProxy answers every CONNECT with the given status line and headers, as a proxy that
 // refuses the tunnel does.
 func fakeProxy(t *testing.T, statusLine string, headers ...string) string {
+	return rawProxy(t, statusLine, headers, "")
+}
+
+// rawProxy answers every CONNECT with statusLine, headers and body, written as given: a
+// proxy's own reason phrase, which Go's server would replace.
+func rawProxy(t *testing.T, statusLine string, headers []string, body string) string {
 	return testutil.RawServer(t, func(c net.Conn) {
 		buf := make([]byte, 4096)
 		_, _ = c.Read(buf)
-		answer := "HTTP/1.1 " + statusLine + "\r\n" + strings.Join(headers, "\r\n")
-		if len(headers) > 0 {
-			answer += "\r\n"
+		head := "HTTP/1.1 " + statusLine + "\r\n"
+		for _, h := range headers {
+			head += h + "\r\n"
 		}
-		_, _ = c.Write([]byte(answer + "Content-Length: 0\r\n\r\n"))
+		_, _ = fmt.Fprintf(c, "%sContent-Length: %d\r\n\r\n%s", head, len(body), body)
 		_ = c.Close()
 	})
 }

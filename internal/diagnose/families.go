@@ -35,6 +35,15 @@ func addressFamilyUnreachable(j *judgement) (string, bool) {
 // FallbackDelay. An address that refused at once (a service listening on 127.0.0.1 only, for
 // localhost's ::1) sent the dialer on without a wait, and is no black hole.
 func fallbackAbandoned(j *judgement) []string {
+	if !j.abandonedDone {
+		j.abandonedDone = true
+		j.abandoned = findFallbackAbandoned(j)
+	}
+	return j.abandoned
+}
+
+// findFallbackAbandoned derives fallbackAbandoned, which the warning and its note both read.
+func findFallbackAbandoned(j *judgement) []string {
 	m := &j.ev.Main
 	connected := probe.FamilyOf(m.PeerAddress)
 	// Through a proxy the addresses are the proxy's, which this warning's words do not fit.

@@ -2,12 +2,12 @@ package diagnose
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,14 +25,23 @@ type judgement struct {
 	// url.Error's prefix, which repeats the URL.
 	err, inner error
 
-	// Derived once, on first use: several rules read them.
+	// Derived once, on first use: several rules read them. The flags stay side by side, where
+	// they share one word.
 	rootDone, whoDone bool
 	rootOK            bool
+	pinnedDone        bool
+	pinnedOK          bool
+	abandonedDone     bool
+	parentDone        bool
 	rootJSON          answers.Root
 	rootErr           error // why Elasticsearch's 200 did not parse as its root
 	licenseDone       bool
 	licenseJSON       *answers.License
 	who               string
+	pinned            *x509.Certificate // pinnedLeaf's certificate
+	abandoned         []string          // fallbackAbandoned's addresses
+	parentRefusal     refusal           // proxyParent's refusal
+	parent            string            // and the parent it names
 }
 
 func newJudgement(ev *probe.Evidence, c Context) *judgement {
@@ -42,11 +51,7 @@ func newJudgement(ev *probe.Evidence, c Context) *judgement {
 		if j.err == nil {
 			j.err = errors.New("no response")
 		}
-		j.inner = j.err
-		var ue *url.Error
-		if errors.As(j.err, &ue) {
-			j.inner = ue.Err
-		}
+		j.inner = unwrapURLError(j.err)
 	}
 	return j
 }
@@ -236,11 +241,16 @@ var markup = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)>|<[^>
 // pageText is the text of a page without its markup, on one line, bounded and quoted; "" for
 // an empty page.
 func pageText(body []byte) string {
-	text := markup.ReplaceAllString(string(body), " ")
-	if strings.TrimSpace(text) == "" {
+	text := pageWords(body)
+	if text == "" {
 		return ""
 	}
 	return snippetOf([]byte(text), maxPageQuote)
+}
+
+// pageWords is the text of a page without its markup, its spaces collapsed to single ones.
+func pageWords(body []byte) string {
+	return strings.Join(strings.Fields(markup.ReplaceAllString(string(body), " ")), " ")
 }
 
 // proxyRefusal is a proxy's refusal in the destination's place, when the evidence shows one.

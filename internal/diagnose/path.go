@@ -47,12 +47,21 @@ var failedAddress = []*regexp.Regexp{
 // robin gives each resolver a part of a cloud name's addresses). "" when the page names none,
 // or the destination's addresses are unknown.
 func (j *judgement) proxyParent() (refusal, string) {
+	if !j.parentDone {
+		j.parentDone = true
+		j.parentRefusal, j.parent = findProxyParent(j)
+	}
+	return j.parentRefusal, j.parent
+}
+
+// findProxyParent derives proxyParent, which its rule and the verdict's facts both read.
+func findProxyParent(j *judgement) (refusal, string) {
 	rf, ok := j.proxyRefusal()
 	addrs := j.ev.DestinationAddresses
 	if !ok || rf.answer.Status < 500 || len(addrs) == 0 {
 		return rf, ""
 	}
-	text := strings.Join(strings.Fields(markup.ReplaceAllString(string(rf.answer.Body), " ")), " ")
+	text := pageWords(rf.answer.Body)
 	for _, re := range failedAddress {
 		m := re.FindStringSubmatch(text)
 		if m == nil {

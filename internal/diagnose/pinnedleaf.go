@@ -45,6 +45,15 @@ func tlsPinnedLeafChanged(j *judgement) (string, bool) {
 // end-entity certificate, and nothing else there (or in the system roots the probe also
 // trusts) would verify the chain once it is renewed.
 func pinnedLeaf(j *judgement) (*x509.Certificate, bool) {
+	if !j.pinnedDone {
+		j.pinnedDone = true
+		j.pinned, j.pinnedOK = findPinnedLeaf(j)
+	}
+	return j.pinned, j.pinnedOK
+}
+
+// findPinnedLeaf derives pinnedLeaf, which the warning and its note both read.
+func findPinnedLeaf(j *judgement) (*x509.Certificate, bool) {
 	chain := j.ev.Main.PeerChain
 	if len(chain) == 0 {
 		return nil, false

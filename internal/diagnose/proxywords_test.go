@@ -1,15 +1,12 @@
 package diagnose
 
 import (
-	"fmt"
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
 	"github.com/autoopsprobe/autoops-probe/internal/probe"
-	"github.com/autoopsprobe/autoops-probe/internal/testutil"
 )
 
 // privoxyPage is the shape of privoxy's answer when its parent proxy is down.
@@ -21,12 +18,7 @@ const privoxyPage = `<!DOCTYPE html><html><head><title>503 - Connect failed (Pri
 // pageProxy answers every CONNECT with statusLine and page, as a proxy that refuses the tunnel
 // with its own words.
 func pageProxy(t *testing.T, statusLine, page string) string {
-	return testutil.RawServer(t, func(c net.Conn) {
-		buf := make([]byte, 4096)
-		_, _ = c.Read(buf)
-		_, _ = fmt.Fprintf(c, "HTTP/1.1 %s\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s", statusLine, len(page), page)
-		_ = c.Close()
-	})
+	return rawProxy(t, statusLine, []string{"Content-Type: text/html"}, page)
 }
 
 // Every proxy verdict quotes the proxy's own status line and page: privoxy's "503 Connect
