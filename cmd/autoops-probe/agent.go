@@ -74,7 +74,7 @@ func readEnvFile(fsys agentconfig.ServiceFS, path string, budget int) (env map[s
 		return nil, nil, 0, fmt.Errorf("--agent-env: %w", err)
 	}
 	if agentconfig.IsDropIn(raw) {
-		svc, err := agentconfig.ReadDropIn(fsys, path)
+		svc, err := agentconfig.ReadDropIn(fsys, path, raw)
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("--agent-env: %s: %w", path, err)
 		}

@@ -99,7 +99,7 @@ func (d *deriver) fromFile(m *Model, path string) error {
 		return fmt.Errorf("%s is not the AutoOps agent's configuration: %w", path, err)
 	}
 	d.typedValues(modules)
-	if err := d.cluster(&m.Cluster, modules); err != nil {
+	if err := d.cluster(&m.Cluster, &m.Registration, modules); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	d.exporter(&m.OTLP, root)
@@ -145,8 +145,6 @@ type deriver struct {
 	lookup   Lookup
 	read     func(path string, limit int64) ([]byte, error)
 	findings []Finding
-	// ccmAPIKey is the first module's ccm.api_key, registration's key after the variable.
-	ccmAPIKey Value
 }
 
 func (d *deriver) find(finding, key, format string, args ...any) {
@@ -166,17 +164,22 @@ func (d *deriver) str(m doc, base, key string) Value {
 		}
 		s = fmt.Sprint(v)
 	}
+	return d.resolved(s, base+"."+key)
+}
+
+// resolved resolves s, read from the key path from, with a finding per unset variable.
+func (d *deriver) resolved(s, from string) Value {
 	r := resolve(s, d.lookup)
 	for _, name := range r.unset {
-		d.find(EnvUnset, base+"."+key, "%s reads ${env:%s}, which is unset or empty where this runs", base+"."+key, name)
+		d.find(EnvUnset, from, "%s reads ${env:%s}, which is unset or empty where this runs", from, name)
 	}
-	return Value{r.value, base + "." + key}
+	return Value{r.value, from}
 }
 
 // verificationModes are the values of the module's ssl.verification_mode.
 var verificationModes = []string{"full", "strict", "certificate", "none"}
 
-func (d *deriver) cluster(c *Cluster, modules []module) error {
+func (d *deriver) cluster(c *Cluster, reg *Registration, modules []module) error {
 	first := modules[0]
 	c.Endpoint = d.str(first.m, first.path, "hosts")
 	c.APIKey = d.str(first.m, first.path, "api_key")
@@ -188,7 +191,10 @@ func (d *deriver) cluster(c *Cluster, modules []module) error {
 	c.ClientKey = d.str(first.m, first.path, "ssl.key")
 	c.Proxy = d.str(first.m, first.path, "proxy_url")
 	d.moduleClient(c, first)
-	d.ccmAPIKey = d.str(first.m, first.path, "ccm.api_key")
+	// Registration's key unless its variable is set (registration); an empty one is no key.
+	if v := d.str(first.m, first.path, "ccm.api_key"); v.Set() {
+		reg.APIKey = v
+	}
 	d.normalizeHost(c)
 	if mode := c.VerificationMode.V; mode != "" && !slices.Contains(verificationModes, mode) {
 		return fmt.Errorf("%s: %q is not one of %s: the agent refuses to start with it", c.VerificationMode.From, mode, strings.Join(verificationModes, ", "))
@@ -217,12 +223,8 @@ func (d *deriver) cluster(c *Cluster, modules []module) error {
 		withCA++
 		var found []CA
 		for _, item := range items {
-			r := resolve(fmt.Sprint(item), d.lookup)
-			for _, name := range r.unset {
-				d.find(EnvUnset, key, "%s reads ${env:%s}, which is unset or empty where this runs", key, name)
-			}
-			if r.value != "" {
-				found = d.certificateAuthority(key, r.value, found)
+			if v := d.resolved(fmt.Sprint(item), key); v.Set() {
+				found = d.certificateAuthority(key, v.V, found)
 			}
 		}
 		if mod.path == first.path {

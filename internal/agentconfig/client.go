@@ -74,13 +74,8 @@ func (d *deriver) strs(m doc, base, key string) []Value {
 	}
 	var out []Value
 	for i, item := range items {
-		from := fmt.Sprintf("%s.%s[%d]", base, key, i)
-		r := resolve(fmt.Sprint(item), d.lookup)
-		for _, name := range r.unset {
-			d.find(EnvUnset, from, "%s reads ${env:%s}, which is unset or empty where this runs", from, name)
-		}
-		if r.value != "" {
-			out = append(out, Value{r.value, from})
+		if v := d.resolved(fmt.Sprint(item), fmt.Sprintf("%s.%s[%d]", base, key, i)); v.Set() {
+			out = append(out, v)
 		}
 	}
 	return out
@@ -107,6 +102,13 @@ func (d *deriver) strMap(m doc, base, key string) map[string]Value {
 // HostURL is a module host as the agent reads it: http:// when it has no scheme, and
 // without its user:password@ (which only the first host's credentials use).
 func HostURL(h string) string {
+	u, _, _ := splitHost(h)
+	return u
+}
+
+// splitHost reads a host as the agent does: trimmed, http:// when it has no scheme; u is it
+// without the user:password@ of its host part, which userinfo holds (hasUser: there was an @).
+func splitHost(h string) (u, userinfo string, hasUser bool) {
 	h = strings.TrimSpace(h)
 	if !strings.Contains(h, "://") {
 		h = "http://" + h
@@ -114,11 +116,11 @@ func HostURL(h string) string {
 	scheme, rest, _ := strings.Cut(h, "://")
 	hostPart, path, hasPath := strings.Cut(rest, "/")
 	if at := strings.LastIndex(hostPart, "@"); at >= 0 {
-		hostPart = hostPart[at+1:]
+		userinfo, hostPart, hasUser = hostPart[:at], hostPart[at+1:], true
 	}
-	h = scheme + "://" + hostPart
+	u = scheme + "://" + hostPart
 	if hasPath {
-		h += "/" + path
+		u += "/" + path
 	}
-	return h
+	return u, userinfo, hasUser
 }

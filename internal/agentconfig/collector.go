@@ -103,13 +103,11 @@ func (d *deriver) trailingNewlines(m *Model) {
 	}
 }
 
-// registration reads registration's own conditions: its key (the variable, else the first
-// module's ccm.api_key) and the variables that make the agent skip it.
+// registration reads registration's own conditions: its key (the variable, over the first
+// module's ccm.api_key that cluster set) and the variables that make the agent skip it.
 func (d *deriver) registration(r *Registration) {
 	if v := d.variable(VarRegistrationAPIKey); v.Set() {
 		r.APIKey = v
-	} else if d.ccmAPIKey.Set() {
-		r.APIKey = d.ccmAPIKey
 	}
 	if v := d.variable(RegistrationSkippers...); v.Set() {
 		r.SkippedBy = v.From

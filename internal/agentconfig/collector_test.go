@@ -152,14 +152,6 @@ func firstModule(t *testing.T, doc string) (map[string]any, error) {
 	return mods.([]any)[0].(map[string]any), nil
 }
 
-func resolveDoc(t *testing.T, doc string, env map[string]string) *Model {
-	t.Helper()
-	path := writeFile(t, "elastic-agent.yml", doc)
-	m, err := Resolve(Inputs{Environ: envOf(env), ConfigPath: path})
-	require.NoError(t, err)
-	return m
-}
-
 func findingsNamed(m *Model, name string) []Finding {
 	var out []Finding
 	for _, f := range m.Findings {
@@ -185,7 +177,7 @@ func TestAgentFileReferencesAsTheCollector(t *testing.T) {
 			doc := sampleVariant(t, sample, "${AUTOOPS_ES_URL}")
 			mod, err := firstModule(t, doc)
 			require.NoError(t, err)
-			m := resolveDoc(t, doc, env)
+			m := resolveWith(t, doc, env)
 			assert.Equal(t, mod["hosts"], m.Cluster.Endpoint.V)
 			assert.Empty(t, m.Findings)
 		})
@@ -193,7 +185,7 @@ func TestAgentFileReferencesAsTheCollector(t *testing.T) {
 			doc := sampleVariant(t, sample, "${AUTOOPS_ES_URL:-http://localhost:9200}")
 			_, err := firstModule(t, doc)
 			require.Error(t, err, "the collector refuses the file")
-			m := resolveDoc(t, doc, env)
+			m := resolveWith(t, doc, env)
 			got := findingsNamed(m, AgentConfigInvalid)
 			require.Len(t, got, 1)
 			assert.Equal(t, modulesPath+"[0].hosts", got[0].Key)
@@ -228,7 +220,7 @@ func TestModuleStringKeysTypedAsTheCollector(t *testing.T) {
 			mod, err := firstModule(t, doc)
 			require.NoError(t, err)
 			_, isString := mod["password"].(string)
-			m := resolveDoc(t, doc, env)
+			m := resolveWith(t, doc, env)
 			got := findingsNamed(m, EnvValueNotAString)
 			if isString {
 				assert.Empty(t, got)
@@ -249,7 +241,7 @@ func TestModuleStringKeysTypedAsTheCollector(t *testing.T) {
 		mod, err := firstModule(t, string(raw))
 		require.NoError(t, err)
 		assert.Nil(t, mod["ssl.certificate_authorities"].([]any)[0])
-		m := resolveDoc(t, string(raw), base)
+		m := resolveWith(t, string(raw), base)
 		var keys []string
 		for _, f := range findingsNamed(m, EnvValueNotAString) {
 			keys = append(keys, f.Key)

@@ -222,18 +222,13 @@ func bothAuthKey(c *Cluster) string {
 // normalizeHost gives a host without a scheme the agent's default, http://, and moves
 // user:password@ into the credentials, over the module's keys.
 func (d *deriver) normalizeHost(c *Cluster) {
-	h := strings.TrimSpace(c.Endpoint.V)
-	if h == "" {
+	if strings.TrimSpace(c.Endpoint.V) == "" {
 		return
 	}
-	if !strings.Contains(h, "://") {
-		h = "http://" + h
-	}
-	scheme, rest, _ := strings.Cut(h, "://")
-	hostPart, path, hasPath := strings.Cut(rest, "/")
-	if at := strings.LastIndex(hostPart, "@"); at >= 0 {
+	h, userinfo, hasUser := splitHost(c.Endpoint.V)
+	if hasUser {
 		// Beats' SetURLUser: what the URL holds wins over the configured or default user.
-		user, pass, hasPass := strings.Cut(hostPart[:at], ":")
+		user, pass, hasPass := strings.Cut(userinfo, ":")
 		from := c.Endpoint.From + " (user:password@)"
 		if user != "" {
 			c.Username = Value{unescape(user), from}
@@ -241,11 +236,6 @@ func (d *deriver) normalizeHost(c *Cluster) {
 		if hasPass {
 			c.Password = Value{unescape(pass), from}
 		}
-		hostPart = hostPart[at+1:]
-	}
-	h = scheme + "://" + hostPart
-	if hasPath {
-		h += "/" + path
 	}
 	c.Endpoint.V = h
 }

@@ -66,7 +66,7 @@ type ServiceEnvironment struct {
 // each EnvironmentFile= in order, over the Environment= lines. A required environment file
 // that is missing is an error: systemd does not start the service.
 func ReadServiceEnvironment(fsys ServiceFS, unitPath string) (*ServiceEnvironment, error) {
-	r := &serviceReader{fs: fsys, unit: unitPath, out: &ServiceEnvironment{Env: map[string]string{}}}
+	r := newServiceReader(fsys, unitPath)
 	raw, err := fsys.ReadFile(unitPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -102,12 +102,11 @@ func ReadServiceEnvironment(fsys ServiceFS, unitPath string) (*ServiceEnvironmen
 }
 
 // ReadDropIn is the environment of one drop-in file alone (the one-shot's --agent-env with a
-// .conf): its Environment= lines, then its EnvironmentFile= files.
-func ReadDropIn(fsys ServiceFS, file string) (*ServiceEnvironment, error) {
-	r := &serviceReader{fs: fsys, unit: UnitPath, out: &ServiceEnvironment{Env: map[string]string{}}}
-	if err := r.dropIn(file); err != nil {
-		return nil, err
-	}
+// .conf): its Environment= lines, then its EnvironmentFile= files. raw is the file's content,
+// which the caller has read (bounded) already to tell a drop-in from NAME=VALUE lines.
+func ReadDropIn(fsys ServiceFS, file string, raw []byte) (*ServiceEnvironment, error) {
+	r := newServiceReader(fsys, UnitPath)
+	r.applyDropIn(file, raw)
 	return r.finish()
 }
 
@@ -124,14 +123,39 @@ type serviceReader struct {
 	out      *ServiceEnvironment
 }
 
+// newServiceReader memoizes the host's specifiers for one reading: each is looked up (a file
+// read and parsed) once, however many lines use it.
+func newServiceReader(fsys ServiceFS, unit string) *serviceReader {
+	if host := fsys.Host; host != nil {
+		type result struct {
+			v  string
+			ok bool
+		}
+		memo := map[byte]result{}
+		fsys.Host = func(c byte) (string, bool) {
+			res, seen := memo[c]
+			if !seen {
+				res.v, res.ok = host(c)
+				memo[c] = res
+			}
+			return res.v, res.ok
+		}
+	}
+	return &serviceReader{fs: fsys, unit: unit, out: &ServiceEnvironment{Env: map[string]string{}}}
+}
+
 func (r *serviceReader) dropIn(file string) error {
 	raw, err := r.fs.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
+	r.applyDropIn(file, raw)
+	return nil
+}
+
+func (r *serviceReader) applyDropIn(file string, raw []byte) {
 	r.out.Files = append(r.out.Files, ServiceFile{Path: file})
 	r.apply(file, raw)
-	return nil
 }
 
 func (r *serviceReader) ignored(file string, line int, name, why string) {

@@ -2,10 +2,8 @@ package agentconfig
 
 import "strings"
 
-// envFileAssignment is one KEY=VALUE of a file named by EnvironmentFile=, with the line
-// systemd counts for it.
+// envFileAssignment is one KEY=VALUE of a file named by EnvironmentFile=.
 type envFileAssignment struct {
-	Line       int
 	Key, Value string
 }
 
@@ -29,7 +27,7 @@ func parseSystemdEnvFile(raw string) []envFileAssignment {
 		comment
 	)
 	var out []envFileAssignment
-	state, line := preKey, 1
+	state := preKey
 	var k, v strings.Builder
 	lastValueSpace, lastKeySpace := -1, -1
 	push := func() {
@@ -41,7 +39,7 @@ func parseSystemdEnvFile(raw string) []envFileAssignment {
 			val = val[:lastValueSpace]
 		}
 		if envName.MatchString(name) {
-			out = append(out, envFileAssignment{Line: line, Key: name, Value: val})
+			out = append(out, envFileAssignment{Key: name, Value: val})
 		}
 		k.Reset()
 		v.Reset()
@@ -62,7 +60,6 @@ func parseSystemdEnvFile(raw string) []envFileAssignment {
 			switch {
 			case newline(c):
 				state = preKey
-				line++
 				k.Reset()
 			case c == '=':
 				state, lastValueSpace = preValue, -1
@@ -79,7 +76,6 @@ func parseSystemdEnvFile(raw string) []envFileAssignment {
 			case newline(c):
 				push()
 				state = preKey
-				line++
 			case c == '\'':
 				state = singleQuote
 			case c == '"':
@@ -95,7 +91,6 @@ func parseSystemdEnvFile(raw string) []envFileAssignment {
 			case newline(c):
 				push()
 				state = preKey
-				line++
 			case c == '\\':
 				state, lastValueSpace = valueEscape, -1
 			default:
@@ -137,7 +132,6 @@ func parseSystemdEnvFile(raw string) []envFileAssignment {
 		case comment:
 			if newline(c) {
 				state = preKey
-				line++
 			}
 		}
 	}
